@@ -1,0 +1,4 @@
+export * from './blob-store.port';
+export * from './file-blob-store.adapter';
+export * from './memory-blob-store.adapter';
+export * from './s3-blob-store.adapter';

@@ -1,0 +1,4 @@
+import { describeBlobStoreContract } from './blob-store.contract';
+import { MemoryBlobStore } from './memory-blob-store.adapter';
+
+describeBlobStoreContract('in-memory', async () => new MemoryBlobStore());

@@ -1,0 +1,148 @@
+import { Client } from 'minio';
+import type { Readable } from 'node:stream';
+import { BlobNotFoundError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
+
+/** How to reach the bucket. */
+export interface S3BlobStoreOptions {
+  readonly endPoint: string;
+  readonly port: number;
+  readonly useSSL: boolean;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly region: string;
+  readonly bucket: string;
+  /** Multipart part size; one upload holds at most two parts in memory (default 8 MiB; S3 minimum 5 MiB). */
+  readonly partSizeBytes?: number;
+}
+
+/**
+ * Objects in an S3 bucket (any S3-compatible server). Objects of unknown length go up as multipart
+ * uploads one part at a time, so memory stays bounded; S3 makes an object visible only when its upload
+ * completes, and a failed upload is aborted rather than completed.
+ */
+export class S3BlobStore implements BlobStore {
+  private readonly client: Client;
+  private readonly partSize: number;
+
+  constructor(private readonly options: S3BlobStoreOptions) {
+    this.client = new Client({
+      endPoint: options.endPoint,
+      port: options.port,
+      useSSL: options.useSSL,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: options.region,
+    });
+    this.partSize = options.partSizeBytes ?? 8 * 1024 * 1024;
+  }
+
+  async init(): Promise<void> {
+    if (!(await this.client.bucketExists(this.options.bucket))) {
+      await this.client.makeBucket(this.options.bucket, this.options.region).catch(async (err: { code?: string }) => {
+        // Another replica may have created it meanwhile.
+        if (err.code !== 'BucketAlreadyOwnedByYou' && !(await this.client.bucketExists(this.options.bucket))) throw err;
+      });
+    }
+  }
+
+  async put(key: string, body: Readable, options?: { readonly contentType?: string }): Promise<BlobStat> {
+    assertValidKey(key);
+    const { bucket } = this.options;
+    const headers = { 'Content-Type': options?.contentType ?? 'application/octet-stream' };
+    const parts = partsOf(body, this.partSize);
+    const first = await parts.next();
+    const firstPart = first.done ? Buffer.alloc(0) : first.value;
+    const second = first.done ? first : await parts.next();
+    if (second.done) {
+      // Most objects fit in one part: one PUT, atomic on the server.
+      await this.client.putObject(bucket, key, firstPart, firstPart.length, headers);
+      return { sizeBytes: firstPart.length };
+    }
+    // Larger ones: a multipart upload, one part in flight while the next is read (memory <= 2 parts).
+    const uploadId = await this.client.initiateNewMultipartUpload(bucket, key, headers);
+    const etags: { part: number; etag: string }[] = [];
+    let size = 0;
+    const upload = async (part: number, payload: Buffer): Promise<void> => {
+      const { etag } = await this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-Length': payload.length } }, payload);
+      etags.push({ part, etag });
+    };
+    let inFlight: Promise<void> = Promise.resolve();
+    try {
+      inFlight = upload(1, firstPart);
+      size = firstPart.length;
+      let partNumber = 2;
+      for (let next: IteratorResult<Buffer> = second; !next.done; next = await parts.next()) {
+        await inFlight;
+        inFlight = upload(partNumber++, next.value);
+        size += next.value.length;
+      }
+      await inFlight;
+      etags.sort((a, b) => a.part - b.part);
+      await this.client.completeMultipartUpload(bucket, key, uploadId, etags);
+    } catch (err) {
+      // An upload that is not completed is never visible; aborting frees its parts on the server.
+      await inFlight.catch(() => undefined);
+      await this.client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+      throw err;
+    }
+    return { sizeBytes: size };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    assertValidKey(key);
+    try {
+      if (!range) return await this.client.getObject(this.options.bucket, key);
+      const length = range.end === undefined ? 0 : range.end - range.start + 1;
+      return await this.client.getPartialObject(this.options.bucket, key, range.start, length);
+    } catch (err) {
+      throw isNotFound(err) ? new BlobNotFoundError(key) : err;
+    }
+  }
+
+  async stat(key: string): Promise<BlobStat | undefined> {
+    assertValidKey(key);
+    try {
+      return { sizeBytes: (await this.client.statObject(this.options.bucket, key)).size };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertValidKey(key);
+    await this.client.removeObject(this.options.bucket, key);
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const stream = this.client.listObjectsV2(this.options.bucket, prefix, true);
+    for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) yield item.name;
+  }
+}
+
+// Cuts a stream into buffers of exactly `size` bytes (the last one shorter); errors of the stream throw.
+async function* partsOf(body: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  for await (const chunk of body) {
+    let data = chunk as Buffer;
+    while (pendingLength + data.length >= size) {
+      const take = size - pendingLength;
+      pending.push(data.subarray(0, take));
+      yield Buffer.concat(pending, size);
+      data = data.subarray(take);
+      pending = [];
+      pendingLength = 0;
+    }
+    if (data.length > 0) {
+      pending.push(data);
+      pendingLength += data.length;
+    }
+  }
+  if (pendingLength > 0) yield Buffer.concat(pending, pendingLength);
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchObject';
+}

@@ -1,0 +1,63 @@
+/** A message to publish. */
+export interface OutgoingMessage {
+  readonly topic: string;
+  /** Messages with the same key keep their order (they land in the same partition). */
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A message as a consumer receives it. */
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Handles one message; a rejection means "try again later". */
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+/** A consumer group's subscription. */
+export interface SubscriptionOptions {
+  /** Consumers of one group share the work; each group sees every message. */
+  readonly group: string;
+  readonly topics: readonly string[];
+  readonly handler: MessageHandler;
+  /** Where a message goes after `maxAttempts` failed attempts, with the error in its headers. */
+  readonly deadLetterTopic: string;
+  /** Attempts before dead-lettering (default 8). */
+  readonly maxAttempts?: number;
+  /** First retry delay; it doubles per attempt up to 30 s (default 200 ms). */
+  readonly retryDelayMs?: number;
+}
+
+/** A running subscription. */
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * The event bus port (ARCHITECTURE §2): Kafka in distributed mode, an in-process bus with the same
+ * semantics in all-in-one mode. Delivery is at least once, in order per key; handlers are idempotent.
+ */
+export interface EventBus {
+  /** Creates the topics if they do not exist (idempotent). */
+  ensureTopics(topics: readonly string[]): Promise<void>;
+  /** Resolves once the messages are durably accepted by the bus; rejects if any was not. */
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** Headers a dead-lettered message carries besides its own. */
+export const DeadLetterHeaders = {
+  Topic: 'dead-letter-original-topic',
+  Partition: 'dead-letter-original-partition',
+  Offset: 'dead-letter-original-offset',
+  Group: 'dead-letter-group',
+  Error: 'dead-letter-error',
+  Attempts: 'dead-letter-attempts',
+} as const;

@@ -1,0 +1,126 @@
+import type { Logger } from '@tessera/telemetry';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import type { EventBus, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
+import { retryingHandler } from './retrying-handler';
+
+/** How to reach and shape the Kafka cluster. */
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Partitions of one consumer consumed concurrently (each still in order). */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * The event bus on Apache Kafka (kafkajs). Publishing uses the idempotent producer with acks from all
+ * in-sync replicas, so a resolved publish is durable in the cluster; consumers commit an offset only
+ * after its message was handled (or dead-lettered), so delivery is at least once.
+ */
+export class KafkaEventBus implements EventBus {
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private producerReady: Promise<Producer> | undefined;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(
+    private readonly options: KafkaBusOptions,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.log(entry),
+      retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    });
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions, replicationFactor: this.options.replicationFactor })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.connectedProducer();
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+        topic,
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...(m.headers ?? {}) } })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
+    const stop = new AbortController();
+    const handle = retryingHandler(options, (m) => this.publish(m), this.logger, stop.signal);
+    await consumer.connect();
+    // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachMessage: async ({ topic, partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+        await handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers });
+      },
+    });
+    this.consumers.add(consumer);
+    return {
+      close: async () => {
+        stop.abort();
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    const producer = this.producer;
+    this.producer = undefined;
+    this.producerReady = undefined;
+    if (producer) await producer.disconnect();
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    this.producerReady ??= (async () => {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      try {
+        await producer.connect();
+      } catch (err) {
+        this.producerReady = undefined;
+        throw err;
+      }
+      this.producer = producer;
+      return producer;
+    })();
+    return this.producerReady;
+  }
+
+  private log(entry: LogEntry): void {
+    const fields = { kafka: entry.namespace, ...entry.log };
+    if (entry.level === logLevel.ERROR) this.logger.error(entry.log.message, fields);
+    else if (entry.level === logLevel.WARN) this.logger.warn(entry.log.message, fields);
+    else this.logger.debug(entry.log.message, fields);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Database } from '@tessera/database';
+import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
+import type { CatalogScope, ObjectCatalog, RecordOutcome, StoredObject } from './object-catalog.port';
+
+interface Row {
+  tenant_id: string;
+  sop_instance_uid: string;
+  study_instance_uid: string;
+  series_instance_uid: string;
+  sop_class_uid: string;
+  transfer_syntax_uid: string;
+  object_key: string;
+  size_bytes: number;
+  dataset_offset: number;
+  dataset_sha256: string;
+  stored_at: Date;
+}
+
+const COLUMNS =
+  'tenant_id, sop_instance_uid, study_instance_uid, series_instance_uid, sop_class_uid, transfer_syntax_uid, object_key, size_bytes, dataset_offset, dataset_sha256, stored_at';
+
+/** The catalog in PostgreSQL (or PGlite), table stored_object. */
+export class TypeormObjectCatalog implements ObjectCatalog {
+  constructor(private readonly db: Database) {}
+
+  async record(object: StoredObject, events: readonly OutboxEntry[]): Promise<RecordOutcome> {
+    return this.db.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO stored_object (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (tenant_id, sop_instance_uid) DO NOTHING RETURNING sop_instance_uid`,
+        [
+          object.tenant,
+          object.sopInstanceUID,
+          object.studyInstanceUID,
+          object.seriesInstanceUID,
+          object.sopClassUID,
+          object.transferSyntaxUID,
+          object.objectKey,
+          object.sizeBytes,
+          object.datasetOffset,
+          object.datasetSha256,
+          object.storedAt,
+        ],
+      )) as unknown[];
+      if (inserted.length === 0) {
+        const [existing] = (await manager.query(`SELECT ${COLUMNS} FROM stored_object WHERE tenant_id = $1 AND sop_instance_uid = $2`, [object.tenant, object.sopInstanceUID])) as Row[];
+        return { kind: 'exists', existing: fromRow(existing as Row) };
+      }
+      await appendToOutbox(manager, events);
+      return { kind: 'recorded' };
+    });
+  }
+
+  async find(tenant: string, sopInstanceUID: string): Promise<StoredObject | undefined> {
+    const rows = (await this.db.dataSource.query(`SELECT ${COLUMNS} FROM stored_object WHERE tenant_id = $1 AND sop_instance_uid = $2`, [tenant, sopInstanceUID])) as Row[];
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  async list(tenant: string, scope: CatalogScope): Promise<StoredObject[]> {
+    const params: string[] = [tenant, scope.study];
+    let where = 'tenant_id = $1 AND study_instance_uid = $2';
+    if (scope.series !== undefined) {
+      params.push(scope.series);
+      where += ` AND series_instance_uid = $${params.length}`;
+    }
+    if (scope.instance !== undefined) {
+      params.push(scope.instance);
+      where += ` AND sop_instance_uid = $${params.length}`;
+    }
+    const rows = (await this.db.dataSource.query(
+      `SELECT ${COLUMNS} FROM stored_object WHERE ${where} ORDER BY series_instance_uid COLLATE "C", sop_instance_uid COLLATE "C"`,
+      params,
+    )) as Row[];
+    return rows.map(fromRow);
+  }
+}
+
+function fromRow(row: Row): StoredObject {
+  return {
+    tenant: row.tenant_id,
+    sopInstanceUID: row.sop_instance_uid,
+    studyInstanceUID: row.study_instance_uid,
+    seriesInstanceUID: row.series_instance_uid,
+    sopClassUID: row.sop_class_uid,
+    transferSyntaxUID: row.transfer_syntax_uid,
+    objectKey: row.object_key,
+    sizeBytes: Number(row.size_bytes),
+    datasetOffset: row.dataset_offset,
+    datasetSha256: row.dataset_sha256.trim(),
+    storedAt: new Date(row.stored_at),
+  };
+}

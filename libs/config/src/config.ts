@@ -1,0 +1,257 @@
+import * as path from 'node:path';
+
+/** The roles one process can run (ARCHITECTURE §1). */
+export const ROLES = ['ingest', 'index', 'storage', 'routing', 'hl7', 'auth'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type DatabaseSettings = { readonly kind: 'pglite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export type BlobSettings =
+  | { readonly kind: 'file'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      readonly endPoint: string;
+      readonly port: number;
+      readonly useSSL: boolean;
+      readonly bucket: string;
+      readonly accessKey: string;
+      readonly secretKey: string;
+      readonly region: string;
+    };
+
+export type BusSettings =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly partitions: number; readonly replicationFactor: number; readonly clientId: string };
+
+/** Every setting of a Tessera process, validated. */
+export interface TesseraConfig {
+  readonly roles: readonly Role[];
+  readonly http: { readonly host: string; readonly port: number };
+  readonly dimse: {
+    readonly host: string;
+    readonly port: number;
+    readonly aeTitle: string;
+    readonly maxPduLength: number;
+    readonly maxAssociations: number;
+    readonly artimTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+  };
+  readonly database: DatabaseSettings;
+  readonly blob: BlobSettings;
+  readonly bus: BusSettings;
+  readonly defaultTenant: string;
+  readonly allowInsecureRemote: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
+}
+
+/** Settings that failed validation, every one of them named. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const KNOWN_KEYS = [
+  'TESSERA_ROLES',
+  'HTTP_HOST',
+  'HTTP_PORT',
+  'DIMSE_HOST',
+  'DIMSE_PORT',
+  'DIMSE_AE_TITLE',
+  'DIMSE_MAX_PDU_LENGTH',
+  'DIMSE_MAX_ASSOCIATIONS',
+  'DIMSE_ARTIM_TIMEOUT_MS',
+  'DIMSE_IDLE_TIMEOUT_MS',
+  'DATABASE_URL',
+  'BLOB_URL',
+  'S3_ACCESS_KEY',
+  'S3_SECRET_KEY',
+  'S3_REGION',
+  'BUS_URL',
+  'KAFKA_TOPIC_PARTITIONS',
+  'KAFKA_REPLICATION_FACTOR',
+  'KAFKA_CLIENT_ID',
+  'TESSERA_DEFAULT_TENANT',
+  'TESSERA_ALLOW_INSECURE_REMOTE',
+  'LOG_LEVEL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+] as const;
+
+/** The environment variables Tessera reads (for docs and for the launcher's help). */
+export const SETTING_KEYS: readonly string[] = KNOWN_KEYS;
+
+/**
+ * Reads and validates every setting once (STYLE 8). `cwd` anchors relative paths of the embedded
+ * defaults. Throws a ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Env, options: { readonly roles?: string; readonly cwd?: string } = {}): TesseraConfig {
+  const problems: string[] = [];
+  const cwd = options.cwd ?? process.cwd();
+  const str = (key: (typeof KNOWN_KEYS)[number], fallback: string): string => {
+    const v = env[key];
+    return v === undefined || v.trim() === '' ? fallback : v.trim();
+  };
+  const int = (key: (typeof KNOWN_KEYS)[number], fallback: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (key: (typeof KNOWN_KEYS)[number]): boolean => {
+    const raw = (env[key] ?? '').trim().toLowerCase();
+    if (raw === '' || raw === 'false' || raw === '0') return false;
+    if (raw === 'true' || raw === '1') return true;
+    problems.push(`${key}=${JSON.stringify(env[key])}: expected true or false`);
+    return false;
+  };
+
+  const roles = parseRoles(options.roles ?? str('TESSERA_ROLES', ROLES.join(',')), problems);
+  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535) };
+  const aeTitle = str('DIMSE_AE_TITLE', 'TESSERA');
+  // PS3.8 9.3.2: AE titles are 1-16 characters of the default repertoire without backslash or controls.
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {
+    problems.push(`DIMSE_AE_TITLE=${JSON.stringify(aeTitle)}: an AE title is 1-16 printable ASCII characters, no backslash`);
+  }
+  const dimse = {
+    host: str('DIMSE_HOST', '127.0.0.1'),
+    port: int('DIMSE_PORT', 11112, 0, 65535),
+    aeTitle: aeTitle.trim(),
+    // PS3.8 D.1: the Maximum Length Received; 0 would mean unlimited, which Tessera never offers.
+    maxPduLength: int('DIMSE_MAX_PDU_LENGTH', 1024 * 1024, 4096, 64 * 1024 * 1024),
+    maxAssociations: int('DIMSE_MAX_ASSOCIATIONS', 100, 1, 10000),
+    artimTimeoutMs: int('DIMSE_ARTIM_TIMEOUT_MS', 30_000, 100, 600_000),
+    idleTimeoutMs: int('DIMSE_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+  };
+  const database = parseDatabaseUrl(str('DATABASE_URL', 'pglite:./data/db'), cwd, problems);
+  const blob = parseBlobUrl(str('BLOB_URL', 'file:./data/blobs'), env, cwd, problems);
+  const bus = parseBusUrl(str('BUS_URL', 'memory:'), problems, {
+    partitions: int('KAFKA_TOPIC_PARTITIONS', 12, 1, 1000),
+    replicationFactor: int('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    clientId: str('KAFKA_CLIENT_ID', 'tessera'),
+  });
+  const defaultTenant = str('TESSERA_DEFAULT_TENANT', 'default');
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(defaultTenant)) {
+    problems.push(`TESSERA_DEFAULT_TENANT=${JSON.stringify(defaultTenant)}: a tenant id is 1-63 lower-case letters, digits or dashes`);
+  }
+  const allowInsecureRemote = bool('TESSERA_ALLOW_INSECURE_REMOTE');
+  for (const [key, host] of [['HTTP_HOST', http.host], ['DIMSE_HOST', dimse.host]] as const) {
+    if (!isLoopback(host) && !allowInsecureRemote) {
+      problems.push(
+        `${key}=${host}: listening beyond loopback needs authentication, which this version does not have yet; set TESSERA_ALLOW_INSECURE_REMOTE=true only on a network you trust`,
+      );
+    }
+  }
+  const logLevel = str('LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected debug, info, warn or error`);
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (otlpEndpoint && !/^https?:\/\//.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT=${JSON.stringify(otlpEndpoint)}: expected an http(s) URL`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    roles,
+    http,
+    dimse,
+    database,
+    blob,
+    bus,
+    defaultTenant,
+    allowInsecureRemote,
+    logLevel: logLevel as TesseraConfig['logLevel'],
+    telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },
+  };
+}
+
+function parseRoles(text: string, problems: string[]): Role[] {
+  const names = text.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ROLES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    problems.push(`TESSERA_ROLES/--roles=${JSON.stringify(text)}: expected a comma-separated list of ${ROLES.join(', ')}`);
+    return [...ROLES];
+  }
+  return ROLES.filter((r) => names.includes(r));
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function parseDatabaseUrl(url: string, cwd: string, problems: string[]): DatabaseSettings {
+  if (url.startsWith('pglite:')) {
+    const dir = url.slice('pglite:'.length);
+    if (!dir) problems.push('DATABASE_URL=pglite: needs a directory, e.g. pglite:./data/db');
+    return { kind: 'pglite', dataDir: path.resolve(cwd, dir) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      problems.push('DATABASE_URL: not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url };
+  }
+  problems.push(`DATABASE_URL=${redact(url)}: expected pglite:<dir> or postgres://user:password@host:port/database`);
+  return { kind: 'pglite', dataDir: path.resolve(cwd, './data/db') };
+}
+
+function parseBlobUrl(url: string, env: Env, cwd: string, problems: string[]): BlobSettings {
+  if (url.startsWith('file:')) {
+    const dir = url.slice('file:'.length);
+    if (!dir) problems.push('BLOB_URL=file: needs a directory, e.g. file:./data/blobs');
+    return { kind: 'file', root: path.resolve(cwd, dir) };
+  }
+  if (url.startsWith('s3://') || url.startsWith('s3+http://')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url.replace(/^s3(\+http)?:/, 'http:'));
+    } catch {
+      problems.push(`BLOB_URL=${redact(url)}: not a valid URL`);
+      return { kind: 'file', root: path.resolve(cwd, './data/blobs') };
+    }
+    const useSSL = url.startsWith('s3://');
+    const bucket = parsed.pathname.replace(/^\//, '').replace(/\/$/, '');
+    // S3 bucket naming rules (3-63 lower-case letters, digits, dots, dashes).
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) problems.push(`BLOB_URL=${redact(url)}: the path must be a bucket name (3-63 lower-case letters, digits, dots, dashes)`);
+    const accessKey = decodeURIComponent(parsed.username) || env.S3_ACCESS_KEY || '';
+    const secretKey = decodeURIComponent(parsed.password) || env.S3_SECRET_KEY || '';
+    if (!accessKey) problems.push('S3_ACCESS_KEY: required for an s3 BLOB_URL (or give it in the URL)');
+    if (!secretKey) problems.push('S3_SECRET_KEY: required for an s3 BLOB_URL (or give it in the URL)');
+    return {
+      kind: 's3',
+      endPoint: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : useSSL ? 443 : 80,
+      useSSL,
+      bucket,
+      accessKey,
+      secretKey,
+      region: env.S3_REGION?.trim() || 'us-east-1',
+    };
+  }
+  problems.push(`BLOB_URL=${redact(url)}: expected file:<dir>, s3://host[:port]/bucket or s3+http://host[:port]/bucket`);
+  return { kind: 'file', root: path.resolve(cwd, './data/blobs') };
+}
+
+function parseBusUrl(url: string, problems: string[], kafka: { partitions: number; replicationFactor: number; clientId: string }): BusSettings {
+  if (url === 'memory:') return { kind: 'memory' };
+  if (url.startsWith('kafka://')) {
+    const brokers = url.slice('kafka://'.length).split(',').map((b) => b.trim()).filter(Boolean);
+    const bad = brokers.filter((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b));
+    if (brokers.length === 0 || bad.length > 0) problems.push(`BUS_URL=${url}: expected kafka://host:port[,host:port…]`);
+    return { kind: 'kafka', brokers, ...kafka };
+  }
+  problems.push(`BUS_URL=${url}: expected memory: or kafka://host:port[,host:port…]`);
+  return { kind: 'memory' };
+}
+
+// Settings may hold credentials; messages show the URL without them.
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,23 @@
+/**
+ * Kafka topics: one family per kind of fact (ARCHITECTURE §4). Event types, not topic names, carry the
+ * version, so a v2 event can share its family's topic with v1 while consumers move over.
+ */
+export const Topics = {
+  /** Instances stored (later: deleted). Keyed by tenant and Study Instance UID. */
+  Instances: 'tessera.instances',
+  /** Messages a consumer gave up on after its retries, with the reason in headers. */
+  DeadLetter: 'tessera.dead-letter',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Every topic Tessera publishes to, for topic creation. */
+export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
+
+/** Message header names set on every event (the envelope repeats them; headers let brokers route). */
+export const EventHeaders = {
+  Type: 'tessera-event-type',
+  Tenant: 'tessera-tenant',
+  TraceParent: 'traceparent',
+  TraceState: 'tracestate',
+} as const;

@@ -1,0 +1,134 @@
+import { parseQidoQuery, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
+import type { IndexedInstance, InstanceIndex } from './instance-index.port';
+
+const CT = '1.2.840.10008.5.1.4.1.1.2';
+const MR = '1.2.840.10008.5.1.4.1.1.4';
+
+function pn(name: string): { vr: 'PN'; Value: [{ Alphabetic: string }] } {
+  return { vr: 'PN', Value: [{ Alphabetic: name }] };
+}
+
+function instance(tenant: string, p: { study: string; series: string; sop: string; sopClass?: string; patient: string; patientId: string; date: string; modality: string; seriesNumber: number; instanceNumber: number; accession?: string; bodyPart?: string }): IndexedInstance {
+  const metadata: DicomJsonDataset = {
+    '00080016': { vr: 'UI', Value: [p.sopClass ?? CT] },
+    '00080018': { vr: 'UI', Value: [p.sop] },
+    '00080020': { vr: 'DA', Value: [p.date] },
+    '00080030': { vr: 'TM', Value: ['101500'] },
+    '00080050': p.accession ? { vr: 'SH', Value: [p.accession] } : { vr: 'SH' },
+    '00080060': { vr: 'CS', Value: [p.modality] },
+    '00100010': pn(p.patient),
+    '00100020': { vr: 'LO', Value: [p.patientId] },
+    ...(p.bodyPart ? { '00180015': { vr: 'CS' as const, Value: [p.bodyPart] } } : {}),
+    '0020000D': { vr: 'UI', Value: [p.study] },
+    '0020000E': { vr: 'UI', Value: [p.series] },
+    '00200011': { vr: 'IS', Value: [p.seriesNumber] },
+    '00200013': { vr: 'IS', Value: [p.instanceNumber] },
+    '00280010': { vr: 'US', Value: [512] },
+  };
+  return {
+    tenant,
+    studyInstanceUID: p.study,
+    seriesInstanceUID: p.series,
+    sopInstanceUID: p.sop,
+    sopClassUID: p.sopClass ?? CT,
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    objectKey: `${tenant}/${p.study}/${p.series}/${p.sop}/v1.dcm`,
+    sizeBytes: 1000,
+    datasetOffset: 200,
+    datasetSha256: 'a'.repeat(64),
+    storedAt: new Date('2024-01-01T00:00:00Z'),
+    metadata,
+  };
+}
+
+const q = (level: QueryLevel, params: Record<string, string> = {}) => parseQidoQuery(level, Object.entries(params), 1000);
+const uids = (items: readonly { attributes?: DicomJsonDataset; metadata?: DicomJsonDataset }[], tag: number) =>
+  items.map((i) => stringValue((i.metadata ?? i.attributes) as DicomJsonDataset, tagKey(tag)));
+
+/** The behaviour every InstanceIndex adapter must have (STYLE 10). */
+export function describeInstanceIndexContract(name: string, create: () => Promise<{ index: InstanceIndex; close: () => Promise<void> }>): void {
+  describe(`InstanceIndex contract: ${name}`, () => {
+    let index: InstanceIndex;
+    let close: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ index, close } = await create());
+      const corpus = [
+        instance('default', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.1', patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 2, accession: 'A100', bodyPart: 'CHEST' }),
+        instance('default', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.2', patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 1, accession: 'A100', bodyPart: 'CHEST' }),
+        instance('default', { study: '1.2.3.1', series: '1.2.3.1.2', sop: '1.2.3.1.2.1', sopClass: MR, patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'MR', seriesNumber: 2, instanceNumber: 1, accession: 'A100' }),
+        instance('default', { study: '1.2.3.10', series: '1.2.3.10.1', sop: '1.2.3.10.1.1', patient: 'Roe^Jane', patientId: 'P2', date: '20231231', modality: 'CT', seriesNumber: 1, instanceNumber: 1, accession: 'A200' }),
+        instance('default', { study: '1.2.3.2', series: '1.2.3.2.1', sop: '1.2.3.2.1.1', patient: 'DOE^JANET', patientId: 'P3', date: '20240210', modality: 'US', seriesNumber: 1, instanceNumber: 1 }),
+        // The same UIDs in another tenant must never meet the first tenant's.
+        instance('other', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.1', patient: 'Other^Person', patientId: 'X9', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 1 }),
+      ];
+      for (const i of corpus) expect(await index.index(i)).toBe('indexed');
+    });
+
+    afterAll(async () => close());
+
+    it('indexes idempotently: the same instance again changes nothing', async () => {
+      const again = instance('default', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.1', patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 2, accession: 'A100', bodyPart: 'CHEST' });
+      expect(await index.index(again)).toBe('unchanged');
+      const studies = await index.searchStudies('default', q('STUDY', { StudyInstanceUID: '1.2.3.1' }), 100);
+      expect(studies.items).toHaveLength(1);
+      expect(studies.items[0]).toMatchObject({ numberOfSeries: 2, numberOfInstances: 3, modalitiesInStudy: ['CT', 'MR'], sopClassesInStudy: [CT, MR] });
+    });
+
+    it('matches single values, case-insensitive person-name wildcards, date ranges and UID lists', async () => {
+      expect(uids((await index.searchStudies('default', q('STUDY', { PatientID: 'P2' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.10']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { PatientName: 'doe*' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1', '1.2.3.2']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { PatientName: 'D?E^J*T' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.2']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { StudyDate: '20240101-20240131' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { StudyDate: '-20240105' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1', '1.2.3.10']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { StudyDate: '20240106-' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.2']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { StudyTime: '1000-1015' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1', '1.2.3.10', '1.2.3.2']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { StudyInstanceUID: '1.2.3.2,1.2.3.10' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.10', '1.2.3.2']);
+      expect(uids((await index.searchStudies('default', q('STUDY', { ModalitiesInStudy: 'MR' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1']);
+    });
+
+    it('does not match an empty or absent attribute with a value, but universal matching returns all', async () => {
+      expect(uids((await index.searchStudies('default', q('STUDY', { AccessionNumber: 'A*' }), 100)).items, Tags.StudyInstanceUID)).toEqual(['1.2.3.1', '1.2.3.10']);
+      expect((await index.searchStudies('default', q('STUDY', { AccessionNumber: '' }), 100)).items).toHaveLength(3);
+    });
+
+    it('pages with limit and offset in a stable order, and says when its own cap truncated', async () => {
+      const first = await index.searchStudies('default', q('STUDY', { limit: '2' }), 100);
+      const second = await index.searchStudies('default', q('STUDY', { limit: '2', offset: '2' }), 100);
+      expect([...uids(first.items, Tags.StudyInstanceUID), ...uids(second.items, Tags.StudyInstanceUID)]).toEqual(['1.2.3.1', '1.2.3.10', '1.2.3.2']);
+      expect(first.truncated).toBe(false);
+      const capped = await index.searchStudies('default', q('STUDY'), 2);
+      expect(capped).toMatchObject({ truncated: true });
+      expect(capped.items).toHaveLength(2);
+    });
+
+    it('searches series in a study and across studies, with study keys and attributes kept in JSON', async () => {
+      expect(uids((await index.searchSeries('default', q('SERIES'), { study: '1.2.3.1' }, 100)).items, Tags.SeriesInstanceUID)).toEqual(['1.2.3.1.1', '1.2.3.1.2']);
+      expect(uids((await index.searchSeries('default', q('SERIES', { Modality: 'CT' }), {}, 100)).items, Tags.SeriesInstanceUID)).toEqual(['1.2.3.1.1', '1.2.3.10.1']);
+      expect(uids((await index.searchSeries('default', q('SERIES', { PatientID: 'P1', BodyPartExamined: 'CHEST' }), {}, 100)).items, Tags.SeriesInstanceUID)).toEqual(['1.2.3.1.1']);
+      const [series] = (await index.searchSeries('default', q('SERIES'), { study: '1.2.3.1', series: '1.2.3.1.1' }, 100)).items;
+      expect(series?.numberOfInstances).toBe(2);
+    });
+
+    it('searches instances in instance-number order, by SOP class and by attributes of any level', async () => {
+      const inSeries = await index.searchInstances('default', q('IMAGE'), { study: '1.2.3.1', series: '1.2.3.1.1' }, 100);
+      expect(uids(inSeries.items, Tags.SOPInstanceUID)).toEqual(['1.2.3.1.1.2', '1.2.3.1.1.1']);
+      expect(uids((await index.searchInstances('default', q('IMAGE', { SOPClassUID: MR }), {}, 100)).items, Tags.SOPInstanceUID)).toEqual(['1.2.3.1.2.1']);
+      expect(uids((await index.searchInstances('default', q('IMAGE', { Rows: '512', PatientName: 'ROE^JANE' }), {}, 100)).items, Tags.SOPInstanceUID)).toEqual(['1.2.3.10.1.1']);
+    });
+
+    it('returns metadata of a study, a series or one instance in instance order', async () => {
+      expect(uids((await index.metadata('default', { study: '1.2.3.1' })).map((m) => ({ metadata: m })), Tags.SOPInstanceUID)).toEqual(['1.2.3.1.1.2', '1.2.3.1.1.1', '1.2.3.1.2.1']);
+      expect(await index.metadata('default', { study: '1.2.3.1', series: '1.2.3.1.1', instance: '1.2.3.1.1.1' })).toHaveLength(1);
+      expect(await index.metadata('default', { study: '9.9.9' })).toEqual([]);
+    });
+
+    it('keeps tenants apart even with identical UIDs', async () => {
+      const other = await index.searchStudies('other', q('STUDY'), 100);
+      expect(other.items).toHaveLength(1);
+      expect(stringValue(other.items[0]?.attributes ?? {}, tagKey(Tags.PatientID))).toBe('X9');
+      expect((await index.searchStudies('default', q('STUDY', { PatientID: 'X9' }), 100)).items).toEqual([]);
+      expect(await index.metadata('nobody', { study: '1.2.3.1' })).toEqual([]);
+    });
+  });
+}

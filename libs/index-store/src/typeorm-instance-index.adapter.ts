@@ -1,0 +1,268 @@
+import { splitByLevel, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
+import type { Database } from '@tessera/database';
+import type { EntityManager } from 'typeorm';
+import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import { aliasOf, Params, sqlCondition, type Alias } from './sql-match';
+
+interface StudyRow {
+  st_attributes: DicomJsonDataset;
+  modalities_in_study: string[];
+  sop_classes_in_study: string[];
+  number_of_series: number;
+  st_number_of_instances: number;
+}
+interface SeriesRow extends StudyRow {
+  se_attributes: DicomJsonDataset;
+  se_number_of_instances: number;
+}
+interface InstanceRow extends SeriesRow {
+  metadata: DicomJsonDataset;
+  transfer_syntax_uid: string;
+}
+
+const STUDY_SELECT = 'st.attributes AS st_attributes, st.modalities_in_study, st.sop_classes_in_study, st.number_of_series, st.number_of_instances AS st_number_of_instances';
+const SERIES_SELECT = `${STUDY_SELECT}, se.attributes AS se_attributes, se.number_of_instances AS se_number_of_instances`;
+
+/** The index in PostgreSQL (or PGlite): tables patient, study, series and instance. */
+export class TypeormInstanceIndex implements InstanceIndex {
+  constructor(private readonly db: Database) {}
+
+  async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
+    return this.db.transaction(async (manager) => {
+      const [existing] = (await manager.query('SELECT dataset_sha256, object_key FROM instance WHERE tenant_id = $1 AND sop_instance_uid = $2', [instance.tenant, instance.sopInstanceUID])) as {
+        dataset_sha256: string;
+        object_key: string;
+      }[];
+      if (existing && existing.dataset_sha256.trim() === instance.datasetSha256 && existing.object_key === instance.objectKey) return 'unchanged';
+      const now = new Date();
+      const levels = splitByLevel(instance.metadata);
+      const patientFk = await upsertPatient(manager, instance, levels.patient, now);
+      await upsertStudy(manager, instance, levels.study, patientFk, now);
+      await upsertSeries(manager, instance, levels.series, now);
+      await manager.query(
+        `INSERT INTO instance (tenant_id, sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid, instance_number, transfer_syntax_uid,
+                               object_key, size_bytes, dataset_offset, dataset_sha256, metadata, stored_at, indexed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (tenant_id, sop_instance_uid) DO UPDATE SET
+           series_instance_uid = EXCLUDED.series_instance_uid, study_instance_uid = EXCLUDED.study_instance_uid, sop_class_uid = EXCLUDED.sop_class_uid,
+           instance_number = EXCLUDED.instance_number, transfer_syntax_uid = EXCLUDED.transfer_syntax_uid, object_key = EXCLUDED.object_key,
+           size_bytes = EXCLUDED.size_bytes, dataset_offset = EXCLUDED.dataset_offset, dataset_sha256 = EXCLUDED.dataset_sha256,
+           metadata = EXCLUDED.metadata, stored_at = EXCLUDED.stored_at, indexed_at = EXCLUDED.indexed_at`,
+        [
+          instance.tenant,
+          instance.sopInstanceUID,
+          instance.seriesInstanceUID,
+          instance.studyInstanceUID,
+          instance.sopClassUID,
+          intValue(instance.metadata, Tags.InstanceNumber),
+          instance.transferSyntaxUID,
+          instance.objectKey,
+          instance.sizeBytes,
+          instance.datasetOffset,
+          instance.datasetSha256,
+          JSON.stringify(instance.metadata),
+          instance.storedAt,
+          now,
+        ],
+      );
+      // Counts and computed attributes are recounted, not incremented, so a replay cannot skew them.
+      await manager.query(
+        `UPDATE series SET number_of_instances = (SELECT count(*) FROM instance WHERE tenant_id = $1 AND series_instance_uid = $2)
+         WHERE tenant_id = $1 AND series_instance_uid = $2`,
+        [instance.tenant, instance.seriesInstanceUID],
+      );
+      await manager.query(
+        `UPDATE study SET
+           number_of_series = (SELECT count(*) FROM series WHERE tenant_id = $1 AND study_instance_uid = $2),
+           number_of_instances = (SELECT count(*) FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2),
+           modalities_in_study = ARRAY(SELECT DISTINCT modality COLLATE "C" AS m FROM series WHERE tenant_id = $1 AND study_instance_uid = $2 AND modality IS NOT NULL ORDER BY m),
+           sop_classes_in_study = ARRAY(SELECT DISTINCT sop_class_uid COLLATE "C" AS c FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2 ORDER BY c)
+         WHERE tenant_id = $1 AND study_instance_uid = $2`,
+        [instance.tenant, instance.studyInstanceUID],
+      );
+      return 'indexed';
+    });
+  }
+
+  async searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>> {
+    const params = new Params();
+    const where = [`st.tenant_id = ${params.add(tenant)}`, ...conditions(query, params)];
+    const rows = (await this.page(
+      `SELECT ${STUDY_SELECT} FROM study st WHERE ${where.join(' AND ')} ORDER BY st.study_instance_uid COLLATE "C"`,
+      params,
+      query,
+      pageSize,
+    )) as StudyRow[];
+    return pageOf(rows, query, pageSize, studyRecord);
+  }
+
+  async searchSeries(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<SeriesRecord>> {
+    const params = new Params();
+    const where = [`se.tenant_id = ${params.add(tenant)}`, ...scopeConditions(scope, params), ...conditions(query, params)];
+    const rows = (await this.page(
+      `SELECT ${SERIES_SELECT} FROM series se JOIN study st ON st.tenant_id = se.tenant_id AND st.study_instance_uid = se.study_instance_uid
+       WHERE ${where.join(' AND ')} ORDER BY st.study_instance_uid COLLATE "C", se.series_number NULLS LAST, se.series_instance_uid COLLATE "C"`,
+      params,
+      query,
+      pageSize,
+    )) as SeriesRow[];
+    return pageOf(rows, query, pageSize, seriesRecord);
+  }
+
+  async searchInstances(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<InstanceRecord>> {
+    const params = new Params();
+    const where = [`i.tenant_id = ${params.add(tenant)}`, ...scopeConditions(scope, params), ...conditions(query, params)];
+    const rows = (await this.page(
+      `SELECT ${SERIES_SELECT}, i.metadata, i.transfer_syntax_uid FROM instance i
+       JOIN series se ON se.tenant_id = i.tenant_id AND se.series_instance_uid = i.series_instance_uid
+       JOIN study st ON st.tenant_id = i.tenant_id AND st.study_instance_uid = i.study_instance_uid
+       WHERE ${where.join(' AND ')}
+       ORDER BY st.study_instance_uid COLLATE "C", se.series_number NULLS LAST, se.series_instance_uid COLLATE "C", i.instance_number NULLS LAST, i.sop_instance_uid COLLATE "C"`,
+      params,
+      query,
+      pageSize,
+    )) as InstanceRow[];
+    return pageOf(rows, query, pageSize, (r) => ({ series: seriesRecord(r), metadata: r.metadata, transferSyntaxUID: r.transfer_syntax_uid }));
+  }
+
+  async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {
+    const params = new Params();
+    const where = [`i.tenant_id = ${params.add(tenant)}`, `i.study_instance_uid = ${params.add(scope.study)}`];
+    if (scope.series !== undefined) where.push(`i.series_instance_uid = ${params.add(scope.series)}`);
+    if (scope.instance !== undefined) where.push(`i.sop_instance_uid = ${params.add(scope.instance)}`);
+    const rows = (await this.db.dataSource.query(
+      `SELECT i.metadata FROM instance i JOIN series se ON se.tenant_id = i.tenant_id AND se.series_instance_uid = i.series_instance_uid
+       WHERE ${where.join(' AND ')}
+       ORDER BY se.series_number NULLS LAST, se.series_instance_uid COLLATE "C", i.instance_number NULLS LAST, i.sop_instance_uid COLLATE "C"`,
+      params.values,
+    )) as { metadata: DicomJsonDataset }[];
+    return rows.map((r) => r.metadata);
+  }
+
+  private page(sql: string, params: Params, query: QueryModel, pageSize: number): Promise<unknown[]> {
+    const limit = Math.min(query.limit ?? pageSize, pageSize);
+    return this.db.dataSource.query(`${sql} LIMIT ${params.add(limit + 1)} OFFSET ${params.add(query.offset)}`, params.values);
+  }
+}
+
+function conditions(query: QueryModel, params: Params): string[] {
+  return query.keys.map((k) => sqlCondition(k, params));
+}
+
+function scopeConditions(scope: SearchScope, params: Params): string[] {
+  const out: string[] = [];
+  const at = (alias: Alias, column: string, value: string): string => `${alias}.${column} = ${params.add(value)}`;
+  if (scope.study !== undefined) out.push(at(aliasOf(Tags.StudyInstanceUID), 'study_instance_uid', scope.study));
+  if (scope.series !== undefined) out.push(at(aliasOf(Tags.SeriesInstanceUID), 'series_instance_uid', scope.series));
+  return out;
+}
+
+function pageOf<R, T>(rows: R[], query: QueryModel, pageSize: number, map: (row: R) => T): Page<T> {
+  const limit = Math.min(query.limit ?? pageSize, pageSize);
+  // The cap is announced only when the server's cap (not the client's own limit) cut the results short.
+  return { items: rows.slice(0, limit).map(map), truncated: rows.length > limit && (query.limit === undefined || query.limit > pageSize) };
+}
+
+function studyRecord(r: StudyRow): StudyRecord {
+  return {
+    attributes: r.st_attributes,
+    modalitiesInStudy: r.modalities_in_study,
+    sopClassesInStudy: r.sop_classes_in_study,
+    numberOfSeries: r.number_of_series,
+    numberOfInstances: r.st_number_of_instances,
+  };
+}
+
+function seriesRecord(r: SeriesRow): SeriesRecord {
+  return { study: studyRecord(r), attributes: r.se_attributes, numberOfInstances: r.se_number_of_instances };
+}
+
+function intValue(dataset: DicomJsonDataset, tag: number): number | null {
+  const n = numberValue(dataset, tagKey(tag));
+  return n !== undefined && Number.isInteger(n) && Math.abs(n) < 2 ** 31 ? n : null;
+}
+
+function text(dataset: DicomJsonDataset, tag: number): string | null {
+  return stringValue(dataset, tagKey(tag)) ?? null;
+}
+
+function personName(dataset: DicomJsonDataset, tag: number): string | null {
+  return personNameValue(dataset, tagKey(tag))?.Alphabetic ?? null;
+}
+
+async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<number> {
+  const [row] = (await manager.query(
+    `INSERT INTO patient (tenant_id, patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, attributes, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
+       patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
+       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
+     RETURNING id`,
+    [
+      instance.tenant,
+      text(patient, Tags.PatientID) ?? '',
+      text(patient, Tags.IssuerOfPatientID) ?? '',
+      personName(patient, Tags.PatientName),
+      text(patient, Tags.PatientBirthDate),
+      text(patient, Tags.PatientSex),
+      JSON.stringify(patient),
+      now,
+    ],
+  )) as { id: number }[];
+  return (row as { id: number }).id;
+}
+
+async function upsertStudy(manager: EntityManager, instance: IndexedInstance, study: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
+  await manager.query(
+    `INSERT INTO study (tenant_id, study_instance_uid, patient_fk, study_date, study_time, accession_number, study_id, study_description,
+                        referring_physician_name, patient_name, patient_id, patient_birth_date, patient_sex, attributes, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+     ON CONFLICT (tenant_id, study_instance_uid) DO UPDATE SET
+       patient_fk = EXCLUDED.patient_fk, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time, accession_number = EXCLUDED.accession_number,
+       study_id = EXCLUDED.study_id, study_description = EXCLUDED.study_description, referring_physician_name = EXCLUDED.referring_physician_name,
+       patient_name = EXCLUDED.patient_name, patient_id = EXCLUDED.patient_id, patient_birth_date = EXCLUDED.patient_birth_date,
+       patient_sex = EXCLUDED.patient_sex, attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at`,
+    [
+      instance.tenant,
+      instance.studyInstanceUID,
+      patientFk,
+      text(study, Tags.StudyDate),
+      text(study, Tags.StudyTime),
+      text(study, Tags.AccessionNumber),
+      text(study, Tags.StudyID),
+      text(study, Tags.StudyDescription),
+      personName(study, Tags.ReferringPhysicianName),
+      personName(study, Tags.PatientName),
+      text(study, Tags.PatientID),
+      text(study, Tags.PatientBirthDate),
+      text(study, Tags.PatientSex),
+      JSON.stringify(study),
+      now,
+    ],
+  );
+}
+
+async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date): Promise<void> {
+  await manager.query(
+    `INSERT INTO series (tenant_id, series_instance_uid, study_instance_uid, modality, series_number, series_description,
+                         performed_procedure_step_start_date, performed_procedure_step_start_time, attributes, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+     ON CONFLICT (tenant_id, series_instance_uid) DO UPDATE SET
+       modality = EXCLUDED.modality, series_number = EXCLUDED.series_number, series_description = EXCLUDED.series_description,
+       performed_procedure_step_start_date = EXCLUDED.performed_procedure_step_start_date,
+       performed_procedure_step_start_time = EXCLUDED.performed_procedure_step_start_time,
+       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at`,
+    [
+      instance.tenant,
+      instance.seriesInstanceUID,
+      instance.studyInstanceUID,
+      text(series, Tags.Modality),
+      intValue(series, Tags.SeriesNumber),
+      text(series, Tags.SeriesDescription),
+      text(series, Tags.PerformedProcedureStepStartDate),
+      text(series, Tags.PerformedProcedureStepStartTime),
+      JSON.stringify(series),
+      now,
+    ],
+  );
+}

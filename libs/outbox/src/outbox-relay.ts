@@ -1,0 +1,121 @@
+import type { EventBus } from '@tessera/bus';
+import type { Database } from '@tessera/database';
+import type { Logger } from '@tessera/telemetry';
+import { randomUUID } from 'node:crypto';
+
+/** Tuning of the relay. */
+export interface OutboxRelayOptions {
+  readonly batchSize?: number;
+  /** How often to look for events when nobody said there are new ones. */
+  readonly pollIntervalMs?: number;
+  /** How long a claimed batch is reserved for this relay. */
+  readonly leaseMs?: number;
+  /** Published events are kept this long (for inspection), then deleted. */
+  readonly retentionMs?: number;
+}
+
+interface ClaimedRow {
+  position: string | number;
+  topic: string;
+  message_key: string;
+  envelope: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox events to the bus in outbox order (ARCHITECTURE §3, step 4). It claims a batch with a
+ * lease, publishes it outside any transaction, then marks it published; a crash in between only means
+ * the batch is published again after the lease, which idempotent consumers absorb. While the bus is
+ * down the events wait in the outbox, and the relay retries with backoff.
+ */
+export class OutboxRelay {
+  private readonly owner = randomUUID();
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingNotify = false;
+  private lastCleanup = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions = {},
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  /** Says that events were just added, so the relay need not wait for its next poll. */
+  notify(): void {
+    this.pendingNotify = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Publishes one batch; returns how many events it published. */
+  async relayOnce(): Promise<number> {
+    const rows = (await this.db.dataSource.query(
+      `UPDATE outbox_event SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE position IN (
+         SELECT position FROM outbox_event
+         WHERE published_at IS NULL AND (lease_until IS NULL OR lease_until < now())
+         ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING position, topic, message_key, envelope, headers`,
+      [this.owner, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 200],
+    )) as ClaimedRow[];
+    if (rows.length === 0) return 0;
+    rows.sort((a, b) => Number(a.position) - Number(b.position));
+    await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: Buffer.from(JSON.stringify(r.envelope)), headers: r.headers })));
+    await this.db.dataSource.query('UPDATE outbox_event SET published_at = now(), lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[])', [
+      rows.map((r) => String(r.position)),
+    ]);
+    return rows.length;
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        this.pendingNotify = false;
+        const published = await this.relayOnce();
+        failures = 0;
+        await this.cleanup();
+        if (published > 0 || this.pendingNotify) continue;
+        await this.idle(this.options.pollIntervalMs ?? 1000);
+      } catch (err) {
+        failures += 1;
+        const delay = Math.min(250 * 2 ** Math.min(failures, 6), 10_000);
+        this.logger.warn('outbox relay could not publish; events stay in the outbox and will be retried', { error: (err as Error).message, retryInMs: delay });
+        await this.idle(delay);
+      }
+    }
+  }
+
+  // Waits `ms`, or less if notify() or stop() comes first.
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async cleanup(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastCleanup < 60_000) return;
+    this.lastCleanup = now;
+    await this.db.dataSource.query('DELETE FROM outbox_event WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)', [this.options.retentionMs ?? 86_400_000]);
+  }
+}
