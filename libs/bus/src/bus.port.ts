@@ -17,7 +17,15 @@ export interface IncomingMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Handles one message; a rejection means "try again later". */
+/** A failure that no retry can cure (a message that breaks its contract): dead-lettered at once. */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+/** Handles one message; a rejection means "try again later", a PermanentError "never". */
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
 /** A consumer group's subscription. */

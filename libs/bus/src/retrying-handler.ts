@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@tessera/telemetry';
-import { DeadLetterHeaders, type IncomingMessage, type OutgoingMessage, type SubscriptionOptions } from './bus.port';
+import { DeadLetterHeaders, PermanentError, type IncomingMessage, type OutgoingMessage, type SubscriptionOptions } from './bus.port';
 
 const MAX_DELAY_MS = 30_000;
 
@@ -25,7 +25,7 @@ export function retryingHandler(
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        if (attempt >= maxAttempts) {
+        if (attempt >= maxAttempts || err instanceof PermanentError) {
           logger.error('message dead-lettered after its last attempt', { group: options.group, topic: message.topic, partition: message.partition, offset: message.offset, attempts: attempt, error });
           await publish([
             {

@@ -19,3 +19,5 @@ export * from './query/matching';
 export * from './query/query-model';
 export * from './query/levels';
 export * from './writer/dataset-writer';
+export * from './query/qido-response';
+export * from './transcode/native-transcoder';

@@ -1,1 +1,3 @@
+export * from './accept';
 export * from './multipart-related';
+export * from './multipart-writer';

@@ -64,12 +64,15 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events it published. */
   async relayOnce(): Promise<number> {
     const rows = (await this.db.dataSource.query(
-      `UPDATE outbox_event SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
-       WHERE position IN (
-         SELECT position FROM outbox_event
-         WHERE published_at IS NULL AND (lease_until IS NULL OR lease_until < now())
-         ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING position, topic, message_key, envelope, headers`,
+      // A CTE so that the statement is a SELECT: TypeORM returns UPDATE results as [rows, count].
+      `WITH claimed AS (
+         UPDATE outbox_event SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
+         WHERE position IN (
+           SELECT position FROM outbox_event
+           WHERE published_at IS NULL AND (lease_until IS NULL OR lease_until < now())
+           ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING position, topic, message_key, envelope, headers)
+       SELECT * FROM claimed`,
       [this.owner, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 200],
     )) as ClaimedRow[];
     if (rows.length === 0) return 0;

@@ -15,7 +15,7 @@ import {
   Tags,
   type DicomJsonDataset,
 } from '@tessera/dicom';
-import { outboxEntry } from '@tessera/outbox';
+import { outboxEntry, type OutboxEntry } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
@@ -67,11 +67,24 @@ export interface InstanceIdentity {
   readonly studyInstanceUID?: string;
 }
 
+/** An instance durably in the object store but not yet recorded: invisible until committed. */
+export interface PendingInstance {
+  readonly object: StoredObject;
+  readonly event: OutboxEntry;
+  readonly identity: InstanceIdentity;
+}
+
 export type StoreInstanceResult =
   | { readonly outcome: 'stored'; readonly object: StoredObject }
   /** Identical bytes were stored already: a success that stores nothing (ARCHITECTURE §3.6). */
   | { readonly outcome: 'duplicate'; readonly object: StoredObject }
   | { readonly outcome: 'failed'; readonly reason: StoreFailure; readonly message: string; readonly identity: InstanceIdentity };
+
+/** Every result but a new store: an identical instance was there already, or a refusal. */
+export type NotStored = Exclude<StoreInstanceResult, { outcome: 'stored' }>;
+
+/** The first phase's result: received and uploaded, already stored, or refused. */
+export type ReceiveResult = { readonly outcome: 'received'; readonly pending: PendingInstance } | NotStored;
 
 /** Limits of the ingest path. */
 export interface StoreInstanceOptions {
@@ -100,6 +113,10 @@ class StoreError extends Error {
  * object is durable and the catalog row and instance.stored event are committed together. A failure
  * at any point leaves nothing visible; identical re-sends are a no-op success; the same UID with
  * different bytes is refused.
+ *
+ * It works in two phases so that a request carrying several instances (STOW-RS) can upload them all
+ * and commit only once the whole request proved well-formed: `receive` makes the object durable but
+ * invisible, `commit` records it, `discard` removes it. `execute` does both for one instance.
  */
 export class StoreInstanceUseCase {
   constructor(
@@ -112,6 +129,12 @@ export class StoreInstanceUseCase {
   ) {}
 
   async execute(command: StoreInstanceCommand): Promise<StoreInstanceResult> {
+    const received = await this.receive(command);
+    return received.outcome === 'received' ? this.commit(received.pending) : received;
+  }
+
+  /** Phase one: the data set into the object store, unrecorded. */
+  async receive(command: StoreInstanceCommand): Promise<ReceiveResult> {
     const reception = new Reception(command, this.options);
     let upload: { key: string; body: PassThrough; done: Promise<unknown> } | undefined;
     let existing: StoredObject | undefined;
@@ -143,7 +166,7 @@ export class StoreInstanceUseCase {
       const started = upload as NonNullable<typeof upload>;
       started.body.end();
       const { sizeBytes } = (await started.done) as { sizeBytes: number };
-      return await this.record(command, ids, started.key, sizeBytes, reception);
+      return { outcome: 'received', pending: this.pending(command, ids, started.key, sizeBytes, reception) };
     } catch (err) {
       upload?.body.destroy(err instanceof Error ? err : new Error(String(err)));
       await upload?.done.catch(() => undefined);
@@ -171,7 +194,32 @@ export class StoreInstanceUseCase {
     return { key, body, done };
   }
 
-  private async record(command: StoreInstanceCommand, ids: ValidIdentity, key: string, sizeBytes: number, reception: Reception): Promise<StoreInstanceResult> {
+  /** Phase two: records the object and its event together; only now is it stored. */
+  async commit(pending: PendingInstance): Promise<StoreInstanceResult> {
+    let outcome;
+    try {
+      outcome = await this.catalog.record(pending.object, [pending.event]);
+    } catch (err) {
+      await this.discard(pending);
+      return { outcome: 'failed', reason: StoreFailure.StorageUnavailable, message: `The catalog could not record the instance: ${(err as Error).message}`, identity: pending.identity };
+    }
+    if (outcome.kind === 'exists') {
+      // Stored meanwhile by another association or an earlier part of the same request.
+      await this.discard(pending);
+      return this.againstExisting(outcome.existing, pending.object.datasetSha256, pending.identity);
+    }
+    this.onRecorded();
+    return { outcome: 'stored', object: pending.object };
+  }
+
+  /** Removes a received object that will not be committed. */
+  async discard(pending: PendingInstance): Promise<void> {
+    await this.blobs.delete(pending.object.objectKey).catch((e: Error) =>
+      this.logger.error('could not delete an uncommitted object; it is an orphan now', { key: pending.object.objectKey, error: e.message }),
+    );
+  }
+
+  private pending(command: StoreInstanceCommand, ids: ValidIdentity, key: string, sizeBytes: number, reception: Reception): PendingInstance {
     const storedAt = this.now();
     const headerLength = sizeBytes - reception.bytes;
     const object: StoredObject = {
@@ -206,23 +254,10 @@ export class StoreInstanceUseCase {
       },
       storedAt,
     );
-    let outcome;
-    try {
-      outcome = await this.catalog.record(object, [event]);
-    } catch (err) {
-      await this.blobs.delete(key).catch((e: Error) => this.logger.error('could not delete an unrecorded object; it is an orphan now', { key, error: e.message }));
-      throw new StoreError(StoreFailure.StorageUnavailable, `The catalog could not record the instance: ${(err as Error).message}`);
-    }
-    if (outcome.kind === 'exists') {
-      // Another association stored the same UID meanwhile; this copy is not needed.
-      await this.blobs.delete(key).catch(() => undefined);
-      return this.againstExisting(outcome.existing, object.datasetSha256, reception.identity());
-    }
-    this.onRecorded();
-    return { outcome: 'stored', object };
+    return { object, event, identity: reception.identity() };
   }
 
-  private againstExisting(existing: StoredObject, digest: string, identity: InstanceIdentity): StoreInstanceResult {
+  private againstExisting(existing: StoredObject, digest: string, identity: InstanceIdentity): NotStored {
     if (existing.datasetSha256 === digest) return { outcome: 'duplicate', object: existing };
     return {
       outcome: 'failed',
@@ -232,7 +267,7 @@ export class StoreInstanceUseCase {
     };
   }
 
-  private failure(err: unknown, identity: InstanceIdentity): StoreInstanceResult {
+  private failure(err: unknown, identity: InstanceIdentity): NotStored {
     if (err instanceof StoreError) return { outcome: 'failed', reason: err.reason, message: err.message, identity };
     if (err instanceof DicomError) {
       const reason =

@@ -37,6 +37,8 @@ export interface DatasetVisitor {
   /** One item of encapsulated Pixel Data: the Basic Offset Table first, then fragments. */
   fragment(valueOffset: number, length: number): void;
   encapsulatedEnd(): void;
+  /** When present, receives the bytes of every value it did not want, as they stream by, in order. */
+  valueBytes?(chunk: Buffer): void;
 }
 
 type Frame =
@@ -83,6 +85,7 @@ export class DatasetParser {
     let p = 0;
     if (this.skipRemaining > 0) {
       const n = Math.min(this.skipRemaining, data.length);
+      this.visitor.valueBytes?.(data.subarray(0, n));
       this.skipRemaining -= n;
       this.position += n;
       p = n;
@@ -93,6 +96,7 @@ export class DatasetParser {
     for (;;) {
       if (this.skipRemaining > 0) {
         const n = Math.min(this.skipRemaining, data.length - p);
+        this.visitor.valueBytes?.(data.subarray(p, p + n));
         this.skipRemaining -= n;
         this.position += n;
         p += n;

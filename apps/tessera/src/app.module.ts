@@ -1,0 +1,50 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { Role, TesseraConfig } from '@tessera/config';
+import { PlatformModule, type PlatformNeeds } from '@tessera/platform';
+import { AuthModule } from '@tessera/service-auth';
+import { Hl7Module } from '@tessera/service-hl7';
+import { IndexModule } from '@tessera/service-index';
+import { IngestModule } from '@tessera/service-ingest';
+import { RoutingModule } from '@tessera/service-routing';
+import { StorageModule } from '@tessera/service-storage';
+import type { Logger } from '@tessera/telemetry';
+import { HealthController } from './health.controller';
+
+const ROLE_MODULES: Record<Role, Type> = {
+  ingest: IngestModule,
+  index: IndexModule,
+  storage: StorageModule,
+  routing: RoutingModule,
+  hl7: Hl7Module,
+  auth: AuthModule,
+};
+
+// What each role uses; a process opens only what its roles need.
+const ROLE_NEEDS: Record<Role, PlatformNeeds> = {
+  ingest: { database: true, blobs: true, bus: true },
+  index: { database: true, blobs: false, bus: true },
+  storage: { database: true, blobs: true, bus: false },
+  routing: { database: false, blobs: false, bus: false },
+  hl7: { database: false, blobs: false, bus: false },
+  auth: { database: false, blobs: false, bus: false },
+};
+
+/** The infrastructure a set of roles needs. */
+export function needsOf(roles: readonly Role[]): PlatformNeeds {
+  return {
+    database: roles.some((r) => ROLE_NEEDS[r].database),
+    blobs: roles.some((r) => ROLE_NEEDS[r].blobs),
+    bus: roles.some((r) => ROLE_NEEDS[r].bus),
+  };
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: TesseraConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config, logger, needsOf(config.roles)), ...config.roles.map((r) => ROLE_MODULES[r])],
+      controllers: [HealthController],
+    };
+  }
+}

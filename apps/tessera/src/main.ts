@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
+import { DimseListener } from '@tessera/service-ingest';
+import { openBus, openMigratedDatabase, OUTBOX_RELAY } from '@tessera/platform';
+import type { OutboxRelay } from '@tessera/outbox';
+import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
+import { AppModule } from './app.module';
+import { NestLogger } from './nest-logger';
+
+const USAGE = `Usage: tessera [serve] [--roles ingest,index,storage,routing,hl7,auth]
+       tessera migrate          apply database migrations and exit
+       tessera create-topics    create the Kafka topics and exit
+Settings come from the environment: ${SETTING_KEYS.join(', ')}.`;
+
+function parseArgs(argv: readonly string[]): { command: string; roles?: string } {
+  let command = 'serve';
+  let roles: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--roles') roles = argv[++i];
+    else if (arg.startsWith('--roles=')) roles = arg.slice('--roles='.length);
+    else if (arg === '--help' || arg === '-h') command = 'help';
+    else if (!arg.startsWith('-')) command = arg;
+    else throw new Error(`Unknown option ${arg}`);
+  }
+  return { command, ...(roles !== undefined ? { roles } : {}) };
+}
+
+async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
+  const stopTracing = config.telemetry.otlpEndpoint ? startTracing(config.telemetry.serviceName, config.telemetry.otlpEndpoint) : undefined;
+  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id' });
+  // STOW-RS bodies are streamed to the object store part by part, never parsed or buffered here.
+  adapter.getInstance().addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger) });
+  app.enableShutdownHooks();
+  app.getHttpServer().on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+  await app.listen(config.http.port, config.http.host);
+  // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering.
+  let relay: OutboxRelay | undefined;
+  try {
+    relay = app.get<OutboxRelay>(OUTBOX_RELAY);
+  } catch {
+    relay = undefined;
+  }
+  relay?.start();
+  if (stopTracing) process.once('beforeExit', () => void stopTracing());
+  announce(config, app, logger);
+}
+
+function announce(config: TesseraConfig, app: NestFastifyApplication, logger: Logger): void {
+  const address = app.getHttpServer().address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+  const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, `  HTTP       http://${config.http.host}:${httpPort}  (health: /healthz, /readyz)`];
+  if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(`  DICOMweb   http://${config.http.host}:${httpPort}/dicomweb`);
+  if (config.roles.includes('ingest')) {
+    const dimse = app.get(DimseListener);
+    lines.push(`  DIMSE      AE title ${config.dimse.aeTitle} at ${config.dimse.host}:${dimse.port}  (try: echoscu -aec ${config.dimse.aeTitle} ${config.dimse.host} ${dimse.port})`);
+  }
+  lines.push(
+    `  Database   ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL'}`,
+    `  Objects    ${config.blob.kind === 'file' ? `files under ${config.blob.root}` : `S3 bucket ${config.blob.bucket} at ${config.blob.endPoint}:${config.blob.port}`}`,
+    `  Events     ${config.bus.kind === 'memory' ? 'in-process bus' : `Kafka at ${config.bus.brokers.join(',')}`}`,
+  );
+  if (config.http.host === '127.0.0.1' || config.http.host === 'localhost') lines.push('  Listening on loopback only, without authentication (nothing else can reach it).');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info('started', { roles: config.roles, httpPort });
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let config: TesseraConfig;
+  try {
+    config = loadConfig(process.env, args.roles !== undefined ? { roles: args.roles } : {});
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Tessera cannot start. ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, format: process.stdout.isTTY ? 'pretty' : 'json' }, { service: config.telemetry.serviceName });
+  switch (args.command) {
+    case 'serve':
+      await serve(config, logger);
+      return;
+    case 'migrate': {
+      const db = await openMigratedDatabase(config, logger);
+      await db.close();
+      process.stdout.write('migrations applied\n');
+      return;
+    }
+    case 'create-topics': {
+      if (config.bus.kind !== 'kafka') throw new Error('create-topics needs BUS_URL=kafka://…');
+      const bus = await openBus(config, logger);
+      await bus.close();
+      process.stdout.write('topics ready\n');
+      return;
+    }
+    default:
+      process.stderr.write(`Unknown command ${args.command}\n${USAGE}\n`);
+      process.exit(2);
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`Tessera failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

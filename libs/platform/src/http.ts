@@ -1,0 +1,37 @@
+import { isValidUid } from '@tessera/dicom';
+import { parseAccept, rangeCovers } from '@tessera/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** The DICOMweb base URL of a request, for RetrieveURL and BulkDataURI values. */
+export function dicomwebBase(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? 'localhost'}/dicomweb`;
+}
+
+/** The query parameters in order, repeated ones kept (includefield may repeat). */
+export function queryPairs(request: FastifyRequest): [string, string][] {
+  const at = request.url.indexOf('?');
+  return at < 0 ? [] : [...new URLSearchParams(request.url.slice(at + 1)).entries()];
+}
+
+/** Sends an error with its reason; DICOMweb errors carry a human-readable message (PS3.18 8.6). */
+export async function sendError(reply: FastifyReply, status: number, message: string): Promise<void> {
+  await reply.code(status).type('application/json').send({ status, message });
+}
+
+/** Checks UIDs from the path; answers 400 and returns false when one is not a UID. */
+export async function validPathUids(reply: FastifyReply, uids: Readonly<Record<string, string | undefined>>): Promise<boolean> {
+  for (const [name, value] of Object.entries(uids)) {
+    if (value !== undefined && !isValidUid(value)) {
+      await sendError(reply, 400, `"${value}" is not a valid ${name} (PS3.5 9.1)`);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether the Accept header allows a JSON response; answers 406 when it does not. */
+export async function acceptsJson(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  const ok = parseAccept(request.headers.accept).some((r) => rangeCovers(r, 'application/dicom+json') || rangeCovers(r, 'application/json'));
+  if (!ok) await sendError(reply, 406, `This resource is available as application/dicom+json; the Accept header allows none of it: ${String(request.headers.accept)}`);
+  return ok;
+}

@@ -1,0 +1,101 @@
+import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { FileBlobStore, S3BlobStore, type BlobStore } from '@tessera/blob-store';
+import { KafkaEventBus, MemoryEventBus, type EventBus } from '@tessera/bus';
+import { TypeormObjectCatalog } from '@tessera/catalog';
+import type { TesseraConfig } from '@tessera/config';
+import { ALL_TOPICS } from '@tessera/contracts';
+import { ensureTenant, openDatabase, type Database } from '@tessera/database';
+import { TypeormInstanceIndex } from '@tessera/index-store';
+import { OutboxRelay } from '@tessera/outbox';
+import type { Logger } from '@tessera/telemetry';
+import { BLOB_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
+import { SingleTenantResolver } from './tenant-resolver';
+
+/** Which infrastructure a process needs, from its roles. */
+export interface PlatformNeeds {
+  readonly database: boolean;
+  readonly blobs: boolean;
+  readonly bus: boolean;
+}
+
+/** Opens the infrastructure a set of roles needs, as the settings choose it (ARCHITECTURE §2). */
+export async function openBus(config: TesseraConfig, logger: Logger): Promise<EventBus> {
+  const bus =
+    config.bus.kind === 'memory'
+      ? new MemoryEventBus(logger.child({ component: 'bus' }))
+      : new KafkaEventBus(
+          { brokers: config.bus.brokers, clientId: config.bus.clientId, partitions: config.bus.partitions, replicationFactor: config.bus.replicationFactor },
+          logger.child({ component: 'kafka' }),
+        );
+  await bus.ensureTopics(ALL_TOPICS);
+  return bus;
+}
+
+/** Opens the database, applies pending migrations and makes sure the default tenant exists. */
+export async function openMigratedDatabase(config: TesseraConfig, logger: Logger): Promise<Database> {
+  const db = await openDatabase(config.database, { entities: [], applicationName: config.telemetry.serviceName });
+  const applied = await db.migrate();
+  if (applied.length > 0) logger.info('database migrated', { migrations: applied });
+  await ensureTenant(db, config.defaultTenant);
+  return db;
+}
+
+export function createBlobStore(config: TesseraConfig): BlobStore {
+  return config.blob.kind === 'file' ? new FileBlobStore(config.blob.root) : new S3BlobStore(config.blob);
+}
+
+class PlatformLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: OutboxRelay,
+    @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
+    @Optional() @Inject(DATABASE) private readonly db?: Database,
+  ) {}
+
+  // Role modules stop their listeners and consumers first (onModuleDestroy); then this closes what
+  // they used, in dependency order.
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.bus?.close();
+    await this.db?.close();
+    this.logger.info('infrastructure closed');
+  }
+}
+
+@Module({})
+export class PlatformModule {
+  static forRoot(config: TesseraConfig, logger: Logger, needs: PlatformNeeds): DynamicModule {
+    const providers: Provider[] = [
+      { provide: CONFIG, useValue: config },
+      { provide: LOGGER, useValue: logger },
+      { provide: TENANT_RESOLVER, useValue: new SingleTenantResolver(config.defaultTenant, config.dimse.aeTitle) },
+      PlatformLifecycle,
+    ];
+    if (needs.database) {
+      providers.push(
+        { provide: DATABASE, useFactory: () => openMigratedDatabase(config, logger) },
+        { provide: OBJECT_CATALOG, useFactory: (db: Database) => new TypeormObjectCatalog(db), inject: [DATABASE] },
+        { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db), inject: [DATABASE] },
+      );
+    }
+    if (needs.blobs) {
+      providers.push({
+        provide: BLOB_STORE,
+        useFactory: async () => {
+          const blobs = createBlobStore(config);
+          await blobs.init();
+          return blobs;
+        },
+      });
+    }
+    if (needs.bus) providers.push({ provide: EVENT_BUS, useFactory: () => openBus(config, logger) });
+    if (needs.bus && needs.database) {
+      providers.push({
+        provide: OUTBOX_RELAY,
+        useFactory: (db: Database, bus: EventBus) => new OutboxRelay(db, bus, logger.child({ component: 'outbox-relay' })),
+        inject: [DATABASE, EVENT_BUS],
+      });
+    }
+    return { module: PlatformModule, global: true, providers, exports: providers.filter((p) => p !== PlatformLifecycle) };
+  }
+}

@@ -1,0 +1,10 @@
+/** Injection tokens for the ports; role modules depend on these, never on an adapter. */
+export const CONFIG = Symbol('TesseraConfig');
+export const LOGGER = Symbol('Logger');
+export const DATABASE = Symbol('Database');
+export const BLOB_STORE = Symbol('BlobStore');
+export const EVENT_BUS = Symbol('EventBus');
+export const OUTBOX_RELAY = Symbol('OutboxRelay');
+export const OBJECT_CATALOG = Symbol('ObjectCatalog');
+export const INSTANCE_INDEX = Symbol('InstanceIndex');
+export const TENANT_RESOLVER = Symbol('TenantResolver');

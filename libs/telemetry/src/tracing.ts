@@ -1,0 +1,26 @@
+import { context, propagation, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+
+const tracer = trace.getTracer('tessera');
+
+/** Runs `work` in a span; without a tracing SDK registered this costs next to nothing. */
+export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, parentTraceparent?: string): Promise<T> {
+  const parent = parentTraceparent ? propagation.extract(context.active(), { traceparent: parentTraceparent }) : context.active();
+  return tracer.startActiveSpan(name, { attributes }, parent, async (span) => {
+    try {
+      return await work();
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The W3C traceparent of the active span, to carry on events; undefined when tracing is off. */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { EventBus, Subscription } from '@tessera/bus';
+import { Topics } from '@tessera/contracts';
+import { EVENT_BUS } from '@tessera/platform';
+import { IndexInstanceUseCase } from './index-instance.use-case';
+
+/** The index role's consumer group on the instances topic. */
+@Injectable()
+export class IndexConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  static readonly GROUP = 'tessera-index';
+  private subscription: Subscription | undefined;
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly useCase: IndexInstanceUseCase,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      group: IndexConsumer.GROUP,
+      topics: [Topics.Instances],
+      deadLetterTopic: Topics.DeadLetter,
+      handler: async (message) => {
+        await this.useCase.handle(message);
+      },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscription?.close();
+  }
+}

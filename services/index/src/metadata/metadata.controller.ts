@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { acceptsJson, dicomwebBase, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
+
+/** WADO-RS metadata (PS3.18 10.4) of a study, a series or an instance. */
+@Controller('dicomweb/studies/:study')
+export class MetadataController {
+  constructor(
+    private readonly retrieve: RetrieveMetadataUseCase,
+    @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+  ) {}
+
+  @Get('metadata')
+  study(@Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, study);
+  }
+
+  @Get('series/:series/metadata')
+  series(@Param('study') study: string, @Param('series') series: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, study, series);
+  }
+
+  @Get('series/:series/instances/:instance/metadata')
+  instance(@Param('study') study: string, @Param('series') series: string, @Param('instance') instance: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, study, series, instance);
+  }
+
+  private async run(req: FastifyRequest, reply: FastifyReply, study: string, series?: string, instance?: string): Promise<void> {
+    if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
+    if (!(await acceptsJson(req, reply))) return;
+    const metadata = await this.retrieve.execute({
+      tenant: this.tenants.forHttp(req.headers),
+      study,
+      ...(series ? { series } : {}),
+      ...(instance ? { instance } : {}),
+      baseUrl: dicomwebBase(req),
+    });
+    if (!metadata) {
+      await sendError(reply, 404, 'No such study, series or instance');
+      return;
+    }
+    await reply.code(200).type('application/dicom+json').send(metadata);
+  }
+}

@@ -1,0 +1,46 @@
+import { forJson, type DicomJsonDataset, type DicomJsonElement } from '@tessera/dicom';
+import type { InstanceIndex } from '@tessera/index-store';
+
+/** Which instances' metadata to return. */
+export interface MetadataScope {
+  readonly tenant: string;
+  readonly study: string;
+  readonly series?: string;
+  readonly instance?: string;
+  readonly baseUrl: string;
+}
+
+/**
+ * WADO-RS metadata (PS3.18 10.4.1.1.2) from the index: the stored DICOM JSON of each instance, with
+ * bulk data references made absolute against the instance's URL. Undefined when nothing matches.
+ */
+export class RetrieveMetadataUseCase {
+  constructor(private readonly index: InstanceIndex) {}
+
+  async execute(scope: MetadataScope): Promise<DicomJsonDataset[] | undefined> {
+    const rows = await this.index.metadata(scope.tenant, {
+      study: scope.study,
+      ...(scope.series ? { series: scope.series } : {}),
+      ...(scope.instance ? { instance: scope.instance } : {}),
+    });
+    if (rows.length === 0) return undefined;
+    return rows.map((metadata) => {
+      const series = metadata['0020000E']?.Value?.[0] as string;
+      const sop = metadata['00080018']?.Value?.[0] as string;
+      return forJson(withAbsoluteBulkData(metadata, `${scope.baseUrl}/studies/${scope.study}/series/${series}/instances/${sop}/`));
+    });
+  }
+}
+
+// Stored BulkDataURIs are relative to the instance ("bulkdata/{offset}-{length}", see instance.stored.v1).
+function withAbsoluteBulkData(dataset: DicomJsonDataset, instanceUrl: string): DicomJsonDataset {
+  const out: DicomJsonDataset = {};
+  for (const [key, element] of Object.entries(dataset)) out[key] = absolute(element, instanceUrl);
+  return out;
+}
+
+function absolute(element: DicomJsonElement, instanceUrl: string): DicomJsonElement {
+  if (element.BulkDataURI !== undefined && !/^[a-z]+:/i.test(element.BulkDataURI)) return { ...element, BulkDataURI: `${instanceUrl}${element.BulkDataURI}` };
+  if (element.vr === 'SQ' && element.Value) return { ...element, Value: element.Value.map((item) => withAbsoluteBulkData(item as DicomJsonDataset, instanceUrl)) };
+  return element;
+}

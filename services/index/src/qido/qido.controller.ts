@@ -1,0 +1,66 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { QueryLevel } from '@tessera/dicom';
+import { acceptsJson, dicomwebBase, queryPairs, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_RESULTS, SearchUseCase } from './search.use-case';
+
+/** QIDO-RS (PS3.18 10.6): search for studies, series and instances. */
+@Controller('dicomweb')
+export class QidoController {
+  constructor(
+    private readonly search: SearchUseCase,
+    @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+  ) {}
+
+  @Get('studies')
+  studies(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'STUDY');
+  }
+
+  @Get('series')
+  allSeries(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'SERIES');
+  }
+
+  @Get('studies/:study/series')
+  seriesOfStudy(@Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'SERIES', study);
+  }
+
+  @Get('instances')
+  allInstances(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'IMAGE');
+  }
+
+  @Get('studies/:study/instances')
+  instancesOfStudy(@Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'IMAGE', study);
+  }
+
+  @Get('studies/:study/series/:series/instances')
+  instancesOfSeries(@Param('study') study: string, @Param('series') series: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.run(req, reply, 'IMAGE', study, series);
+  }
+
+  private async run(req: FastifyRequest, reply: FastifyReply, level: QueryLevel, study?: string, series?: string): Promise<void> {
+    if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series }))) return;
+    if (!(await acceptsJson(req, reply))) return;
+    const result = await this.search.execute({
+      tenant: this.tenants.forHttp(req.headers),
+      level,
+      ...(study ? { study } : {}),
+      ...(series ? { series } : {}),
+      params: queryPairs(req),
+      baseUrl: dicomwebBase(req),
+    });
+    if (result.kind === 'invalid') {
+      await sendError(reply, 400, result.message);
+      return;
+    }
+    if (result.truncated) {
+      // PS3.18 8.3.4.4: say that the server's limit cut the results short.
+      void reply.header('Warning', `299 tessera "The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested with offset."`);
+    }
+    await reply.code(200).type('application/dicom+json').send(result.matches);
+  }
+}

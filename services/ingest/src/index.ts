@@ -1,0 +1,2 @@
+export * from './dimse/dimse-listener';
+export * from './ingest.module';

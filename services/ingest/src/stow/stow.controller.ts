@@ -1,0 +1,50 @@
+import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { StoreStudiesUseCase } from './store-studies.use-case';
+import { stowResponse } from './stow-response';
+
+/** STOW-RS (PS3.18 10.5): POST /dicomweb/studies[/{StudyInstanceUID}]. */
+@Controller('dicomweb/studies')
+export class StowController {
+  constructor(
+    private readonly storeStudies: StoreStudiesUseCase,
+    @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+  ) {}
+
+  @Post()
+  async storeAny(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.store(request, reply, undefined);
+  }
+
+  @Post(':study')
+  async storeInStudy(@Param('study') study: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.store(request, reply, study);
+  }
+
+  private async store(request: FastifyRequest, reply: FastifyReply, study: string | undefined): Promise<void> {
+    const result = await this.storeStudies.execute({
+      tenant: this.tenants.forHttp(request.headers),
+      contentType: request.headers['content-type'],
+      // The multipart/related content-type parser hands the request stream through unread.
+      body: request.body as Readable,
+      ...(study !== undefined ? { studyInstanceUID: study } : {}),
+      correlationId: request.id ?? randomUUID(),
+      remoteAddress: request.ip,
+    });
+    switch (result.kind) {
+      case 'unsupported-media-type':
+        await reply.code(415).type('application/json').send({ status: 415, message: result.message });
+        return;
+      case 'bad-request':
+        await reply.code(400).type('application/json').send({ status: 400, message: result.message });
+        return;
+      case 'stored': {
+        const { status, body } = stowResponse(result.results, `${request.protocol}://${request.headers.host ?? 'localhost'}/dicomweb`);
+        await reply.code(status).type('application/dicom+json').send(body);
+      }
+    }
+  }
+}

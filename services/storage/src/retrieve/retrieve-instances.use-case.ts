@@ -1,0 +1,65 @@
+import type { BlobStore } from '@tessera/blob-store';
+import type { CatalogScope, ObjectCatalog, StoredObject } from '@tessera/catalog';
+import { encodeFileMeta, lookupTransferSyntax, toExplicitLittleEndian, TransferSyntaxUIDs } from '@tessera/dicom';
+import type { MediaRange } from '@tessera/multipart';
+import { PassThrough, type Readable } from 'node:stream';
+import { deliveryFor, wantedSyntax } from './transfer-syntax-negotiation';
+
+/** One instance of a retrieve response, opened only when its turn comes. */
+export interface RetrievedInstance {
+  readonly transferSyntaxUID: string;
+  open(): Promise<Readable>;
+}
+
+export type RetrieveResult =
+  | { readonly kind: 'instances'; readonly instances: readonly RetrievedInstance[] }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'not-acceptable'; readonly message: string };
+
+/**
+ * WADO-RS retrieval of a study, series or instance (PS3.18 10.4.1.1.1): Part 10 objects streamed from
+ * the object store, as stored when the client accepts it and otherwise re-encoded as Explicit VR
+ * Little Endian when the stored syntax is native.
+ */
+export class RetrieveInstancesUseCase {
+  constructor(
+    private readonly catalog: ObjectCatalog,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async execute(tenant: string, scope: CatalogScope, accept: readonly MediaRange[]): Promise<RetrieveResult> {
+    const wanted = wantedSyntax(accept);
+    if (!wanted) return { kind: 'not-acceptable', message: 'Instances are available as multipart/related; type="application/dicom"' };
+    const objects = await this.catalog.list(tenant, scope);
+    if (objects.length === 0) return { kind: 'not-found' };
+    const instances: RetrievedInstance[] = [];
+    for (const object of objects) {
+      const delivery = deliveryFor(wanted, object.transferSyntaxUID);
+      if (delivery === 'impossible') {
+        return {
+          kind: 'not-acceptable',
+          message: `Instance ${object.sopInstanceUID} is stored as ${object.transferSyntaxUID} and cannot be delivered as ${wanted.kind === 'syntax' ? wanted.uid : 'requested'}; ask for transfer-syntax=* to get it as stored`,
+        };
+      }
+      instances.push(
+        delivery === 'as-stored'
+          ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.blobs.get(object.objectKey) }
+          : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object) },
+      );
+    }
+    return { kind: 'instances', instances };
+  }
+
+  private async transcoded(object: StoredObject): Promise<Readable> {
+    const source = lookupTransferSyntax(object.transferSyntaxUID);
+    if (!source) throw new Error(`Unknown stored transfer syntax ${object.transferSyntaxUID}`);
+    const dataSet = await this.blobs.get(object.objectKey, { start: object.datasetOffset });
+    const out = new PassThrough();
+    out.write(encodeFileMeta({ mediaStorageSOPClassUID: object.sopClassUID, mediaStorageSOPInstanceUID: object.sopInstanceUID, transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian }));
+    const transcoder = toExplicitLittleEndian(source);
+    dataSet.on('error', (err) => out.destroy(err));
+    transcoder.on('error', (err) => out.destroy(err));
+    dataSet.pipe(transcoder).pipe(out);
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+import { canTranscodeToExplicitLittleEndian, lookupTransferSyntax, TransferSyntaxUIDs } from '@tessera/dicom';
+import type { MediaRange } from '@tessera/multipart';
+
+/** What a retrieve request wants for each instance: as stored, or one transfer syntax. */
+export type Wanted = { readonly kind: 'as-stored' } | { readonly kind: 'syntax'; readonly uid: string };
+
+/**
+ * The transfer syntax a WADO-RS retrieve asks for (PS3.18 8.7.3): from the first acceptable media range
+ * of multipart/related with application/dicom parts. "*" means as stored; without the parameter the
+ * default is Explicit VR Little Endian (PS3.18 since 2016c). Undefined when no range is acceptable.
+ */
+export function wantedSyntax(ranges: readonly MediaRange[]): Wanted | undefined {
+  for (const range of ranges) {
+    const covers = range.type === '*/*' || range.type === 'multipart/*' || range.type === 'multipart/related';
+    const partType = (range.params.type ?? 'application/dicom').toLowerCase();
+    if (!covers || partType !== 'application/dicom') continue;
+    const ts = range.params['transfer-syntax'];
+    if (ts === '*') return { kind: 'as-stored' };
+    return { kind: 'syntax', uid: ts ?? TransferSyntaxUIDs.ExplicitVRLittleEndian };
+  }
+  return undefined;
+}
+
+/** How to deliver one stored instance: as it is, transcoded, or not at all. */
+export function deliveryFor(wanted: Wanted, storedSyntax: string): 'as-stored' | 'transcode' | 'impossible' {
+  if (wanted.kind === 'as-stored' || wanted.uid === storedSyntax) return 'as-stored';
+  const stored = lookupTransferSyntax(storedSyntax);
+  if (wanted.uid === TransferSyntaxUIDs.ExplicitVRLittleEndian && stored && canTranscodeToExplicitLittleEndian(stored)) return 'transcode';
+  return 'impossible';
+}

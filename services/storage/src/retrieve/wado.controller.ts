@@ -1,0 +1,93 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { LOGGER, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
+import type { Logger } from '@tessera/telemetry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PassThrough, type Readable } from 'node:stream';
+import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
+import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
+
+/** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances and bulk data. */
+@Controller('dicomweb/studies/:study')
+export class WadoController {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly retrieve: RetrieveInstancesUseCase,
+    private readonly bulk: RetrieveBulkDataUseCase,
+    @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'wado-rs' });
+  }
+
+  @Get()
+  study(@Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.instances(req, reply, { study });
+  }
+
+  @Get('series/:series')
+  series(@Param('study') study: string, @Param('series') series: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.instances(req, reply, { study, series });
+  }
+
+  @Get('series/:series/instances/:instance')
+  instance(@Param('study') study: string, @Param('series') series: string, @Param('instance') instance: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.instances(req, reply, { study, series, instance });
+  }
+
+  @Get('series/:series/instances/:instance/bulkdata/:range')
+  async bulkData(
+    @Param('study') study: string,
+    @Param('series') series: string,
+    @Param('instance') instance: string,
+    @Param('range') range: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
+    const match = /^(\d{1,15})-(\d{1,15})$/.exec(range);
+    if (!match) return sendError(reply, 404, `"${range}" is not a bulk data reference of this server`);
+    if (!parseAccept(req.headers.accept).some((r) => rangeCovers(r, 'multipart/related') && (r.params.type ?? 'application/octet-stream').toLowerCase() === 'application/octet-stream')) {
+      return sendError(reply, 406, 'Bulk data is available as multipart/related; type="application/octet-stream"');
+    }
+    const result = await this.bulk.execute(this.tenants.forHttp(req.headers), { study, series, instance }, Number(match[1]), Number(match[2]));
+    if (result.kind === 'not-found') return sendError(reply, 404, result.message);
+    const writer = new MultipartWriter();
+    await this.stream(reply, writer, 'application/octet-stream', [{ headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(result.length) }, open: () => result.open() }]);
+  }
+
+  private async instances(req: FastifyRequest, reply: FastifyReply, scope: { study: string; series?: string; instance?: string }): Promise<void> {
+    if (!(await validPathUids(reply, { 'Study Instance UID': scope.study, 'Series Instance UID': scope.series, 'SOP Instance UID': scope.instance }))) return;
+    const result = await this.retrieve.execute(this.tenants.forHttp(req.headers), scope, parseAccept(req.headers.accept));
+    if (result.kind === 'not-found') return sendError(reply, 404, 'No such study, series or instance');
+    if (result.kind === 'not-acceptable') return sendError(reply, 406, result.message);
+    const writer = new MultipartWriter();
+    const parts = result.instances.map((i: RetrievedInstance) => ({ headers: { 'Content-Type': `application/dicom; transfer-syntax=${i.transferSyntaxUID}` }, open: () => i.open() }));
+    await this.stream(reply, writer, 'application/dicom', parts);
+  }
+
+  // Streams parts one after another, each opened only when its turn comes, with backpressure from the client.
+  private async stream(reply: FastifyReply, writer: MultipartWriter, partType: string, parts: { headers: Record<string, string>; open: () => Promise<Readable> }[]): Promise<void> {
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    void reply.code(200).header('Content-Type', writer.contentType(partType)).send(body);
+    try {
+      for (const part of parts) {
+        await write(body, writer.partHeader(part.headers));
+        const source = await part.open();
+        for await (const chunk of source) await write(body, chunk as Buffer);
+        await write(body, writer.partEnd());
+      }
+      body.end(writer.close());
+    } catch (err) {
+      // The status line has gone out; cutting the body short is the only way left to say it failed.
+      this.logger.error('retrieve failed mid-response', { error: (err as Error).message });
+      body.destroy(err as Error);
+    }
+  }
+}
+
+async function write(stream: PassThrough, data: Buffer): Promise<void> {
+  if (stream.destroyed) throw new Error('the client went away');
+  if (!stream.write(data)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+}
