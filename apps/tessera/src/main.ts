@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
 import { DimseListener } from '@tessera/service-ingest';
-import { openBus, openMigratedDatabase, OUTBOX_RELAY } from '@tessera/platform';
+import { openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
 import { AppModule } from './app.module';
@@ -30,7 +30,8 @@ function parseArgs(argv: readonly string[]): { command: string; roles?: string }
 
 async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   const stopTracing = config.telemetry.otlpEndpoint ? startTracing(config.telemetry.serviceName, config.telemetry.otlpEndpoint) : undefined;
-  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id' });
+  const tenants = tenantResolver(config);
+  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id', rewriteUrl: (request: import('node:http').IncomingMessage) => tenants.rewriteUrl(request) });
   // STOW-RS bodies are streamed to the object store part by part, never parsed or buffered here.
   adapter.getInstance().addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger) });

@@ -40,6 +40,10 @@ export interface TesseraConfig {
   readonly blob: BlobSettings;
   readonly bus: BusSettings;
   readonly defaultTenant: string;
+  /** Every tenant this deployment serves (the hospitals of the network). */
+  readonly tenants: readonly string[];
+  /** Called AE titles and the tenant each one stores into (ARCHITECTURE §5). */
+  readonly aeTitles: Readonly<Record<string, string>>;
   readonly allowInsecureRemote: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
@@ -76,6 +80,8 @@ const KNOWN_KEYS = [
   'KAFKA_REPLICATION_FACTOR',
   'KAFKA_CLIENT_ID',
   'TESSERA_DEFAULT_TENANT',
+  'TESSERA_TENANTS',
+  'DIMSE_AE_TITLES',
   'TESSERA_ALLOW_INSECURE_REMOTE',
   'LOG_LEVEL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -142,6 +148,20 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(defaultTenant)) {
     problems.push(`TESSERA_DEFAULT_TENANT=${JSON.stringify(defaultTenant)}: a tenant id is 1-63 lower-case letters, digits or dashes`);
   }
+  const tenants = [...new Set([defaultTenant, ...str('TESSERA_TENANTS', defaultTenant).split(',').map((t) => t.trim()).filter(Boolean)])];
+  for (const t of tenants) {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(t)) problems.push(`TESSERA_TENANTS: "${t}" is not a tenant id (1-63 lower-case letters, digits or dashes)`);
+  }
+  const aeTitles: Record<string, string> = {};
+  for (const entry of str('DIMSE_AE_TITLES', '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [title = '', tenant = ''] = entry.split('=').map((x) => x.trim());
+    if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(title)) problems.push(`DIMSE_AE_TITLES: "${title}" is not an AE title (1-16 printable ASCII characters, no backslash)`);
+    else if (!tenants.includes(tenant)) problems.push(`DIMSE_AE_TITLES: AE title ${title} maps to "${tenant}", which is not in TESSERA_TENANTS`);
+    else if (aeTitles[title] !== undefined) problems.push(`DIMSE_AE_TITLES: AE title ${title} is given twice`);
+    else aeTitles[title] = tenant;
+  }
+  // The main AE title always answers, for the default tenant unless the list says otherwise.
+  aeTitles[aeTitle.trim()] ??= defaultTenant;
   const allowInsecureRemote = bool('TESSERA_ALLOW_INSECURE_REMOTE');
   for (const [key, host] of [['HTTP_HOST', http.host], ['DIMSE_HOST', dimse.host]] as const) {
     if (!isLoopback(host) && !allowInsecureRemote) {
@@ -164,6 +184,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     blob,
     bus,
     defaultTenant,
+    tenants,
+    aeTitles,
     allowInsecureRemote,
     logLevel: logLevel as TesseraConfig['logLevel'],
     telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },

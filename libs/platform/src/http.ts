@@ -1,10 +1,11 @@
 import { isValidUid } from '@tessera/dicom';
 import { parseAccept, rangeCovers } from '@tessera/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TenantResolver } from './tenant-resolver';
 
-/** The DICOMweb base URL of a request, for RetrieveURL and BulkDataURI values. */
-export function dicomwebBase(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? 'localhost'}/dicomweb`;
+/** The DICOMweb base URL of a request (with its tenant prefix), for RetrieveURL and BulkDataURI values. */
+export function dicomwebBase(request: FastifyRequest, tenants: TenantResolver): string {
+  return `${request.protocol}://${request.headers.host ?? 'localhost'}${tenants.pathPrefix(request)}/dicomweb`;
 }
 
 /** The query parameters in order, repeated ones kept (includefield may repeat). */

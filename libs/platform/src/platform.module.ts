@@ -9,7 +9,7 @@ import { TypeormInstanceIndex } from '@tessera/index-store';
 import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { BLOB_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
-import { SingleTenantResolver } from './tenant-resolver';
+import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
 export interface PlatformNeeds {
@@ -31,12 +31,17 @@ export async function openBus(config: TesseraConfig, logger: Logger): Promise<Ev
   return bus;
 }
 
-/** Opens the database, applies pending migrations and makes sure the default tenant exists. */
+/** The tenant resolver of a configuration. */
+export function tenantResolver(config: TesseraConfig): ConfiguredTenantResolver {
+  return new ConfiguredTenantResolver(config.defaultTenant, config.tenants, config.aeTitles);
+}
+
+/** Opens the database, applies pending migrations and makes sure every configured tenant exists. */
 export async function openMigratedDatabase(config: TesseraConfig, logger: Logger): Promise<Database> {
   const db = await openDatabase(config.database, { entities: [], applicationName: config.telemetry.serviceName });
   const applied = await db.migrate();
   if (applied.length > 0) logger.info('database migrated', { migrations: applied });
-  await ensureTenant(db, config.defaultTenant);
+  for (const tenant of config.tenants) await ensureTenant(db, tenant);
   return db;
 }
 
@@ -68,7 +73,7 @@ export class PlatformModule {
     const providers: Provider[] = [
       { provide: CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
-      { provide: TENANT_RESOLVER, useValue: new SingleTenantResolver(config.defaultTenant, config.dimse.aeTitle) },
+      { provide: TENANT_RESOLVER, useValue: tenantResolver(config) },
       PlatformLifecycle,
     ];
     if (needs.database) {

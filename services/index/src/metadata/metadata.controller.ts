@@ -30,11 +30,11 @@ export class MetadataController {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
     if (!(await acceptsJson(req, reply))) return;
     const metadata = await this.retrieve.execute({
-      tenant: this.tenants.forHttp(req.headers),
+      tenant: this.tenants.forHttp(req),
       study,
       ...(series ? { series } : {}),
       ...(instance ? { instance } : {}),
-      baseUrl: dicomwebBase(req),
+      baseUrl: dicomwebBase(req, this.tenants),
     });
     if (!metadata) {
       await sendError(reply, 404, 'No such study, series or instance');

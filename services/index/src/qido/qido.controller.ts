@@ -46,12 +46,12 @@ export class QidoController {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series }))) return;
     if (!(await acceptsJson(req, reply))) return;
     const result = await this.search.execute({
-      tenant: this.tenants.forHttp(req.headers),
+      tenant: this.tenants.forHttp(req),
       level,
       ...(study ? { study } : {}),
       ...(series ? { series } : {}),
       params: queryPairs(req),
-      baseUrl: dicomwebBase(req),
+      baseUrl: dicomwebBase(req, this.tenants),
     });
     if (result.kind === 'invalid') {
       await sendError(reply, 400, result.message);

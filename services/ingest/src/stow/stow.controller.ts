@@ -1,5 +1,5 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { dicomwebBase, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ export class StowController {
 
   private async store(request: FastifyRequest, reply: FastifyReply, study: string | undefined): Promise<void> {
     const result = await this.storeStudies.execute({
-      tenant: this.tenants.forHttp(request.headers),
+      tenant: this.tenants.forHttp(request),
       contentType: request.headers['content-type'],
       // The multipart/related content-type parser hands the request stream through unread.
       body: request.body as Readable,
@@ -42,7 +42,7 @@ export class StowController {
         await reply.code(400).type('application/json').send({ status: 400, message: result.message });
         return;
       case 'stored': {
-        const { status, body } = stowResponse(result.results, `${request.protocol}://${request.headers.host ?? 'localhost'}/dicomweb`);
+        const { status, body } = stowResponse(result.results, dicomwebBase(request, this.tenants));
         await reply.code(status).type('application/dicom+json').send(body);
       }
     }

@@ -51,7 +51,7 @@ export class WadoController {
     if (!parseAccept(req.headers.accept).some((r) => rangeCovers(r, 'multipart/related') && (r.params.type ?? 'application/octet-stream').toLowerCase() === 'application/octet-stream')) {
       return sendError(reply, 406, 'Bulk data is available as multipart/related; type="application/octet-stream"');
     }
-    const result = await this.bulk.execute(this.tenants.forHttp(req.headers), { study, series, instance }, Number(match[1]), Number(match[2]));
+    const result = await this.bulk.execute(this.tenants.forHttp(req), { study, series, instance }, Number(match[1]), Number(match[2]));
     if (result.kind === 'not-found') return sendError(reply, 404, result.message);
     const writer = new MultipartWriter();
     await this.stream(reply, writer, 'application/octet-stream', [{ headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(result.length) }, open: () => result.open() }]);
@@ -59,7 +59,7 @@ export class WadoController {
 
   private async instances(req: FastifyRequest, reply: FastifyReply, scope: { study: string; series?: string; instance?: string }): Promise<void> {
     if (!(await validPathUids(reply, { 'Study Instance UID': scope.study, 'Series Instance UID': scope.series, 'SOP Instance UID': scope.instance }))) return;
-    const result = await this.retrieve.execute(this.tenants.forHttp(req.headers), scope, parseAccept(req.headers.accept));
+    const result = await this.retrieve.execute(this.tenants.forHttp(req), scope, parseAccept(req.headers.accept));
     if (result.kind === 'not-found') return sendError(reply, 404, 'No such study, series or instance');
     if (result.kind === 'not-acceptable') return sendError(reply, 406, result.message);
     const writer = new MultipartWriter();
