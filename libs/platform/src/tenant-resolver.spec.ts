@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { ConfiguredTenantResolver } from './tenant-resolver';
+import { ConfiguredTenantResolver, type TenantResolver } from './tenant-resolver';
 
 describe('ConfiguredTenantResolver', () => {
-  const resolver = new ConfiguredTenantResolver('default', ['default', 'st-mary'], { TESSERA: 'default', MARY: 'st-mary' });
+  const resolver: TenantResolver = new ConfiguredTenantResolver('default', ['default', 'st-mary'], { TESSERA: 'default', MARY: 'st-mary' });
   const request = (url: string) => ({ url }) as IncomingMessage;
 
   it('maps called AE titles to their tenant and refuses unknown ones', () => {

@@ -61,7 +61,8 @@ describe('DatasetParser with DicomJsonBuilder', () => {
   it('walks undefined-length sequences and items, and encapsulated pixel data fragments', () => {
     const le = (n: number, size: number) => {
       const b = Buffer.alloc(size);
-      size === 2 ? b.writeUInt16LE(n) : b.writeUInt32LE(n);
+      if (size === 2) b.writeUInt16LE(n);
+      else b.writeUInt32LE(n);
       return b;
     };
     const tag = (g: number, e: number) => Buffer.concat([le(g, 2), le(e, 2)]);

@@ -51,7 +51,7 @@ export function toExplicitLittleEndian(source: TransferSyntax): Transform {
   if (!canTranscodeToExplicitLittleEndian(source)) {
     throw new DicomError(DicomErrorCode.UnsupportedTransferSyntax, `${source.name} has encapsulated pixel data; it cannot be re-encoded without a codec`);
   }
-  let out: Transform;
+  // The writer's output goes to `out`, which is created below and only written to once data flows.
   const writer = new ExplicitLittleEndianWriter((chunk) => out.push(chunk), source.littleEndian);
   const parser = new DatasetParser(source, writer);
   const inflater = source.deflated ? createInflateRaw() : undefined;
@@ -66,7 +66,7 @@ export function toExplicitLittleEndian(source: TransferSyntax): Transform {
     });
     inflater.on('error', (err) => (inflateError ??= err));
   }
-  out = new Transform({
+  const out: Transform = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (!inflater) {
         try {

@@ -29,17 +29,20 @@ function encodeElement(spec: ElementSpec, ts: Pick<TransferSyntax, 'explicitVR' 
   if (!ts.explicitVR) {
     header = Buffer.alloc(8);
     writeTag(header, spec.tag, le);
-    le ? header.writeUInt32LE(value.length, 4) : header.writeUInt32BE(value.length, 4);
+    if (le) header.writeUInt32LE(value.length, 4);
+    else header.writeUInt32BE(value.length, 4);
   } else if (hasLongLength(vr)) {
     header = Buffer.alloc(12);
     writeTag(header, spec.tag, le);
     header.write(vr, 4, 'latin1');
-    le ? header.writeUInt32LE(value.length, 8) : header.writeUInt32BE(value.length, 8);
+    if (le) header.writeUInt32LE(value.length, 8);
+    else header.writeUInt32BE(value.length, 8);
   } else {
     header = Buffer.alloc(8);
     writeTag(header, spec.tag, le);
     header.write(vr, 4, 'latin1');
-    le ? header.writeUInt16LE(value.length, 6) : header.writeUInt16BE(value.length, 6);
+    if (le) header.writeUInt16LE(value.length, 6);
+    else header.writeUInt16BE(value.length, 6);
   }
   return Buffer.concat([header, value]);
 }
@@ -58,7 +61,8 @@ function encodeValue(vr: VR, value: ElementSpec['value'], ts: Pick<TransferSynta
         const body = encodeDataset(item, ts);
         const header = Buffer.alloc(8);
         writeTag(header, 0xfffee000, ts.littleEndian);
-        ts.littleEndian ? header.writeUInt32LE(body.length, 4) : header.writeUInt32BE(body.length, 4);
+        if (ts.littleEndian) header.writeUInt32LE(body.length, 4);
+        else header.writeUInt32BE(body.length, 4);
         return Buffer.concat([header, body]);
       }),
     );
@@ -72,22 +76,28 @@ function encodeValue(vr: VR, value: ElementSpec['value'], ts: Pick<TransferSynta
     const le = ts.littleEndian;
     switch (vr) {
       case 'US':
-        le ? out.writeUInt16LE(n, o) : out.writeUInt16BE(n, o);
+        if (le) out.writeUInt16LE(n, o);
+        else out.writeUInt16BE(n, o);
         break;
       case 'SS':
-        le ? out.writeInt16LE(n, o) : out.writeInt16BE(n, o);
+        if (le) out.writeInt16LE(n, o);
+        else out.writeInt16BE(n, o);
         break;
       case 'UL':
-        le ? out.writeUInt32LE(n, o) : out.writeUInt32BE(n, o);
+        if (le) out.writeUInt32LE(n, o);
+        else out.writeUInt32BE(n, o);
         break;
       case 'SL':
-        le ? out.writeInt32LE(n, o) : out.writeInt32BE(n, o);
+        if (le) out.writeInt32LE(n, o);
+        else out.writeInt32BE(n, o);
         break;
       case 'FL':
-        le ? out.writeFloatLE(n, o) : out.writeFloatBE(n, o);
+        if (le) out.writeFloatLE(n, o);
+        else out.writeFloatBE(n, o);
         break;
       case 'FD':
-        le ? out.writeDoubleLE(n, o) : out.writeDoubleBE(n, o);
+        if (le) out.writeDoubleLE(n, o);
+        else out.writeDoubleBE(n, o);
         break;
       default:
         throw new TypeError(`Numbers for VR ${vr}`);

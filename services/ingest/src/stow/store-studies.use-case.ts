@@ -1,7 +1,7 @@
 import { DicomError, isValidUid } from '@tessera/dicom';
 import { MultipartError, parseMediaType, parseMultipart } from '@tessera/multipart';
 import type { Readable } from 'node:stream';
-import { StoreFailure, StoreInstanceUseCase, type InstanceIdentity, type PendingInstance, type StoreInstanceResult } from '../store-instance.use-case';
+import { StoreFailure, type StoreInstanceUseCase, type InstanceIdentity, type PendingInstance, type StoreInstanceResult } from '../store-instance.use-case';
 import { splitPart10 } from './part10-stream';
 
 /** One STOW-RS request (PS3.18 10.5). */
