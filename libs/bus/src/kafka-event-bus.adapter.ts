@@ -9,6 +9,8 @@ export interface KafkaBusOptions {
   readonly clientId: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Put before every topic and consumer group name, so that several deployments can share a cluster. */
+  readonly topicPrefix?: string;
   /** Partitions of one consumer consumed concurrently (each still in order). */
   readonly partitionsConsumedConcurrently?: number;
 }
@@ -37,12 +39,20 @@ export class KafkaEventBus implements EventBus {
     });
   }
 
+  private name(topicOrGroup: string): string {
+    return `${this.options.topicPrefix ?? ''}${topicOrGroup}`;
+  }
+
+  private unprefixed(topic: string): string {
+    return topic.slice((this.options.topicPrefix ?? '').length);
+  }
+
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
+      const missing = topics.map((t) => this.name(t)).filter((t) => !existing.has(t));
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
@@ -58,7 +68,7 @@ export class KafkaEventBus implements EventBus {
     if (messages.length === 0) return;
     const producer = await this.connectedProducer();
     const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    for (const m of messages) byTopic.set(this.name(m.topic), [...(byTopic.get(this.name(m.topic)) ?? []), m]);
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
@@ -69,18 +79,18 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
+    const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
     const stop = new AbortController();
     const handle = retryingHandler(options, (m) => this.publish(m), this.logger, stop.signal);
     await consumer.connect();
     // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       eachMessage: async ({ topic, partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
-        await handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers });
+        await handle({ topic: this.unprefixed(topic), partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers });
       },
     });
     this.consumers.add(consumer);

@@ -21,7 +21,7 @@ export type BlobSettings =
 
 export type BusSettings =
   | { readonly kind: 'memory' }
-  | { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly partitions: number; readonly replicationFactor: number; readonly clientId: string };
+  | { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly partitions: number; readonly replicationFactor: number; readonly clientId: string; readonly topicPrefix: string };
 
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
@@ -79,6 +79,7 @@ const KNOWN_KEYS = [
   'KAFKA_TOPIC_PARTITIONS',
   'KAFKA_REPLICATION_FACTOR',
   'KAFKA_CLIENT_ID',
+  'KAFKA_TOPIC_PREFIX',
   'TESSERA_DEFAULT_TENANT',
   'TESSERA_TENANTS',
   'DIMSE_AE_TITLES',
@@ -143,7 +144,9 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     partitions: int('KAFKA_TOPIC_PARTITIONS', 12, 1, 1000),
     replicationFactor: int('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
     clientId: str('KAFKA_CLIENT_ID', 'tessera'),
+    topicPrefix: str('KAFKA_TOPIC_PREFIX', ''),
   });
+  if (bus.kind === 'kafka' && !/^[A-Za-z0-9._-]*$/.test(bus.topicPrefix)) problems.push(`KAFKA_TOPIC_PREFIX=${JSON.stringify(bus.topicPrefix)}: only letters, digits, dots, dashes and underscores`);
   const defaultTenant = str('TESSERA_DEFAULT_TENANT', 'default');
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(defaultTenant)) {
     problems.push(`TESSERA_DEFAULT_TENANT=${JSON.stringify(defaultTenant)}: a tenant id is 1-63 lower-case letters, digits or dashes`);
@@ -261,7 +264,7 @@ function parseBlobUrl(url: string, env: Env, cwd: string, problems: string[]): B
   return { kind: 'file', root: path.resolve(cwd, './data/blobs') };
 }
 
-function parseBusUrl(url: string, problems: string[], kafka: { partitions: number; replicationFactor: number; clientId: string }): BusSettings {
+function parseBusUrl(url: string, problems: string[], kafka: { partitions: number; replicationFactor: number; clientId: string; topicPrefix: string }): BusSettings {
   if (url === 'memory:') return { kind: 'memory' };
   if (url.startsWith('kafka://')) {
     const brokers = url.slice('kafka://'.length).split(',').map((b) => b.trim()).filter(Boolean);

@@ -24,7 +24,7 @@ export async function openBus(config: TesseraConfig, logger: Logger): Promise<Ev
     config.bus.kind === 'memory'
       ? new MemoryEventBus(logger.child({ component: 'bus' }))
       : new KafkaEventBus(
-          { brokers: config.bus.brokers, clientId: config.bus.clientId, partitions: config.bus.partitions, replicationFactor: config.bus.replicationFactor },
+          { brokers: config.bus.brokers, clientId: config.bus.clientId, partitions: config.bus.partitions, replicationFactor: config.bus.replicationFactor, topicPrefix: config.bus.topicPrefix },
           logger.child({ component: 'kafka' }),
         );
   await bus.ensureTopics(ALL_TOPICS);

@@ -1,0 +1,56 @@
+import { MemoryEventBus, type IncomingMessage } from '@tessera/bus';
+import { silentLogger } from '@tessera/telemetry';
+import { createPgliteTestDatabase, createPostgresTestDatabase, expectEventually, type TestDatabase } from '@tessera/testing';
+import { OutboxRelay } from './outbox-relay';
+import { appendToOutbox } from './outbox-writer';
+import type { OutboxEntry } from './outbox-entry';
+
+const entry = (n: number): OutboxEntry => ({
+  eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  topic: 'tessera.instances',
+  key: `default/study-${n % 2}`,
+  envelope: { id: String(n), type: 'instance.stored.v1', tenant: 'default', occurredAt: new Date().toISOString(), source: 'test', correlationId: 'c', data: { n } },
+  headers: { 'tessera-event-type': 'instance.stored.v1' },
+});
+
+for (const [name, create] of [
+  ['PostgreSQL', createPostgresTestDatabase],
+  ['PGlite', createPgliteTestDatabase],
+] as const) {
+  describe(`OutboxRelay on ${name}`, () => {
+    let t: TestDatabase;
+    beforeAll(async () => (t = await create()));
+    afterAll(async () => t.drop());
+
+    it('publishes in outbox order, once, and keeps events while the bus refuses them', async () => {
+      const bus = new MemoryEventBus(silentLogger);
+      await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
+      const seen: IncomingMessage[] = [];
+      await bus.subscribe({ group: 'g', topics: ['tessera.instances'], deadLetterTopic: 'tessera.dead-letter', handler: async (m) => void seen.push(m) });
+      await t.db.transaction((m) => appendToOutbox(m, [entry(1), entry(2), entry(3)]));
+
+      const failing = { ...bus, publish: async () => Promise.reject(new Error('broker unreachable')) } as unknown as MemoryEventBus;
+      await expect(new OutboxRelay(t.db, failing, silentLogger, { leaseMs: 1 }).relayOnce()).rejects.toThrow('broker unreachable');
+      const unpublished = async () => Number(((await t.db.dataSource.query('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL')) as { n: string }[])[0]?.n);
+      expect(await unpublished()).toBe(3);
+
+      await expectEventually(async () => expect(await new OutboxRelay(t.db, bus, silentLogger).relayOnce()).toBe(3), { timeoutMs: 5000 });
+      expect(seen.map((m) => JSON.parse(m.value.toString()).data.n)).toEqual([1, 2, 3]);
+      expect(await unpublished()).toBe(0);
+      expect(await new OutboxRelay(t.db, bus, silentLogger).relayOnce()).toBe(0);
+    });
+
+    it('runs in the background and publishes soon after notify()', async () => {
+      const bus = new MemoryEventBus(silentLogger);
+      await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
+      const seen: IncomingMessage[] = [];
+      await bus.subscribe({ group: 'g2', topics: ['tessera.instances'], deadLetterTopic: 'tessera.dead-letter', handler: async (m) => void seen.push(m) });
+      const relay = new OutboxRelay(t.db, bus, silentLogger, { pollIntervalMs: 60_000 });
+      relay.start();
+      await t.db.transaction((m) => appendToOutbox(m, [entry(10)]));
+      relay.notify();
+      await expectEventually(() => expect(seen).toHaveLength(1), { timeoutMs: 5000 });
+      await relay.stop();
+    });
+  });
+}
