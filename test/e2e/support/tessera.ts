@@ -1,0 +1,141 @@
+import { S3BlobStore } from '@tessera/blob-store';
+import { createPostgresTestDatabase, expectEventually, infraEnv, repoRoot, requireInfra } from '@tessera/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/** The two modes of ARCHITECTURE §2; every end-to-end scenario runs in both. */
+export type Mode = 'all-in-one' | 'distributed';
+export const MODES: readonly Mode[] = ['all-in-one', 'distributed'];
+
+/** Where one test's Tessera keeps its state, and how to look into its object store. */
+export interface Backing {
+  readonly mode: Mode;
+  readonly env: Record<string, string>;
+  /** Every key in the object store (temporary uploads included). */
+  objectKeys(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fresh, isolated backing for a mode: a PGlite dir and a blob dir, or a PostgreSQL database, an S3 bucket and Kafka topic prefix. */
+export async function createBacking(mode: Mode, name: string): Promise<Backing> {
+  const id = `${name}-${randomBytes(4).toString('hex')}`;
+  if (mode === 'all-in-one') {
+    const dir = path.join(repoRoot(), 'tmp', 'e2e', id);
+    fs.mkdirSync(dir, { recursive: true });
+    const blobs = path.join(dir, 'blobs');
+    return {
+      mode,
+      env: { DATABASE_URL: `pglite:${path.join(dir, 'db')}`, BLOB_URL: `file:${blobs}`, BUS_URL: 'memory:' },
+      objectKeys: async () => walk(blobs, ''),
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const infra = requireInfra();
+  const db = await createPostgresTestDatabase();
+  const endpoint = new URL(infra.s3Endpoint);
+  const bucket = `e2e-${id}`.toLowerCase().slice(0, 63);
+  const store = new S3BlobStore({ endPoint: endpoint.hostname, port: Number(endpoint.port), useSSL: false, accessKey: infra.s3AccessKey, secretKey: infra.s3SecretKey, region: 'us-east-1', bucket });
+  return {
+    mode,
+    env: {
+      DATABASE_URL: db.url,
+      BLOB_URL: `s3+http://${encodeURIComponent(infra.s3AccessKey)}:${encodeURIComponent(infra.s3SecretKey)}@${endpoint.host}/${bucket}`,
+      BUS_URL: `kafka://${infra.kafkaBrokers}`,
+      KAFKA_TOPIC_PREFIX: `${id}.`,
+      KAFKA_TOPIC_PARTITIONS: '4',
+    },
+    objectKeys: async () => {
+      const keys: string[] = [];
+      for await (const k of store.list('')) keys.push(k);
+      return keys;
+    },
+    cleanup: () => db.drop(),
+  };
+}
+
+function walk(dir: string, prefix: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}
+
+/** A running Tessera process. */
+export interface Tessera {
+  readonly baseUrl: string;
+  readonly dicomweb: string;
+  readonly dimsePort: number;
+  readonly logFile: string;
+  /** The DICOMweb base URL of a tenant. */
+  dicomwebOf(tenant: string): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the built launcher with the given settings and waits until it is ready. */
+export async function startTessera(name: string, env: Record<string, string>, roles?: string): Promise<Tessera> {
+  const httpPort = await freePort();
+  const dimsePort = await freePort();
+  const logDir = path.join(repoRoot(), 'tmp', 'e2e-logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}-${httpPort}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist/apps/tessera/src/main.js'), ...(roles ? ['--roles', roles] : [])], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', log, log],
+  });
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  await expectEventually(
+    async () => {
+      if (exited !== null) throw new Error(`Tessera exited with ${exited} during start; see ${logFile}:\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
+      const res = await fetch(`${baseUrl}/readyz`);
+      expect(res.status).toBe(200);
+    },
+    { timeoutMs: 90_000, intervalMs: 200 },
+  ).catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return {
+    baseUrl,
+    dicomweb: `${baseUrl}/dicomweb`,
+    dimsePort,
+    logFile,
+    dicomwebOf: (tenant) => `${baseUrl}/tenants/${tenant}/dicomweb`,
+    stop: async () => {
+      if (exited !== null) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await done;
+      clearTimeout(timer);
+      fs.closeSync(log);
+    },
+  };
+}
+
+/** The Python interpreter of the test venv (pydicom, pynetdicom, dicomweb-client). */
+export function python(): string {
+  return requireInfra().python;
+}
+
+/** Where pydicom keeps its bundled test files, the corpus that no one here wrote. */
+export function pydicomTestFiles(): string {
+  const env = infraEnv();
+  const venv = path.dirname(path.dirname(env.TESSERA_PYTHON ?? python()));
+  const lib = fs.readdirSync(path.join(venv, 'lib')).find((d) => d.startsWith('python')) as string;
+  return path.join(venv, 'lib', lib, 'site-packages', 'pydicom', 'data', 'test_files');
+}
