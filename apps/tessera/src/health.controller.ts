@@ -1,20 +1,32 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Optional } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
-import { CONFIG } from '@tessera/platform';
+import type { Database } from '@tessera/database';
+import { CONFIG, DATABASE } from '@tessera/platform';
 
 /** Liveness and readiness for orchestrators; no patient data. */
 @Controller()
 export class HealthController {
-  constructor(@Inject(CONFIG) private readonly config: TesseraConfig) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: TesseraConfig,
+    @Optional() @Inject(DATABASE) private readonly db?: Database,
+  ) {}
 
   @Get('healthz')
   health(): { status: string } {
     return { status: 'ok' };
   }
 
-  // Nest answers only once every module has bootstrapped: listeners bound, consumers subscribed.
+  // Answered only once every module has bootstrapped (listeners bound, consumers subscribed); not
+  // ready while the database the roles need does not answer.
   @Get('readyz')
-  ready(): { status: string; roles: readonly string[] } {
+  async ready(): Promise<{ status: string; roles: readonly string[] }> {
+    if (this.db) {
+      try {
+        await this.db.dataSource.query('SELECT 1');
+      } catch (err) {
+        throw new HttpException({ status: 'not ready', reason: `database: ${(err as Error).message}` }, 503);
+      }
+    }
     return { status: 'ready', roles: this.config.roles };
   }
 }

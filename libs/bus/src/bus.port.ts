@@ -59,13 +59,3 @@ export interface EventBus {
   subscribe(options: SubscriptionOptions): Promise<Subscription>;
   close(): Promise<void>;
 }
-
-/** Headers a dead-lettered message carries besides its own. */
-export const DeadLetterHeaders = {
-  Topic: 'dead-letter-original-topic',
-  Partition: 'dead-letter-original-partition',
-  Offset: 'dead-letter-original-offset',
-  Group: 'dead-letter-group',
-  Error: 'dead-letter-error',
-  Attempts: 'dead-letter-attempts',
-} as const;

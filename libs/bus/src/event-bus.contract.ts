@@ -1,5 +1,6 @@
 import { expectEventually } from '@tessera/testing';
-import { DeadLetterHeaders, PermanentError, type EventBus, type IncomingMessage } from './bus.port';
+import { DeadLetterHeaders } from '@tessera/contracts';
+import { PermanentError, type EventBus, type IncomingMessage } from './bus.port';
 
 /** The behaviour every EventBus adapter must have (STYLE 10): Kafka's semantics, in process or not. */
 export function describeEventBusContract(name: string, create: () => Promise<{ bus: EventBus; close: () => Promise<void> }>): void {
@@ -26,6 +27,15 @@ export function describeEventBusContract(name: string, create: () => Promise<{ b
       expect(seenA[0]?.value.toString()).toBe('{"n":1}');
       await a.close();
       await b.close();
+    });
+
+    it('carries a message of several MiB (an event with a large header)', async () => {
+      const seen: Buffer[] = [];
+      const sub = await bus.subscribe({ group: `large-${run}`, topics: [topic('a')], deadLetterTopic: topic('dead'), handler: async (m) => void (m.value.length > 1024 && seen.push(m.value)) });
+      const big = Buffer.alloc(3 * 1024 * 1024, 'x');
+      await bus.publish([{ topic: topic('a'), key: 'big', value: big }]);
+      await expectEventually(() => expect(seen.map((b) => b.equals(big))).toEqual([true]), { timeoutMs: 30_000 });
+      await sub.close();
     });
 
     it('keeps the order of messages with the same key', async () => {

@@ -3,6 +3,9 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry
 import type { EventBus, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
 import { retryingHandler } from './retrying-handler';
 
+/** The largest message the topics take (ingest keeps event metadata well below it). */
+export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
 /** How to reach and shape the Kafka cluster. */
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -56,7 +59,7 @@ export class KafkaEventBus implements EventBus {
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions, replicationFactor: this.options.replicationFactor })),
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions, replicationFactor: this.options.replicationFactor, configEntries: [{ name: 'max.message.bytes', value: String(MAX_EVENT_BYTES) }] })),
         });
       }
     } finally {
@@ -79,7 +82,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
+    const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, maxBytesPerPartition: MAX_EVENT_BYTES, maxBytes: 2 * MAX_EVENT_BYTES, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
     const stop = new AbortController();
     const handle = retryingHandler(options, (m) => this.publish(m), this.logger, stop.signal);
     await consumer.connect();

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@tessera/telemetry';
-import { DeadLetterHeaders, PermanentError, type IncomingMessage, type OutgoingMessage, type SubscriptionOptions } from './bus.port';
+import { DeadLetterHeaders } from '@tessera/contracts';
+import { PermanentError, type IncomingMessage, type OutgoingMessage, type SubscriptionOptions } from './bus.port';
 
 const MAX_DELAY_MS = 30_000;
 

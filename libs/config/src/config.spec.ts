@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/tessera/data/db' });
     expect(config.blob).toEqual({ kind: 'file', root: '/srv/tessera/data/blobs' });
     expect(config.bus).toEqual({ kind: 'memory' });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config.dimse).toMatchObject({ host: '127.0.0.1', port: 11112, aeTitle: 'TESSERA' });
     expect(config.aeTitles).toEqual({ TESSERA: 'default' });
   });

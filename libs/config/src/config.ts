@@ -26,7 +26,7 @@ export type BusSettings =
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
   readonly dimse: {
     readonly host: string;
     readonly port: number;
@@ -63,6 +63,7 @@ const KNOWN_KEYS = [
   'TESSERA_ROLES',
   'HTTP_HOST',
   'HTTP_PORT',
+  'HTTP_TRUST_PROXY',
   'DIMSE_HOST',
   'DIMSE_PORT',
   'DIMSE_AE_TITLE',
@@ -122,7 +123,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   };
 
   const roles = parseRoles(options.roles ?? str('TESSERA_ROLES', ROLES.join(',')), problems);
-  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535) };
+  // Behind a gateway, X-Forwarded-Proto/Host give the URLs clients see (RetrieveURL, BulkDataURI).
+  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: bool('HTTP_TRUST_PROXY') };
   const aeTitle = str('DIMSE_AE_TITLE', 'TESSERA');
   // PS3.8 9.3.2: AE titles are 1-16 characters of the default repertoire without backslash or controls.
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {

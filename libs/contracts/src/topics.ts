@@ -14,6 +14,16 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 /** Every topic Tessera publishes to, for topic creation. */
 export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
 
+/** Headers a dead-lettered message gains besides its own (the original key, value and headers are kept). */
+export const DeadLetterHeaders = {
+  Topic: 'dead-letter-original-topic',
+  Partition: 'dead-letter-original-partition',
+  Offset: 'dead-letter-original-offset',
+  Group: 'dead-letter-group',
+  Error: 'dead-letter-error',
+  Attempts: 'dead-letter-attempts',
+} as const;
+
 /** Message header names set on every event (the envelope repeats them; headers let brokers route). */
 export const EventHeaders = {
   Type: 'tessera-event-type',

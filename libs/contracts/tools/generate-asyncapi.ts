@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { ALL_EVENTS, EnvelopeSchema, EventHeaders, TenantIdSchema, Topics, type EventDefinition, type TopicName } from '../src/index';
+import { ALL_EVENTS, DeadLetterHeaders, EnvelopeSchema, EventHeaders, TenantIdSchema, Topics, type EventDefinition, type TopicName } from '../src/index';
 
 /** Where the generated document lives, relative to the repository root. */
 export const ASYNCAPI_PATH = 'docs/asyncapi.yaml';
@@ -24,17 +24,15 @@ const KAFKA_BINDING_VERSION = '0.5.0';
 // The payload and header schemas are JSON Schema draft-07 exactly as zod emits them.
 const SCHEMA_FORMAT = 'application/schema+json;version=draft-07';
 
-// Names of the headers a dead-lettered message gains. They mirror DeadLetterHeaders of
-// libs/bus/src/bus.port.ts, which contracts (a domain library) may not import; the spec beside the
-// contracts compares the two lists so that they cannot drift apart.
+// What each header a dead-lettered message gains means; keyed by DeadLetterHeaders so none is left out.
 export const DEAD_LETTER_HEADER_NAMES = {
-  'dead-letter-original-topic': 'The topic the message was consumed from.',
-  'dead-letter-original-partition': 'Its partition there (decimal).',
-  'dead-letter-original-offset': 'Its offset there (decimal).',
-  'dead-letter-group': 'The consumer group that gave up on it.',
-  'dead-letter-error': 'The last error, at most 1000 characters.',
-  'dead-letter-attempts': 'How many attempts were made (decimal).',
-} as const;
+  [DeadLetterHeaders.Topic]: 'The topic the message was consumed from.',
+  [DeadLetterHeaders.Partition]: 'Its partition there (decimal).',
+  [DeadLetterHeaders.Offset]: 'Its offset there (decimal).',
+  [DeadLetterHeaders.Group]: 'The consumer group that gave up on it.',
+  [DeadLetterHeaders.Error]: 'The last error, at most 1000 characters.',
+  [DeadLetterHeaders.Attempts]: 'How many attempts were made (decimal).',
+} as const satisfies Record<(typeof DeadLetterHeaders)[keyof typeof DeadLetterHeaders], string>;
 
 // What each topic carries. Typed by topic name, so a new topic without a description fails typecheck.
 const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly description: string }> = {

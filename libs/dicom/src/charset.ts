@@ -77,15 +77,6 @@ function initialState(first: string): State {
   }
 }
 
-/** The terms of Specific Character Set that Tessera can decode. */
-export function isSupportedCharacterSet(terms: readonly string[]): boolean {
-  return terms.every((t, i) => {
-    const term = t.trim();
-    if (term.startsWith('ISO 2022 ')) return ['6', '13', '87', '100', '101', '109', '110', '126', '127', '138', '144', '148', '149', '159', '166', '203', '58'].includes(term.slice('ISO 2022 IR '.length));
-    return i === 0 && term in SINGLE;
-  });
-}
-
 /**
  * A decoder for string values under a Specific Character Set (0008,0005). Without code extensions the
  * whole value is decoded with one character set; with ISO 2022 code extensions, escape sequences switch

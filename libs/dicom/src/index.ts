@@ -21,3 +21,4 @@ export * from './query/levels';
 export * from './writer/dataset-writer';
 export * from './query/qido-response';
 export * from './transcode/native-transcoder';
+export * from './json/bulk-data-uri';

@@ -41,7 +41,7 @@ function instance(tenant: string, p: { study: string; series: string; sop: strin
   };
 }
 
-const q = (level: QueryLevel, params: Record<string, string> = {}) => parseQidoQuery(level, Object.entries(params), 1000);
+const q = (level: QueryLevel, params: Record<string, string> = {}) => parseQidoQuery(level, Object.entries(params));
 const uids = (items: readonly { attributes?: DicomJsonDataset; metadata?: DicomJsonDataset }[], tag: number) =>
   items.map((i) => stringValue((i.metadata ?? i.attributes) as DicomJsonDataset, tagKey(tag)));
 
@@ -100,6 +100,8 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       const capped = await index.searchStudies('default', q('STUDY'), 2);
       expect(capped).toMatchObject({ truncated: true });
       expect(capped.items).toHaveLength(2);
+      expect(await index.searchStudies('default', q('STUDY', { limit: '5' }), 2)).toMatchObject({ truncated: true });
+      expect(await index.searchStudies('default', q('STUDY', { limit: '2' }), 2)).toMatchObject({ truncated: false });
     });
 
     it('searches series in a study and across studies, with study keys and attributes kept in JSON', async () => {

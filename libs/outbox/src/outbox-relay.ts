@@ -2,6 +2,7 @@ import type { EventBus } from '@tessera/bus';
 import type { Database } from '@tessera/database';
 import type { Logger } from '@tessera/telemetry';
 import { randomUUID } from 'node:crypto';
+import type { QueryRunner } from 'typeorm';
 
 /** Tuning of the relay. */
 export interface OutboxRelayOptions {
@@ -22,11 +23,18 @@ interface ClaimedRow {
   headers: Record<string, string>;
 }
 
+// pg_advisory_lock key of the relay: "OUTBOX" in ASCII.
+const RELAY_LOCK = 0x4f5554424f58;
+
 /**
  * Publishes outbox events to the bus in outbox order (ARCHITECTURE §3, step 4). It claims a batch with a
  * lease, publishes it outside any transaction, then marks it published; a crash in between only means
  * the batch is published again after the lease, which idempotent consumers absorb. While the bus is
  * down the events wait in the outbox, and the relay retries with backoff.
+ *
+ * On PostgreSQL only one relay of all replicas and roles publishes at a time: it holds a session
+ * advisory lock on a connection of its own, and the others stand by. That keeps events of one study in
+ * outbox order; if the active relay's process dies, its connection closes and another takes over.
  */
 export class OutboxRelay {
   private readonly owner = randomUUID();
@@ -35,6 +43,7 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private pendingNotify = false;
   private lastCleanup = 0;
+  private leader: QueryRunner | undefined;
 
   constructor(
     private readonly db: Database,
@@ -59,11 +68,13 @@ export class OutboxRelay {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    await this.resign();
   }
 
   /** Publishes one batch; returns how many events it published. */
   async relayOnce(): Promise<number> {
-    const rows = (await this.db.dataSource.query(
+    const query = (sql: string, params: unknown[]): Promise<unknown> => (this.leader ? this.leader.query(sql, params) : this.db.dataSource.query(sql, params));
+    const rows = (await query(
       // A CTE so that the statement is a SELECT: TypeORM returns UPDATE results as [rows, count].
       `WITH claimed AS (
          UPDATE outbox_event SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
@@ -77,11 +88,40 @@ export class OutboxRelay {
     )) as ClaimedRow[];
     if (rows.length === 0) return 0;
     rows.sort((a, b) => Number(a.position) - Number(b.position));
-    await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: Buffer.from(JSON.stringify(r.envelope)), headers: r.headers })));
-    await this.db.dataSource.query('UPDATE outbox_event SET published_at = now(), lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[])', [
-      rows.map((r) => String(r.position)),
-    ]);
+    const positions = rows.map((r) => String(r.position));
+    try {
+      await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: Buffer.from(JSON.stringify(r.envelope)), headers: r.headers })));
+    } catch (err) {
+      // Give the batch back at once, so that it is the first to go when the bus answers again.
+      await query('UPDATE outbox_event SET lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[]) AND lease_owner = $2', [positions, this.owner]).catch(() => undefined);
+      throw err;
+    }
+    await query('UPDATE outbox_event SET published_at = now(), lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[])', [positions]);
     return rows.length;
+  }
+
+  // True when this relay may publish: always on PGlite (one process), on PostgreSQL while it holds the lock.
+  private async lead(): Promise<boolean> {
+    if (this.db.kind === 'pglite') return true;
+    if (this.leader) return true;
+    const runner = this.db.dataSource.createQueryRunner();
+    await runner.connect();
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS acquired', [RELAY_LOCK])) as { acquired: boolean }[];
+    if (row?.acquired) {
+      this.leader = runner;
+      this.logger.info('outbox relay is the active one');
+      return true;
+    }
+    await runner.release();
+    return false;
+  }
+
+  private async resign(): Promise<void> {
+    const leader = this.leader;
+    this.leader = undefined;
+    if (!leader) return;
+    await leader.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK]).catch(() => undefined);
+    await leader.release().catch(() => undefined);
   }
 
   private async loop(): Promise<void> {
@@ -89,6 +129,10 @@ export class OutboxRelay {
     while (!this.stopped) {
       try {
         this.pendingNotify = false;
+        if (!(await this.lead())) {
+          await this.idle(this.options.pollIntervalMs ?? 1000);
+          continue;
+        }
         const published = await this.relayOnce();
         failures = 0;
         await this.cleanup();
@@ -96,6 +140,8 @@ export class OutboxRelay {
         await this.idle(this.options.pollIntervalMs ?? 1000);
       } catch (err) {
         failures += 1;
+        // A failure of the leader's own connection loses the lock with it: start over.
+        if (this.leader && !(await this.leader.query('SELECT 1').then(() => true, () => false))) await this.resign();
         const delay = Math.min(250 * 2 ** Math.min(failures, 6), 10_000);
         this.logger.warn('outbox relay could not publish; events stay in the outbox and will be retried', { error: (err as Error).message, retryInMs: delay });
         await this.idle(delay);
@@ -119,6 +165,6 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastCleanup < 60_000) return;
     this.lastCleanup = now;
-    await this.db.dataSource.query('DELETE FROM outbox_event WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)', [this.options.retentionMs ?? 86_400_000]);
+    await (this.leader ?? this.db.dataSource).query('DELETE FROM outbox_event WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)', [this.options.retentionMs ?? 86_400_000]);
   }
 }

@@ -5,7 +5,7 @@ import type { TenantResolver } from './tenant-resolver';
 
 /** The DICOMweb base URL of a request (with its tenant prefix), for RetrieveURL and BulkDataURI values. */
 export function dicomwebBase(request: FastifyRequest, tenants: TenantResolver): string {
-  return `${request.protocol}://${request.headers.host ?? 'localhost'}${tenants.pathPrefix(request)}/dicomweb`;
+  return `${request.protocol}://${request.host || 'localhost'}${tenants.pathPrefix(request)}/dicomweb`;
 }
 
 /** The query parameters in order, repeated ones kept (includefield may repeat). */

@@ -1,7 +1,7 @@
 import { PermanentError, type IncomingMessage } from '@tessera/bus';
 import { EnvelopeSchema, InstanceStoredV1, parseEvent } from '@tessera/contracts';
 import type { InstanceIndex } from '@tessera/index-store';
-import type { Logger } from '@tessera/telemetry';
+import { inSpan, type Logger } from '@tessera/telemetry';
 
 /**
  * Indexes what the bus reports (ARCHITECTURE §3.5): an instance.stored event becomes patient, study,
@@ -34,7 +34,7 @@ export class IndexInstanceUseCase {
       throw new PermanentError(`instance.stored.v1 breaks its schema: ${(err as Error).message}`);
     }
     const d = event.data;
-    return this.index.index({
+    return inSpan('index.instance-stored', { 'tessera.tenant': event.tenant, 'dicom.sop_instance_uid': d.sopInstanceUID }, () => this.index.index({
       tenant: event.tenant,
       studyInstanceUID: d.studyInstanceUID,
       seriesInstanceUID: d.seriesInstanceUID,
@@ -47,6 +47,6 @@ export class IndexInstanceUseCase {
       datasetSha256: d.datasetSha256,
       storedAt: new Date(d.storedAt),
       metadata: d.metadata as Parameters<InstanceIndex['index']>[0]['metadata'],
-    });
+    }), event.traceparent);
   }
 }

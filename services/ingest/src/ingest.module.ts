@@ -12,6 +12,8 @@ import { StowController } from './stow/stow.controller';
 
 // Identifying attributes must appear in the first 64 MiB of a data set; real objects need a few KiB.
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+// Within MAX_EVENT_BYTES of the topics (libs/bus), with room for the envelope.
+const MAX_METADATA_BYTES = 4 * 1024 * 1024;
 
 /** The ingest role: DIMSE Storage and Verification SCP, and STOW-RS. */
 @Module({
@@ -20,7 +22,7 @@ const MAX_HEADER_BYTES = 64 * 1024 * 1024;
     {
       provide: StoreInstanceUseCase,
       useFactory: (blobs: BlobStore, catalog: ObjectCatalog, relay: OutboxRelay, logger: Logger) =>
-        new StoreInstanceUseCase(blobs, catalog, () => relay.notify(), logger.child({ component: 'ingest' }), { maxHeaderBytes: MAX_HEADER_BYTES, source: `ingest@${hostname()}` }),
+        new StoreInstanceUseCase(blobs, catalog, () => relay.notify(), logger.child({ component: 'ingest' }), { maxHeaderBytes: MAX_HEADER_BYTES, maxMetadataBytes: MAX_METADATA_BYTES, source: `ingest@${hostname()}` }),
       inject: [BLOB_STORE, OBJECT_CATALOG, OUTBOX_RELAY, LOGGER],
     },
     { provide: StoreStudiesUseCase, useFactory: (store: StoreInstanceUseCase) => new StoreStudiesUseCase(store), inject: [StoreInstanceUseCase] },

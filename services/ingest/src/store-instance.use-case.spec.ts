@@ -33,7 +33,7 @@ function chunked(data: Buffer, size = 1000): Readable {
 function setup(blobs: BlobStore = new MemoryBlobStore()) {
   const catalog = new MemoryObjectCatalog();
   let notified = 0;
-  const useCase = new StoreInstanceUseCase(blobs, catalog, () => (notified += 1), silentLogger, { maxHeaderBytes: 64 * 1024, source: 'ingest@test' });
+  const useCase = new StoreInstanceUseCase(blobs, catalog, () => (notified += 1), silentLogger, { maxHeaderBytes: 64 * 1024, maxMetadataBytes: 64 * 1024, source: 'ingest@test' });
   const store = (data: Buffer, extra: Partial<StoreInstanceCommand> = {}) =>
     useCase.execute({
       tenant: 'default',
@@ -122,6 +122,14 @@ describe('StoreInstanceUseCase', () => {
     if (result.outcome === 'stored') expect(((blobs as MemoryBlobStore).objects.get(result.object.objectKey) as Buffer).subarray(result.object.datasetOffset)).toEqual(deflated);
     const names = catalog.events.map((e) => ((e.envelope.data as { metadata: Record<string, { Value?: unknown[] }> }).metadata['00100010']?.Value?.[0]));
     expect(names).toEqual([{ Alphabetic: 'Doe^Jane' }, { Alphabetic: 'Doe^Jane' }]);
+  });
+
+  it('refuses, and removes, an instance whose attributes would not fit in an event', async () => {
+    const { blobs, catalog, store } = setup();
+    const wordy = Array.from({ length: 40 }, (_, i) => ({ tag: 0x00091010 + i, vr: 'LT' as const, value: 'x'.repeat(4000) }));
+    expect(await store(encodeDataset(dataset({}, wordy), EXPLICIT_VR_LITTLE_ENDIAN))).toMatchObject({ outcome: 'failed', reason: StoreFailure.HeaderTooLarge });
+    expect((blobs as MemoryBlobStore).objects.size).toBe(0);
+    expect(catalog.events).toHaveLength(0);
   });
 
   it('refuses a transfer syntax it cannot receive', async () => {

@@ -92,6 +92,11 @@ export interface StoreInstanceOptions {
   readonly maxHeaderBytes: number;
   /** Names this process in event envelopes. */
   readonly source: string;
+  /**
+   * The largest DICOM JSON (attributes other than bulk data) an instance.stored event may carry; the
+   * bus topics are sized for it. A larger header is refused rather than left to block the outbox.
+   */
+  readonly maxMetadataBytes: number;
 }
 
 // The last identifying attribute; once the parser is past it at the top level, every UID the object
@@ -166,6 +171,11 @@ export class StoreInstanceUseCase {
       const started = upload as NonNullable<typeof upload>;
       started.body.end();
       const { sizeBytes } = (await started.done) as { sizeBytes: number };
+      const metadataBytes = Buffer.byteLength(JSON.stringify(reception.metadata()));
+      if (metadataBytes > this.options.maxMetadataBytes) {
+        await this.blobs.delete(started.key).catch(() => undefined);
+        throw new StoreError(StoreFailure.HeaderTooLarge, `The instance's attributes other than bulk data take ${metadataBytes} bytes as DICOM JSON, more than the ${this.options.maxMetadataBytes} an event may carry`);
+      }
       return { outcome: 'received', pending: this.pending(command, ids, started.key, sizeBytes, reception) };
     } catch (err) {
       upload?.body.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -180,6 +190,9 @@ export class StoreInstanceUseCase {
     // every upload, so a concurrent or conflicting send can never overwrite a stored object.
     const key = `${command.tenant}/${ids.studyInstanceUID}/${ids.seriesInstanceUID}/${ids.sopInstanceUID}/${randomUUID()}.dcm`;
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // The store may not be reading yet when a failure destroys this stream; the error reaches the
+    // caller through the put promise, so an unheard 'error' event must not take the process down.
+    body.on('error', () => undefined);
     body.write(
       encodeFileMeta({
         mediaStorageSOPClassUID: ids.sopClassUID,

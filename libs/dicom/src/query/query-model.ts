@@ -50,7 +50,7 @@ export function resolveAttribute(id: string): { tag: Tag; vr: VR } {
  * Parses QIDO-RS query parameters (PS3.18 8.3.4) into a query model. `params` is the list of
  * name/value pairs in request order; repeated includefield parameters accumulate.
  */
-export function parseQidoQuery(level: QueryLevel, params: ReadonlyArray<readonly [string, string]>, maxLimit: number): QueryModel {
+export function parseQidoQuery(level: QueryLevel, params: ReadonlyArray<readonly [string, string]>): QueryModel {
   const keys: MatchKey[] = [];
   let includeFields: Tag[] | 'all' = [];
   let limit: number | undefined;
@@ -83,7 +83,8 @@ export function parseQidoQuery(level: QueryLevel, params: ReadonlyArray<readonly
       }
     }
   }
-  return { level, keys, includeFields, ...(limit !== undefined ? { limit: Math.min(limit, maxLimit) } : {}), offset, fuzzyMatching };
+  // The limit is kept as asked: the index caps it and announces the cap (PS3.18 8.3.4.4).
+  return { level, keys, includeFields, ...(limit !== undefined ? { limit } : {}), offset, fuzzyMatching };
 }
 
 function nonNegativeInteger(name: string, raw: string): number {

@@ -1,4 +1,4 @@
-import { forJson, type DicomJsonDataset, type DicomJsonElement } from '@tessera/dicom';
+import { forJson, resolveBulkDataUris, type DicomJsonDataset } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 
 /** Which instances' metadata to return. */
@@ -27,20 +27,7 @@ export class RetrieveMetadataUseCase {
     return rows.map((metadata) => {
       const series = metadata['0020000E']?.Value?.[0] as string;
       const sop = metadata['00080018']?.Value?.[0] as string;
-      return forJson(withAbsoluteBulkData(metadata, `${scope.baseUrl}/studies/${scope.study}/series/${series}/instances/${sop}/`));
+      return forJson(resolveBulkDataUris(metadata, `${scope.baseUrl}/studies/${scope.study}/series/${series}/instances/${sop}`));
     });
   }
-}
-
-// Stored BulkDataURIs are relative to the instance ("bulkdata/{offset}-{length}", see instance.stored.v1).
-function withAbsoluteBulkData(dataset: DicomJsonDataset, instanceUrl: string): DicomJsonDataset {
-  const out: DicomJsonDataset = {};
-  for (const [key, element] of Object.entries(dataset)) out[key] = absolute(element, instanceUrl);
-  return out;
-}
-
-function absolute(element: DicomJsonElement, instanceUrl: string): DicomJsonElement {
-  if (element.BulkDataURI !== undefined && !/^[a-z]+:/i.test(element.BulkDataURI)) return { ...element, BulkDataURI: `${instanceUrl}${element.BulkDataURI}` };
-  if (element.vr === 'SQ' && element.Value) return { ...element, Value: element.Value.map((item) => withAbsoluteBulkData(item as DicomJsonDataset, instanceUrl)) };
-  return element;
 }

@@ -57,10 +57,10 @@ export class QidoController {
       await sendError(reply, 400, result.message);
       return;
     }
-    if (result.truncated) {
-      // PS3.18 8.3.4.4: say that the server's limit cut the results short.
-      void reply.header('Warning', `299 tessera "The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested with offset."`);
-    }
+    const warnings = [...result.warnings];
+    // PS3.18 8.3.4.4: say that the server's limit cut the results short.
+    if (result.truncated) warnings.push(`The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested.`);
+    if (warnings.length > 0) void reply.header('Warning', warnings.map((w) => `299 tessera "${w}"`).join(', '));
     await reply.code(200).type('application/dicom+json').send(result.matches);
   }
 }

@@ -1,4 +1,4 @@
-import { composeQueryMatch, parseQidoQuery, levelOfTag, tagKey, Tags, QueryError, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
+import { composeQueryMatch, parseQidoQuery, levelOfTag, resolveBulkDataUris, tagKey, Tags, QueryError, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
 import type { InstanceIndex, SeriesRecord, StudyRecord } from '@tessera/index-store';
 
 /** What a QIDO-RS request asks (PS3.18 10.6). */
@@ -12,7 +12,9 @@ export interface SearchCommand {
   readonly baseUrl: string;
 }
 
-export type SearchResult = { readonly kind: 'matches'; readonly matches: DicomJsonDataset[]; readonly truncated: boolean } | { readonly kind: 'invalid'; readonly message: string };
+export type SearchResult =
+  | { readonly kind: 'matches'; readonly matches: DicomJsonDataset[]; readonly truncated: boolean; readonly warnings: readonly string[] }
+  | { readonly kind: 'invalid'; readonly message: string };
 
 /** Results one response carries at most; more are announced with a warning (PS3.18 8.3.4.4). */
 export const MAX_RESULTS = 1000;
@@ -26,7 +28,7 @@ export class SearchUseCase {
   async execute(command: SearchCommand): Promise<SearchResult> {
     let query;
     try {
-      query = parseQidoQuery(command.level, command.params, MAX_RESULTS);
+      query = parseQidoQuery(command.level, command.params);
       for (const key of query.keys) {
         // A key of a lower level than the query's cannot be matched at it (PS3.4 C.4.1.2.1).
         if (LEVEL_DEPTH[levelOfTag(key.tag)] > LEVEL_DEPTH[command.level]) {
@@ -37,25 +39,29 @@ export class SearchUseCase {
       if (err instanceof QueryError) return { kind: 'invalid', message: err.message };
       throw err;
     }
+    // PS3.18 8.3.4.1: a server without fuzzy matching says that it matched literally.
+    const warnings = query.fuzzyMatching ? ['The fuzzymatching parameter is not supported. Only literal matching has been performed.'] : [];
     const base = command.baseUrl;
     const scope = { ...(command.study ? { study: command.study } : {}), ...(command.series ? { series: command.series } : {}) };
     switch (command.level) {
       case 'STUDY': {
         const page = await this.index.searchStudies(command.tenant, query, MAX_RESULTS);
-        return { kind: 'matches', truncated: page.truncated, matches: page.items.map((s) => composeQueryMatch(query, studyAvailable(s), `${base}/studies/${uid(s.attributes, Tags.StudyInstanceUID)}`)) };
+        return { kind: 'matches', truncated: page.truncated, warnings, matches: page.items.map((s) => composeQueryMatch(query, studyAvailable(s), `${base}/studies/${uid(s.attributes, Tags.StudyInstanceUID)}`)) };
       }
       case 'SERIES': {
         const page = await this.index.searchSeries(command.tenant, query, scope, MAX_RESULTS);
-        return { kind: 'matches', truncated: page.truncated, matches: page.items.map((s) => composeQueryMatch(query, seriesAvailable(s), seriesUrl(base, s))) };
+        return { kind: 'matches', truncated: page.truncated, warnings, matches: page.items.map((s) => composeQueryMatch(query, seriesAvailable(s), seriesUrl(base, s))) };
       }
       case 'IMAGE': {
         const page = await this.index.searchInstances(command.tenant, query, scope, MAX_RESULTS);
         return {
           kind: 'matches',
           truncated: page.truncated,
-          matches: page.items.map((i) =>
-            composeQueryMatch(query, { ...i.metadata, ...seriesAvailable(i.series), [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] } }, `${seriesUrl(base, i.series)}/instances/${uid(i.metadata, Tags.SOPInstanceUID)}`),
-          ),
+          warnings,
+          matches: page.items.map((i) => {
+            const url = `${seriesUrl(base, i.series)}/instances/${uid(i.metadata, Tags.SOPInstanceUID)}`;
+            return composeQueryMatch(query, { ...resolveBulkDataUris(i.metadata, url), ...seriesAvailable(i.series), [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] } }, url);
+          }),
         };
       }
     }

@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { TesseraConfig } from '@tessera/config';
 import { CommandField, DimseServer, DimseStatus, type AssociationEvent, type DimseRequest, type DimseResponse } from '@tessera/dicom';
 import { CONFIG, LOGGER, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
-import type { Logger } from '@tessera/telemetry';
+import { currentTraceparent, inSpan, type Logger } from '@tessera/telemetry';
 import { StoreInstanceUseCase } from '../store-instance.use-case';
-import { storeFailureStatus } from './store-status';
+import { CannotUnderstand, storeFailureStatus } from './store-status';
 import { negotiateStorage } from './storage-negotiation';
 
 /** The DIMSE listener of the ingest role: Verification SCP and Storage SCP (PS3.4 A, B). */
@@ -67,19 +67,29 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       },
     });
     const tenant = this.tenants.forAssociation(association.calledAETitle, association.callingAETitle);
-    if (!dataSet || !tenant) return respond(DimseStatus.ProcessingFailure, 'C-STORE without a data set');
+    // Negotiation accepted only called AE titles that have a tenant; a request without a data set
+    // or without its Affected SOP Instance UID breaks PS3.7 9.3.1.1.
+    if (!dataSet || !tenant || !command.affectedSOPInstanceUID) {
+      dataSet?.resume();
+      return respond(CannotUnderstand.MalformedDataset, 'C-STORE-RQ without a data set or Affected SOP Instance UID');
+    }
     // PS3.7 9.3.1.1: the Affected SOP Class must be the presentation context's abstract syntax.
-    if (command.affectedSOPClassUID !== context.abstractSyntax || !command.affectedSOPInstanceUID) {
+    if (command.affectedSOPClassUID !== context.abstractSyntax) {
       dataSet.resume();
       return respond(DimseStatus.SopClassNotSupported, 'Affected SOP Class UID differs from the presentation context');
     }
-    const result = await this.store.execute({
-      tenant,
-      transferSyntaxUID: context.transferSyntax,
-      dataSet,
-      announced: { sopClassUID: command.affectedSOPClassUID, sopInstanceUID: command.affectedSOPInstanceUID },
-      receivedVia: { protocol: 'DIMSE', callingAETitle: association.callingAETitle, calledAETitle: association.calledAETitle, remoteAddress: association.remoteAddress },
-      correlationId: association.id,
+    const sopInstanceUID = command.affectedSOPInstanceUID;
+    const result = await inSpan('dicom.c-store', { 'dicom.calling_ae': association.callingAETitle, 'dicom.sop_instance_uid': sopInstanceUID, 'tessera.tenant': tenant }, () => {
+      const traceparent = currentTraceparent();
+      return this.store.execute({
+        tenant,
+        transferSyntaxUID: context.transferSyntax,
+        dataSet,
+        announced: { sopClassUID: context.abstractSyntax, sopInstanceUID },
+        receivedVia: { protocol: 'DIMSE', callingAETitle: association.callingAETitle, calledAETitle: association.calledAETitle, remoteAddress: association.remoteAddress },
+        correlationId: association.id,
+        ...(traceparent ? { traceparent } : {}),
+      });
     });
     if (result.outcome !== 'failed') return respond(DimseStatus.Success);
     this.logger.warn('C-STORE refused', { association: association.id, calling: association.callingAETitle, sopInstanceUID: command.affectedSOPInstanceUID, reason: result.reason, message: result.message });

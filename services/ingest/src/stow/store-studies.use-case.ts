@@ -13,6 +13,7 @@ export interface StoreStudiesCommand {
   readonly studyInstanceUID?: string;
   readonly correlationId: string;
   readonly remoteAddress?: string;
+  readonly traceparent?: string;
 }
 
 /** Per-instance results, or why the request as a whole was refused. */
@@ -100,6 +101,7 @@ export class StoreStudiesUseCase {
       ...(command.studyInstanceUID !== undefined ? { requiredStudyInstanceUID: command.studyInstanceUID } : {}),
       receivedVia: { protocol: 'STOW-RS', ...(command.remoteAddress ? { remoteAddress: command.remoteAddress } : {}) },
       correlationId: command.correlationId,
+      ...(command.traceparent ? { traceparent: command.traceparent } : {}),
     });
   }
 }

@@ -1,8 +1,9 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { dicomwebBase, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { currentTraceparent, inSpan } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StoreStudiesUseCase } from './store-studies.use-case';
 import { stowResponse } from './stow-response';
 
@@ -25,14 +26,19 @@ export class StowController {
   }
 
   private async store(request: FastifyRequest, reply: FastifyReply, study: string | undefined): Promise<void> {
-    const result = await this.storeStudies.execute({
+    const result = await inSpan('dicomweb.stow-rs', { 'tessera.tenant': this.tenants.forHttp(request) }, () => {
+      const traceparent = currentTraceparent();
+      return this.storeStudies.execute({
       tenant: this.tenants.forHttp(request),
       contentType: request.headers['content-type'],
-      // The multipart/related content-type parser hands the request stream through unread.
-      body: request.body as Readable,
+      // The multipart/related parser hands the request stream through unread; a body Fastify parsed
+      // itself (JSON) is gone already and is refused for its media type before it would be read.
+      body: request.body instanceof Readable ? request.body : Readable.from([]),
       ...(study !== undefined ? { studyInstanceUID: study } : {}),
       correlationId: request.id ?? randomUUID(),
       remoteAddress: request.ip,
+      ...(traceparent ? { traceparent } : {}),
+      });
     });
     switch (result.kind) {
       case 'unsupported-media-type':

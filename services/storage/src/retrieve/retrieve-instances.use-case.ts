@@ -3,7 +3,7 @@ import type { CatalogScope, ObjectCatalog, StoredObject } from '@tessera/catalog
 import { encodeFileMeta, lookupTransferSyntax, toExplicitLittleEndian, TransferSyntaxUIDs } from '@tessera/dicom';
 import type { MediaRange } from '@tessera/multipart';
 import { PassThrough, type Readable } from 'node:stream';
-import { deliveryFor, wantedSyntax } from './transfer-syntax-negotiation';
+import { deliveryFor, wantedSyntaxes } from './transfer-syntax-negotiation';
 
 /** One instance of a retrieve response, opened only when its turn comes. */
 export interface RetrievedInstance {
@@ -28,26 +28,28 @@ export class RetrieveInstancesUseCase {
   ) {}
 
   async execute(tenant: string, scope: CatalogScope, accept: readonly MediaRange[]): Promise<RetrieveResult> {
-    const wanted = wantedSyntax(accept);
-    if (!wanted) return { kind: 'not-acceptable', message: 'Instances are available as multipart/related; type="application/dicom"' };
+    const candidates = wantedSyntaxes(accept);
+    if (candidates.length === 0) return { kind: 'not-acceptable', message: 'Instances are available as multipart/related; type="application/dicom"' };
     const objects = await this.catalog.list(tenant, scope);
     if (objects.length === 0) return { kind: 'not-found' };
-    const instances: RetrievedInstance[] = [];
-    for (const object of objects) {
-      const delivery = deliveryFor(wanted, object.transferSyntaxUID);
-      if (delivery === 'impossible') {
-        return {
-          kind: 'not-acceptable',
-          message: `Instance ${object.sopInstanceUID} is stored as ${object.transferSyntaxUID} and cannot be delivered as ${wanted.kind === 'syntax' ? wanted.uid : 'requested'}; ask for transfer-syntax=* to get it as stored`,
-        };
-      }
-      instances.push(
-        delivery === 'as-stored'
-          ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.blobs.get(object.objectKey) }
-          : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object) },
-      );
+    // The first acceptable range, in the client's order of preference, that every instance can meet.
+    for (const wanted of candidates) {
+      const deliveries = objects.map((o) => deliveryFor(wanted, o.transferSyntaxUID));
+      if (deliveries.includes('impossible')) continue;
+      return {
+        kind: 'instances',
+        instances: objects.map((object, i) =>
+          deliveries[i] === 'as-stored'
+            ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.blobs.get(object.objectKey) }
+            : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object) },
+        ),
+      };
     }
-    return { kind: 'instances', instances };
+    const stuck = objects.find((o) => candidates.every((w) => deliveryFor(w, o.transferSyntaxUID) === 'impossible')) as StoredObject;
+    return {
+      kind: 'not-acceptable',
+      message: `Instance ${stuck.sopInstanceUID} is stored as ${stuck.transferSyntaxUID}, which cannot be delivered in any accepted transfer syntax (transcoding of compressed syntaxes is not available); accept transfer-syntax=* to get it as stored`,
+    };
   }
 
   private async transcoded(object: StoredObject): Promise<Readable> {

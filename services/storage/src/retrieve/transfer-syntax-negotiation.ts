@@ -5,20 +5,20 @@ import type { MediaRange } from '@tessera/multipart';
 export type Wanted = { readonly kind: 'as-stored' } | { readonly kind: 'syntax'; readonly uid: string };
 
 /**
- * The transfer syntax a WADO-RS retrieve asks for (PS3.18 8.7.3): from the first acceptable media range
- * of multipart/related with application/dicom parts. "*" means as stored; without the parameter the
- * default is Explicit VR Little Endian (PS3.18 since 2016c). Undefined when no range is acceptable.
+ * The transfer syntaxes a WADO-RS retrieve accepts, most preferred first (PS3.18 8.7.3): one per
+ * acceptable media range of multipart/related with application/dicom parts. "*" means as stored;
+ * without the parameter the default is Explicit VR Little Endian (PS3.18 since 2016c).
  */
-export function wantedSyntax(ranges: readonly MediaRange[]): Wanted | undefined {
+export function wantedSyntaxes(ranges: readonly MediaRange[]): Wanted[] {
+  const out: Wanted[] = [];
   for (const range of ranges) {
     const covers = range.type === '*/*' || range.type === 'multipart/*' || range.type === 'multipart/related';
     const partType = (range.params.type ?? 'application/dicom').toLowerCase();
     if (!covers || partType !== 'application/dicom') continue;
     const ts = range.params['transfer-syntax'];
-    if (ts === '*') return { kind: 'as-stored' };
-    return { kind: 'syntax', uid: ts ?? TransferSyntaxUIDs.ExplicitVRLittleEndian };
+    out.push(ts === '*' ? { kind: 'as-stored' } : { kind: 'syntax', uid: ts ?? TransferSyntaxUIDs.ExplicitVRLittleEndian });
   }
-  return undefined;
+  return out;
 }
 
 /** How to deliver one stored instance: as it is, transcoded, or not at all. */

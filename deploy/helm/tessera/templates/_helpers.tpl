@@ -1,0 +1,158 @@
+{{/* Names and labels ------------------------------------------------------------------------ */}}
+
+{{- define "tessera.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Leaves room for the longest suffix (-create-topics) within the 63 characters of a name. */}}
+{{- define "tessera.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "tessera.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "tessera.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tessera.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "tessera.labels" -}}
+helm.sh/chart: {{ include "tessera.chart" . }}
+{{ include "tessera.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: tessera
+{{- end }}
+
+{{- define "tessera.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "tessera.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "tessera.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Settings -------------------------------------------------------------------------------- */}}
+
+{{/*
+The settings that may come from a Secret: environment variable, its value/existingSecret pair,
+and whether a plain value carries credentials (then it goes into the chart's Secret, not the
+ConfigMap). Returned as YAML; callers use fromYaml.
+*/}}
+{{- define "tessera.refSettings" -}}
+items:
+  - {env: DATABASE_URL, required: true, sensitive: true, setting: {{ .Values.database.url | toJson }}, path: database.url}
+  - {env: BUS_URL, required: true, sensitive: false, setting: {{ .Values.bus.url | toJson }}, path: bus.url}
+  - {env: BLOB_URL, required: true, sensitive: false, setting: {{ .Values.blob.url | toJson }}, path: blob.url}
+  - {env: S3_ACCESS_KEY, required: false, sensitive: true, setting: {{ .Values.blob.accessKey | toJson }}, path: blob.accessKey}
+  - {env: S3_SECRET_KEY, required: false, sensitive: true, setting: {{ .Values.blob.secretKey | toJson }}, path: blob.secretKey}
+{{- end }}
+
+{{/* Settings with credentials given as plain values: the data of the chart's own Secret. */}}
+{{- define "tessera.secretData" -}}
+{{- range (include "tessera.refSettings" . | fromYaml).items }}
+{{- if and .sensitive .setting.value }}
+{{ .env }}: {{ .setting.value | toString | b64enc | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Non-secret settings, shared by every role and job (the ConfigMap's data). */}}
+{{- define "tessera.configData" -}}
+# Containers must listen on all interfaces to be reachable through their Services.
+HTTP_HOST: "0.0.0.0"
+HTTP_PORT: {{ .Values.service.port | toString | quote }}
+DIMSE_HOST: "0.0.0.0"
+DIMSE_PORT: "11112"
+# Tessera refuses a non-loopback address until authentication exists (OIDC is a later issue),
+# because whoever reaches the port can read and write patient data: keep the Services internal or
+# behind network policy meanwhile. This setting goes away when auth lands.
+TESSERA_ALLOW_INSECURE_REMOTE: "true"
+DIMSE_AE_TITLE: {{ .Values.config.dimseAeTitle | quote }}
+TESSERA_DEFAULT_TENANT: {{ .Values.config.defaultTenant | quote }}
+TESSERA_TENANTS: {{ join "," .Values.config.tenants | quote }}
+DIMSE_AE_TITLES: {{ include "tessera.aeTitles" . | quote }}
+# Requests arrive through the Gateway; its X-Forwarded-* headers give the URLs clients see.
+HTTP_TRUST_PROXY: {{ .Values.gateway.enabled | quote }}
+LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
+KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
+S3_REGION: {{ .Values.blob.region | quote }}
+{{- with .Values.config.otelExporterOtlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- range (include "tessera.refSettings" . | fromYaml).items }}
+{{- if and (not .sensitive) .setting.value }}
+{{ .env }}: {{ .setting.value | toString | quote }}
+{{- end }}
+{{- end }}
+{{- range $name, $value := .Values.config.extraEnv }}
+{{ $name }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+EnvVars of the settings read from a Secret: the chart's own (for plain values with credentials)
+or an existing one. Fails when a required setting has neither a value nor a Secret.
+Argument: dict "root" $ "secretName" <name of the chart's Secret to use>.
+*/}}
+{{- define "tessera.secretEnv" -}}
+{{- $secretName := .secretName }}
+{{- range (include "tessera.refSettings" .root | fromYaml).items }}
+{{- if .setting.value }}
+{{- if .sensitive }}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ .env }}
+{{- end }}
+{{- else if .setting.existingSecret.name }}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .setting.existingSecret.name }}
+      key: {{ required (printf "%s.existingSecret.key is required" .path) .setting.existingSecret.key }}
+{{- else if .required }}
+{{- fail (printf "%s: set value or existingSecret.name (%s is required in the distributed mode)" .path .env) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "tessera.hasSecretData" -}}
+{{- if trim (include "tessera.secretData" .) }}true{{ end }}
+{{- end }}
+
+{{/* Pods ------------------------------------------------------------------------------------ */}}
+
+{{- define "tessera.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    {{- with .Values.tmpVolume.sizeLimit }}
+    sizeLimit: {{ . }}
+    {{- end }}
+{{- end }}
+
+{{/* DIMSE_AE_TITLES from the aeTitles map (AE title: tenant), in a stable order. */}}
+{{- define "tessera.aeTitles" -}}
+{{- $pairs := list -}}
+{{- range $title, $tenant := .Values.config.aeTitles -}}
+{{- $pairs = append $pairs (printf "%s=%s" $title $tenant) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}

@@ -1,0 +1,284 @@
+#!/usr/bin/env node
+// Static checks of the deployment artefacts, run by scripts/check-deploy.sh:
+//   deploy-checks.js dockerfile DOCKERFILE DOCKERIGNORE
+//   deploy-checks.js compose COMPOSE_FILE ENV_EXAMPLE
+//   deploy-checks.js routes NGINX_CONF HELM_RENDER_WITH_GATEWAY
+// Each prints one line per failed expectation and exits 1 if there was any.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+let YAML;
+try {
+  YAML = require('yaml');
+} catch {
+  console.error('the `yaml` package is missing: run `npm install` (or `npm ci`) at the repository root');
+  process.exit(2);
+}
+
+const ROLES = ['ingest', 'index', 'storage', 'routing', 'hl7', 'auth'];
+const failures = [];
+const expect = (ok, message) => {
+  if (!ok) failures.push(message);
+  return ok;
+};
+
+// --- Dockerfile -------------------------------------------------------------------------------
+function checkDockerfile(dockerfile, dockerignore) {
+  const text = fs.readFileSync(dockerfile, 'utf8').replace(/\\\n/g, ' ');
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const args = Object.fromEntries(
+    lines.filter((l) => /^ARG\s+\w+=/.test(l)).map((l) => l.replace(/^ARG\s+/, '').split('=')),
+  );
+  const expand = (s) => s.replace(/\$\{?(\w+)\}?/g, (_, name) => args[name] ?? `$${name}`);
+  const froms = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => expand(l.split(/\s+/)[1]));
+  expect(froms.length >= 2, `Dockerfile: expected a multi-stage build, found ${froms.length} FROM`);
+  for (const from of froms) {
+    expect(from === 'node:20-bookworm-slim', `Dockerfile: base image ${from}, expected node:20-bookworm-slim`);
+  }
+  const runs = lines.filter((l) => /^RUN\s/.test(l)).join('\n');
+  expect(/\bnpm ci\b/.test(runs), 'Dockerfile: no `npm ci`');
+  expect(/\bnpm run build\b/.test(runs), 'Dockerfile: no `npm run build`');
+  expect(/\bnpm prune --omit=dev\b/.test(runs), 'Dockerfile: no `npm prune --omit=dev`');
+  const finalStage = lines.slice(lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true));
+  const users = finalStage.filter((l) => /^USER\s/.test(l)).map((l) => l.split(/\s+/)[1]);
+  const user = users.at(-1);
+  expect(user !== undefined, 'Dockerfile: the runtime stage sets no USER (it would run as root)');
+  if (user !== undefined) {
+    const name = user.split(':')[0];
+    expect(name !== 'root' && name !== '0', `Dockerfile: runtime USER ${user} is root`);
+    expect(/^\d+$/.test(name), `Dockerfile: USER ${user} is not numeric (Kubernetes runAsNonRoot cannot verify a name)`);
+  }
+  const exposed = finalStage.filter((l) => /^EXPOSE\s/.test(l)).flatMap((l) => l.split(/\s+/).slice(1));
+  for (const port of ['8080', '11112']) expect(exposed.includes(port), `Dockerfile: port ${port} not EXPOSEd`);
+  const entrypoint = finalStage.filter((l) => /^ENTRYPOINT\s/.test(l)).at(-1);
+  let parsed;
+  try {
+    parsed = entrypoint && JSON.parse(entrypoint.replace(/^ENTRYPOINT\s+/, ''));
+  } catch {
+    parsed = undefined;
+  }
+  expect(
+    JSON.stringify(parsed) === JSON.stringify(['node', 'dist/apps/tessera/src/main.js']),
+    `Dockerfile: ENTRYPOINT is ${entrypoint}, expected ["node","dist/apps/tessera/src/main.js"] (exec form)`,
+  );
+
+  const ignored = fs.readFileSync(dockerignore, 'utf8').split('\n').map((l) => l.trim().replace(/^\/|\/$/g, ''));
+  for (const entry of ['node_modules', 'dist', 'data', 'tmp', '.git']) {
+    expect(ignored.includes(entry), `.dockerignore: ${entry} is not excluded`);
+  }
+}
+
+// --- docker-compose.yml -----------------------------------------------------------------------
+const envMap = (env) => {
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((e) => [String(e).split('=')[0], String(e).split('=').slice(1).join('=')]));
+  }
+  return env ?? {};
+};
+const dependsOn = (service) => {
+  const deps = service.depends_on ?? {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, { condition: 'service_started' }]));
+  return deps;
+};
+const publishes = (service, target) =>
+  (service.ports ?? []).some((p) =>
+    typeof p === 'object' ? Number(p.target) === target : String(p).split(':').at(-1).split('/')[0] === String(target),
+  );
+const buildContext = (service) => (typeof service.build === 'string' ? service.build : service.build?.context);
+
+function checkCompose(composeFile, envExample) {
+  const text = fs.readFileSync(composeFile, 'utf8');
+  const doc = YAML.parseDocument(text, { merge: true, uniqueKeys: true });
+  if (!expect(doc.errors.length === 0, `compose: YAML errors: ${doc.errors.map((e) => e.message).join('; ')}`)) return;
+  const compose = doc.toJS({ maxAliasCount: -1 });
+  const services = compose.services ?? {};
+  const expected = ['postgres', 'kafka', 's3', 'migrate', 'create-topics', ...ROLES, 'gateway'];
+  for (const name of expected) expect(name in services, `compose: service ${name} is missing`);
+  if (failures.length) return;
+
+  const image = services.migrate.image;
+  expect(Boolean(image), 'compose: migrate names no image');
+  for (const job of ['migrate', 'create-topics']) {
+    const s = services[job];
+    expect(s.image === image, `compose: ${job} uses image ${s.image}, not the Tessera image ${image}`);
+    expect(buildContext(s) === '.', `compose: ${job} is not built from the repository (build: .)`);
+    expect(JSON.stringify(s.command) === JSON.stringify([job]), `compose: ${job} runs ${JSON.stringify(s.command)}, expected ["${job}"]`);
+    expect(s.restart === 'no' || s.restart === undefined, `compose: one-shot ${job} has restart: ${s.restart}`);
+  }
+  expect(dependsOn(services.migrate).postgres?.condition === 'service_healthy', 'compose: migrate does not wait for postgres to be healthy');
+  expect(dependsOn(services['create-topics']).kafka?.condition === 'service_healthy', 'compose: create-topics does not wait for kafka to be healthy');
+
+  for (const role of ROLES) {
+    const s = services[role];
+    const env = envMap(s.environment);
+    expect(s.image === image, `compose: ${role} uses image ${s.image}, not the Tessera image ${image}`);
+    expect(buildContext(s) === '.', `compose: ${role} is not built from the repository (build: .)`);
+    expect(s.command === undefined, `compose: ${role} overrides the command (${JSON.stringify(s.command)}); the role comes from TESSERA_ROLES`);
+    expect(env.TESSERA_ROLES === role, `compose: ${role} has TESSERA_ROLES=${env.TESSERA_ROLES}`);
+    expect(env.HTTP_HOST === '0.0.0.0', `compose: ${role} does not listen on 0.0.0.0 (HTTP_HOST=${env.HTTP_HOST})`);
+    expect(String(env.TESSERA_ALLOW_INSECURE_REMOTE) === 'true', `compose: ${role} lacks TESSERA_ALLOW_INSECURE_REMOTE=true`);
+    for (const key of ['DATABASE_URL', 'BUS_URL', 'BLOB_URL']) expect(Boolean(env[key]), `compose: ${role} has no ${key}`);
+    expect(/^postgres:\/\//.test(env.DATABASE_URL ?? ''), `compose: ${role} DATABASE_URL is not postgres://`);
+    expect(/^kafka:\/\//.test(env.BUS_URL ?? ''), `compose: ${role} BUS_URL is not kafka://`);
+    expect(/^s3(\+http)?:\/\//.test(env.BLOB_URL ?? ''), `compose: ${role} BLOB_URL is not s3:// or s3+http://`);
+    const deps = dependsOn(s);
+    for (const job of ['migrate', 'create-topics']) {
+      expect(deps[job]?.condition === 'service_completed_successfully', `compose: ${role} does not wait for ${job} to complete successfully`);
+    }
+    for (const backing of ['postgres', 'kafka', 's3']) {
+      expect(deps[backing]?.condition === 'service_healthy', `compose: ${role} does not wait for ${backing} to be healthy`);
+    }
+  }
+  for (const name of ['postgres', 'kafka', 's3']) {
+    expect(Array.isArray(services[name].healthcheck?.test), `compose: ${name} has no healthcheck`);
+  }
+  expect(services.postgres.image === 'postgres:15', `compose: postgres image is ${services.postgres.image}`);
+  expect(services.kafka.image === 'apache/kafka:3.9.1', `compose: kafka image is ${services.kafka.image}`);
+  const kafkaRoles = String(envMap(services.kafka.environment).KAFKA_PROCESS_ROLES ?? '').split(',');
+  expect(kafkaRoles.includes('broker') && kafkaRoles.includes('controller'), 'compose: kafka is not in KRaft combined mode');
+  expect(services.gateway.image === 'nginx:1.27-alpine', `compose: gateway image is ${services.gateway.image}`);
+  expect(publishes(services.gateway, 8080), 'compose: gateway does not publish 8080');
+  expect(publishes(services.ingest, 11112), 'compose: ingest does not publish 11112');
+  const mounts = (services.gateway.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+  const conf = mounts.find((m) => /tessera\.conf$/.test(m));
+  expect(Boolean(conf), 'compose: gateway does not mount deploy/nginx/tessera.conf');
+  if (conf) expect(fs.existsSync(path.resolve(path.dirname(composeFile), conf)), `compose: gateway mounts ${conf}, which does not exist`);
+
+  // No committed secrets: every password or key is a required variable, never a literal or default.
+  const secretKey = /(PASSWORD|SECRET|ACCESS_KEY)/;
+  for (const [name, s] of Object.entries(services)) {
+    for (const [key, value] of Object.entries(envMap(s.environment))) {
+      if (!secretKey.test(key)) continue;
+      expect(/^\$\{\w+:\?[^}]*\}$/.test(String(value)), `compose: ${name}.${key} is not a required \${VAR:?...} variable`);
+    }
+    const db = envMap(s.environment).DATABASE_URL;
+    if (db) expect(/\$\{POSTGRES_PASSWORD:\?[^}]*\}/.test(db), `compose: ${name}.DATABASE_URL does not take the password from \${POSTGRES_PASSWORD:?...}`);
+  }
+
+  // Every variable the compose file reads is documented in the example env file; the required
+  // ones are listed with an empty value (so that copying the example cannot start the stack).
+  const example = fs.readFileSync(envExample, 'utf8');
+  const documented = new Map();
+  for (const line of example.split('\n')) {
+    const m = /^(#?)([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) documented.set(m[2], { commented: m[1] === '#', value: m[3] });
+  }
+  for (const m of text.matchAll(/\$\{(\w+)(:?[-?])?([^}]*)\}/g)) {
+    const [, name, op] = m;
+    const doc = documented.get(name);
+    if (!expect(doc !== undefined, `compose: \${${name}} is not documented in ${path.basename(envExample)}`)) continue;
+    if (op === ':?') {
+      expect(!doc.commented && doc.value === '', `${path.basename(envExample)}: required ${name} should be listed as "${name}=" (empty)`);
+    }
+  }
+}
+
+// --- DICOMweb routing: nginx and the HTTPRoute agree --------------------------------------------
+// Every DICOMweb request form (PS3.18) and the role that must serve it.
+const ROUTES = [
+  ['POST', '/dicomweb/studies', 'ingest'],
+  ['POST', '/dicomweb/studies/1.2.840.113619.2.55', 'ingest'],
+  ['GET', '/dicomweb/studies', 'index'],
+  ['GET', '/dicomweb/series', 'index'],
+  ['GET', '/dicomweb/instances', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/series', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/instances', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/metadata', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/metadata', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/metadata', 'index'],
+  ['GET', '/dicomweb/studies/1.2.3', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/frames/1,2,3', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/frames/1/rendered', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/rendered', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/thumbnail', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/rendered', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/thumbnail', 'storage'],
+  ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/bulkdata/7fe00010', 'storage'],
+  ['GET', '/dicomweb/bulkdata/0f1e2d3c', 'storage'],
+  ['PUT', '/dicomweb/studies/1.2.3', null],
+  ['DELETE', '/dicomweb/studies/1.2.3', null],
+  ['GET', '/healthz', null],
+  ['GET', '/', null],
+];
+
+// Another tenant of the deployment is addressed with a /tenants/{id} prefix; it routes the same way.
+ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
+
+function nginxRouter(confFile) {
+  const conf = fs.readFileSync(confFile, 'utf8');
+  const block = /map\s+"\$request_method \$uri"\s+\$tessera_role\s*\{([\s\S]*?)\n\s*\}/.exec(conf);
+  if (!expect(block !== null, 'nginx: no `map "$request_method $uri" $tessera_role` block')) return null;
+  const rules = [];
+  for (const line of block[1].split('\n')) {
+    const m = /^\s*"~([^"]+)"\s+(\w+)\s*;/.exec(line);
+    if (m) rules.push([new RegExp(m[1]), m[2]]);
+  }
+  expect(rules.length > 0, 'nginx: the map has no regex rules');
+  // The map's first matching regex wins; no match is the empty default (405/404 in the server).
+  return (method, uri) => rules.find(([re]) => re.test(`${method} ${uri}`))?.[1] ?? null;
+}
+
+function httpRouteRouter(renderFile) {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(renderFile, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  const route = docs.find((d) => d.kind === 'HTTPRoute');
+  if (!expect(route !== undefined, `helm: ${path.basename(renderFile)} renders no HTTPRoute`)) return null;
+  const services = new Map(docs.filter((d) => d.kind === 'Service').map((d) => [d.metadata.name, d]));
+  const backendRole = (ref) => {
+    const svc = services.get(ref.name);
+    expect(svc !== undefined, `HTTPRoute: backend ${ref.name} is not a Service of the chart`);
+    expect(svc?.spec.ports.some((p) => p.port === ref.port), `HTTPRoute: backend ${ref.name} has no port ${ref.port}`);
+    return svc?.metadata.labels['app.kubernetes.io/component'];
+  };
+  const rules = route.spec.rules.map((rule) => ({ matches: rule.matches, roles: rule.backendRefs.map(backendRole) }));
+  const pathMatches = (p, uri) => {
+    if (!p) return true;
+    if (p.type === 'Exact') return uri === p.value;
+    if (p.type === 'PathPrefix') return uri === p.value || uri.startsWith(`${p.value.replace(/\/$/, '')}/`);
+    if (p.type === 'RegularExpression') return new RegExp(p.value).test(uri);
+    return false;
+  };
+  return (method, uri) => {
+    // Which rules match does not depend on precedence only if at most one role matches at all.
+    const roles = new Set();
+    for (const rule of rules) {
+      if (rule.matches.some((m) => (!m.method || m.method === method) && pathMatches(m.path, uri))) {
+        rule.roles.forEach((r) => roles.add(r));
+      }
+    }
+    expect(roles.size <= 1, `HTTPRoute: ${method} ${uri} matches several roles (${[...roles]}); the result would depend on the implementation's precedence`);
+    return roles.size ? [...roles][0] : null;
+  };
+}
+
+function checkRoutes(confFile, renderFile) {
+  const edges = [
+    ['nginx', nginxRouter(confFile)],
+    ['HTTPRoute', httpRouteRouter(renderFile)],
+  ];
+  for (const [name, route] of edges) {
+    if (!route) continue;
+    for (const [method, uri, role] of ROUTES) {
+      const got = route(method, uri);
+      expect(got === role, `${name}: ${method} ${uri} goes to ${got ?? 'no role'}, expected ${role ?? 'no role'}`);
+    }
+  }
+}
+
+// --- main -------------------------------------------------------------------------------------
+const [command, ...args] = process.argv.slice(2);
+const commands = { dockerfile: checkDockerfile, compose: checkCompose, routes: checkRoutes };
+if (!commands[command] || args.length !== 2) {
+  console.error('usage: deploy-checks.js dockerfile|compose|routes FILE FILE');
+  process.exit(2);
+}
+try {
+  commands[command](...args);
+} catch (err) {
+  failures.push(`${command}: ${err.stack ?? err}`);
+}
+for (const f of failures) console.log(`  ${f}`);
+process.exit(failures.length ? 1 : 0);
