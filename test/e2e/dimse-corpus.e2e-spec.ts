@@ -33,17 +33,25 @@ describe.each(MODES)('the pydicom test files over DIMSE C-STORE, %s', (mode) => 
   });
 
   it('stores each valid file byte for byte, finds it by QIDO, and refuses each invalid one leaving nothing behind', async () => {
-    const rows: { file: string; tenant: string; sent: StoreOutcome; tessera?: StoreOutcome; verdict?: Verdict }[] = [];
+    // DCMTK's own storescp records exactly what storescu transmits; pydicom judges those copies.
+    const references: { file: CorpusFile; sent: StoreOutcome; written?: string }[] = [];
     for (const file of files) {
-      // DCMTK's own storescp records exactly what storescu transmits; Tessera gets the same transmission.
-      const sent = await reference.receive(file.path, file.transferSyntaxUID ?? undefined);
-      if (sent.outcome.kind === 'not-sent' || !sent.written) {
-        rows.push({ file: file.name, tenant: file.tenant, sent: sent.outcome });
+      const { outcome, written } = await reference.receive(file.path, file.transferSyntaxUID ?? undefined);
+      references.push({ file, sent: outcome, ...(written ? { written } : {}) });
+    }
+    const written = references.filter((r) => r.written);
+    const verdicts = await runPeer<Verdict[]>('corpus.py', ['judge', ...written.map((r) => r.written as string)]);
+    const verdictOf = new Map(written.map((r, i) => [r.file.path, verdicts[i] as Verdict]));
+    // Tessera gets the same transmission.
+    const rows: { file: string; tenant: string; sent: StoreOutcome; tessera?: StoreOutcome; verdict?: Verdict }[] = [];
+    for (const r of references) {
+      const verdict = verdictOf.get(r.file.path);
+      if (r.sent.kind === 'not-sent' || !verdict) {
+        rows.push({ file: r.file.name, tenant: r.file.tenant, sent: r.sent });
         continue;
       }
-      const [verdict] = await runPeer<Verdict[]>('corpus.py', ['judge', sent.written]);
-      const [outcome] = await storescu(tessera.dimsePort, file.tenant.toUpperCase(), [file.path], file.transferSyntaxUID ?? undefined);
-      rows.push({ file: file.name, tenant: file.tenant, sent: sent.outcome, tessera: outcome as StoreOutcome, ...(verdict ? { verdict } : {}) });
+      const [outcome] = await storescu(tessera.dimsePort, r.file.tenant.toUpperCase(), [r.file.path], r.file.transferSyntaxUID ?? undefined);
+      rows.push({ file: r.file.name, tenant: r.file.tenant, sent: r.sent, tessera: outcome as StoreOutcome, verdict });
     }
     writeReport(`dimse-corpus-${mode}`, rows);
 

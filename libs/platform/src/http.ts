@@ -36,3 +36,12 @@ export async function acceptsJson(request: FastifyRequest, reply: FastifyReply):
   if (!ok) await sendError(reply, 406, `This resource is available as application/dicom+json; the Accept header allows none of it: ${String(request.headers.accept)}`);
   return ok;
 }
+
+/**
+ * Sends DICOM JSON (PS3.18 F) as exactly "application/dicom+json": JSON is UTF-8 by definition, and
+ * clients such as dicomweb-client compare the media type without parameters.
+ */
+export async function sendDicomJson(reply: FastifyReply, status: number, body: unknown): Promise<void> {
+  // A Buffer, because Fastify appends "; charset=utf-8" to string bodies of JSON media types.
+  await reply.code(status).header('content-type', 'application/dicom+json').send(Buffer.from(JSON.stringify(body)));
+}

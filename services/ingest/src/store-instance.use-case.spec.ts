@@ -50,7 +50,7 @@ describe('StoreInstanceUseCase', () => {
   it('stores the data set unchanged behind a Part 10 header and records one instance.stored event', async () => {
     const { blobs, catalog, store, notified } = setup();
     const data = encodeDataset(dataset(), EXPLICIT_VR_LITTLE_ENDIAN);
-    const result = await store(data, { announced: { sopClassUID: CT, sopInstanceUID: '1.2.826.0.1.1' } });
+    const result = await store(data, { announced: { sopClassUID: CT, sopInstanceUID: '1.2.826.0.1.1', binding: true } });
     expect(result.outcome).toBe('stored');
     if (result.outcome !== 'stored') return;
     const object = (blobs as MemoryBlobStore).objects.get(result.object.objectKey) as Buffer;
@@ -77,12 +77,14 @@ describe('StoreInstanceUseCase', () => {
     expect(catalog.events).toHaveLength(1);
   });
 
-  it('refuses a data set whose UIDs differ from the announced ones, and keeps nothing', async () => {
+  it('refuses a data set whose UIDs differ from binding announced ones, keeping nothing of it', async () => {
     const { blobs, store } = setup();
     const data = encodeDataset(dataset(), EXPLICIT_VR_LITTLE_ENDIAN);
-    expect(await store(data, { announced: { sopClassUID: CT, sopInstanceUID: '1.2.3' } })).toMatchObject({ outcome: 'failed', reason: StoreFailure.UidMismatch });
+    expect(await store(data, { announced: { sopClassUID: CT, sopInstanceUID: '1.2.3', binding: true } })).toMatchObject({ outcome: 'failed', reason: StoreFailure.UidMismatch });
     expect(await store(data, { requiredStudyInstanceUID: '9.9.9' })).toMatchObject({ outcome: 'failed', reason: StoreFailure.UidMismatch });
-    expect((blobs as MemoryBlobStore).objects.size).toBe(0);
+    // A Part 10 header that names another instance does not bind the data set.
+    expect(await store(data, { announced: { sopClassUID: CT, sopInstanceUID: '1.2.3', binding: false } })).toMatchObject({ outcome: 'stored' });
+    expect((blobs as MemoryBlobStore).objects.size).toBe(1);
   });
 
   it('refuses missing and malformed identifiers and non-storage SOP classes', async () => {

@@ -51,8 +51,11 @@ export interface StoreInstanceCommand {
   readonly transferSyntaxUID: string;
   /** The data set bytes, without any Part 10 header; consumed to its end whatever the outcome. */
   readonly dataSet: Readable;
-  /** SOP Class and Instance UIDs announced by the request (C-STORE command, Part 10 header). */
-  readonly announced?: { readonly sopClassUID: string; readonly sopInstanceUID: string };
+  /**
+   * SOP Class and Instance UIDs announced by the request. A C-STORE command binds the data set to them
+   * (PS3.7 9.3.1.1); a Part 10 header only names them, for reports when the data set cannot be read.
+   */
+  readonly announced?: { readonly sopClassUID: string; readonly sopInstanceUID: string; readonly binding: boolean };
   /** Study the request is addressed to (STOW-RS on /studies/{uid}); a different one is refused. */
   readonly requiredStudyInstanceUID?: string;
   readonly receivedVia: InstanceStoredData['receivedVia'];
@@ -421,7 +424,7 @@ class Reception {
       studyInstanceUID: required(Tags.StudyInstanceUID, 'Study Instance UID'),
       seriesInstanceUID: required(Tags.SeriesInstanceUID, 'Series Instance UID'),
     };
-    const announced = this.command.announced;
+    const announced = this.command.announced?.binding ? this.command.announced : undefined;
     if (announced && announced.sopInstanceUID !== ids.sopInstanceUID) {
       throw new DicomError(DicomErrorCode.InconsistentIdentifiers, `The data set's SOP Instance UID ${ids.sopInstanceUID} differs from the announced ${announced.sopInstanceUID}`);
     }

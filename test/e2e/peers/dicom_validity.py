@@ -1,6 +1,7 @@
 """An independent judgement of whether a received object is a storable instance, made with pydicom.
 
-Valid means: pydicom reads the whole file without forcing, and the SOP Class, SOP Instance, Study
+Valid means: pydicom reads the whole file without forcing, no element declares more bytes than the
+file holds (pydicom itself reads such a cut-off value silently), and the SOP Class, SOP Instance, Study
 Instance and Series Instance UIDs are present and valid UIDs (PS3.5 9.1), and the SOP class is a
 registered Storage SOP class. Tessera's own parser is not consulted: the tests compare the two.
 """
@@ -9,6 +10,7 @@ import io
 import zlib
 
 import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.uid import UID
 
 REQUIRED = ("SOPClassUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID")
@@ -32,11 +34,33 @@ def dataset_digest(part10: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+UNDEFINED_LENGTH = 0xFFFFFFFF
+
+
+def truncation(ds: pydicom.Dataset):
+    """The first element (at any depth) whose value is shorter than its declared length, if any."""
+    for tag in list(ds.keys()):
+        raw = ds.get_item(tag)
+        if isinstance(raw, RawDataElement) and raw.length != UNDEFINED_LENGTH and raw.value is not None and len(raw.value) < raw.length:
+            return f"{tag} declares {raw.length} bytes but the file holds {len(raw.value)}"
+        elem = ds[tag]
+        if elem.VR == "SQ":
+            for item in elem.value:
+                found = truncation(item)
+                if found:
+                    return found
+    return None
+
+
 def judge(part10: bytes) -> dict:
     verdict = {"valid": False, "reason": None, "digest": dataset_digest(part10), "study": None, "series": None, "sop": None}
     try:
         ds = pydicom.dcmread(io.BytesIO(part10))
-        for elem in ds.iterall():  # reading every value surfaces truncation and bad encodings
+        cut = truncation(ds)
+        if cut:
+            verdict["reason"] = f"truncated: {cut}"
+            return verdict
+        for elem in ds.iterall():  # reading every value surfaces bad encodings
             elem.value
     except Exception as err:
         verdict["reason"] = f"pydicom cannot read it: {err}"

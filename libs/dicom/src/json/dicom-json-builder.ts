@@ -1,6 +1,9 @@
 import { characterSetDecoder, type TextDecoderFn } from '../charset';
+import { implicitVR } from '../dictionary/dictionary';
+import { DatasetParser } from '../parser/dataset-parser';
+import { IMPLICIT_VR_LITTLE_ENDIAN } from '../transfer-syntax';
 import type { DatasetVisitor, ElementHeader } from '../parser/dataset-parser';
-import { Tags, tagKey, type Tag } from '../tag';
+import { isPrivateTag, Tags, tagKey, type Tag } from '../tag';
 import { isBinaryVR, isMultiValuedString, usesSpecificCharacterSet, type VR } from '../vr';
 import type { DicomJsonDataset, DicomJsonElement, PersonNameJson } from './dicom-json';
 
@@ -71,7 +74,7 @@ export class DicomJsonBuilder implements DatasetVisitor {
       level.dataset[key] = { vr: header.vr, BulkDataURI: this.bulkDataUri({ tag: header.tag, vr: header.vr, offset: header.valueOffset, length: header.length }) };
       return;
     }
-    const element = toJsonElement(header, value, level.decode);
+    const element = this.recognized(header, value, level.decode) ?? toJsonElement(header, value, level.decode);
     level.dataset[key] = element;
     if (header.tag === Tags.SpecificCharacterSet) {
       level.decode = characterSetDecoder((element.Value ?? []).map((v) => (typeof v === 'string' ? v : '')));
@@ -121,6 +124,29 @@ export class DicomJsonBuilder implements DatasetVisitor {
       BulkDataURI: this.bulkDataUri({ tag: header.tag, vr: header.vr, offset: header.valueOffset, length: this.encapsulatedEndOffset - header.valueOffset }),
     };
     this.encapsulated = undefined;
+  }
+
+  // PS3.5 6.2.2: a standard element sent as UN (by a sender that did not know it) may be read with its
+  // dictionary VR; a sequence sent as UN holds Implicit VR Little Endian items.
+  private recognized(header: ElementHeader, value: Buffer, decode: TextDecoderFn): DicomJsonElement | undefined {
+    if (header.vr !== 'UN' || isPrivateTag(header.tag)) return undefined;
+    const vr = implicitVR(header.tag);
+    if (vr === 'UN') return undefined;
+    if (vr !== 'SQ') return toJsonElement({ ...header, vr }, value, decode);
+    // Offsets inside the value are not data set offsets: keep every value inline (it is at most the inline limit anyway).
+    const items = new DicomJsonBuilder(this.bulkDataUri, { binaryBytes: Number.MAX_SAFE_INTEGER, otherBytes: Number.MAX_SAFE_INTEGER });
+    const wrapper = Buffer.alloc(8);
+    wrapper.writeUInt16LE(header.tag >>> 16, 0);
+    wrapper.writeUInt16LE(header.tag & 0xffff, 2);
+    wrapper.writeUInt32LE(value.length, 4);
+    try {
+      const parser = new DatasetParser(IMPLICIT_VR_LITTLE_ENDIAN, items);
+      parser.push(Buffer.concat([wrapper, value]));
+      parser.end();
+    } catch {
+      return undefined; // not a sequence after all: keep the bytes as they came
+    }
+    return items.dataset[tagKey(header.tag)];
   }
 
   private noteTopLevel(tag: Tag): void {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { acceptsJson, dicomwebBase, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import { acceptsJson, dicomwebBase, sendDicomJson, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 
@@ -40,6 +40,6 @@ export class MetadataController {
       await sendError(reply, 404, 'No such study, series or instance');
       return;
     }
-    await reply.code(200).type('application/dicom+json').send(metadata);
+    await sendDicomJson(reply, 200, metadata);
   }
 }

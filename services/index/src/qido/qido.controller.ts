@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { QueryLevel } from '@tessera/dicom';
-import { acceptsJson, dicomwebBase, queryPairs, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import { acceptsJson, dicomwebBase, queryPairs, sendDicomJson, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 
@@ -61,6 +61,6 @@ export class QidoController {
     // PS3.18 8.3.4.4: say that the server's limit cut the results short.
     if (result.truncated) warnings.push(`The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested.`);
     if (warnings.length > 0) void reply.header('Warning', warnings.map((w) => `299 tessera "${w}"`).join(', '));
-    await reply.code(200).type('application/dicom+json').send(result.matches);
+    await sendDicomJson(reply, 200, result.matches);
   }
 }

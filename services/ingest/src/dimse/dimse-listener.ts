@@ -85,7 +85,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
         tenant,
         transferSyntaxUID: context.transferSyntax,
         dataSet,
-        announced: { sopClassUID: context.abstractSyntax, sopInstanceUID },
+        announced: { sopClassUID: context.abstractSyntax, sopInstanceUID, binding: true },
         receivedVia: { protocol: 'DIMSE', callingAETitle: association.callingAETitle, calledAETitle: association.calledAETitle, remoteAddress: association.remoteAddress },
         correlationId: association.id,
         ...(traceparent ? { traceparent } : {}),

@@ -26,6 +26,9 @@ export async function splitPart10(file: Readable): Promise<{ meta: FileMeta; dat
     const result = readFileMeta(head);
     if (result) {
       const dataSet = new PassThrough({ highWaterMark: 1024 * 1024 });
+      // A body cut short fails the data set; its reader learns it from the stream itself, and the
+      // failure must not surface a second time as an unheard 'error' event.
+      dataSet.on('error', () => undefined);
       dataSet.write(head.subarray(result.datasetOffset));
       file.on('error', (err) => dataSet.destroy(err));
       file.pipe(dataSet);

@@ -97,7 +97,10 @@ export class StoreStudiesUseCase {
       tenant: command.tenant,
       transferSyntaxUID: split.meta.transferSyntaxUID,
       dataSet: split.dataSet,
-      announced: { sopClassUID: split.meta.mediaStorageSOPClassUID, sopInstanceUID: split.meta.mediaStorageSOPInstanceUID },
+      // PS3.10 7.1 wants the header's Media Storage UIDs to equal the data set's, but many archives wrote
+      // stale ones. The data set is what is stored (behind a header Tessera writes itself), so a
+      // disagreeing header names the instance in reports without refusing a good data set.
+      announced: { sopClassUID: split.meta.mediaStorageSOPClassUID, sopInstanceUID: split.meta.mediaStorageSOPInstanceUID, binding: false },
       ...(command.studyInstanceUID !== undefined ? { requiredStudyInstanceUID: command.studyInstanceUID } : {}),
       receivedVia: { protocol: 'STOW-RS', ...(command.remoteAddress ? { remoteAddress: command.remoteAddress } : {}) },
       correlationId: command.correlationId,

@@ -1,5 +1,5 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { dicomwebBase, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { dicomwebBase, sendDicomJson, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
 import { currentTraceparent, inSpan } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -49,7 +49,7 @@ export class StowController {
         return;
       case 'stored': {
         const { status, body } = stowResponse(result.results, dicomwebBase(request, this.tenants));
-        await reply.code(status).type('application/dicom+json').send(body);
+        await sendDicomJson(reply, status, body);
       }
     }
   }
