@@ -13,8 +13,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # The manifests alone first, so the dependency layer is reused until they change.
 COPY package.json package-lock.json ./
+# npm install (with the lock), not npm ci: npm leaves other platforms' optional binaries out of the
+# lock and npm ci then rejects it (npm/cli#4828); the locked versions are installed either way.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund
+    npm install --no-audit --no-fund
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
