@@ -102,6 +102,11 @@ jest_tier unit
 jest_tier int
 jest_tier e2e
 
+# Stop before the summary, so that the summary is the last line printed.
+trap - EXIT
+say "stop: infrastructure"
+scripts/infra/stop.sh
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
