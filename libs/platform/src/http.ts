@@ -5,7 +5,22 @@ import type { TenantResolver } from './tenant-resolver';
 
 /** The DICOMweb base URL of a request (with its tenant prefix), for RetrieveURL and BulkDataURI values. */
 export function dicomwebBase(request: FastifyRequest, tenants: TenantResolver): string {
-  return `${request.protocol}://${request.host || 'localhost'}${tenants.pathPrefix(request)}/dicomweb`;
+  return `${request.protocol}://${publicHost(request)}${tenants.pathPrefix(request)}/dicomweb`;
+}
+
+/**
+ * The host (and port) a client reached this server at. Some clients (dicomweb-client among them) send
+ * a Host header without the port even for a non-default one, against RFC 9110 7.2; on a direct
+ * connection the port the request arrived on is then the one to put in URLs. Behind a trusted gateway
+ * (HTTP_TRUST_PROXY) X-Forwarded-Host decides, as Fastify reads it.
+ */
+export function publicHost(request: FastifyRequest): string {
+  const host = request.host || 'localhost';
+  const forwarded = request.headers['x-forwarded-host'] !== undefined && request.host !== request.headers.host;
+  if (forwarded || /:\d+$/.test(host) || host.endsWith(']')) return host;
+  const port = request.socket.localPort;
+  const defaultPort = request.protocol === 'https' ? 443 : 80;
+  return port && port !== defaultPort ? `${host}:${port}` : host;
 }
 
 /** The query parameters in order, repeated ones kept (includefield may repeat). */

@@ -2,6 +2,7 @@
 
   dicomweb_peer.py stow     < [{"path", "base"}]                       -> one result per file
   dicomweb_peer.py verify   < [{"base", "study", "series", "sop"}]     -> QIDO at three levels + WADO-RS bytes
+  dicomweb_peer.py retrieve < [{"base", "study", "series", "sources"}] -> study/series retrieve, metadata, bulk data
 
 The bytes STOW-RS sends are what dicomweb-client sends: pydicom.dcmwrite of the dataset read from the
 file. Retrieved bytes are decoded with dicomweb-client's own multipart parser.
@@ -78,10 +79,40 @@ def verify(items):
     return results
 
 
+def retrieve(items):
+    """WADO-RS through dicomweb-client: a study, a series, metadata at each level, bulk data, transcoding."""
+    results = []
+    for item in items:
+        client = DICOMwebClient(url=item["base"])
+        study, series = item["study"], item["series"]
+        as_stored = client.retrieve_study(study, media_types=(("application/dicom", "*"),))
+        default = client.retrieve_series(study, series)  # no transfer-syntax: Explicit VR Little Endian
+        series_metadata = client.retrieve_series_metadata(study, series)
+        study_metadata = client.retrieve_study_metadata(study)
+        first = sorted(default, key=lambda d: int(d.InstanceNumber))[0]
+        instance_metadata = client.retrieve_instance_metadata(study, series, str(first.SOPInstanceUID))
+        bulk_uri = instance_metadata["7FE00010"]["BulkDataURI"]
+        bulk = client.retrieve_bulkdata(bulk_uri)
+        source = pydicom.dcmread(item["sources"][str(first.SOPInstanceUID)])
+        results.append({
+            "studyParts": len(as_stored),
+            "storedSyntaxes": sorted({str(d.file_meta.TransferSyntaxUID) for d in as_stored}),
+            "seriesParts": len(default),
+            "defaultSyntaxes": sorted({str(d.file_meta.TransferSyntaxUID) for d in default}),
+            "pixelsUnchanged": first.PixelData == source.PixelData and first.Rows == source.Rows,
+            "patientName": str(first.PatientName),
+            "studyMetadata": len(study_metadata),
+            "seriesMetadata": len(series_metadata),
+            "bulkUriAbsolute": bulk_uri.startswith(item["base"]),
+            "bulkMatchesPixels": len(bulk) == 1 and bulk[0] == source.PixelData,
+        })
+    return results
+
+
 def main() -> None:
     command = sys.argv[1]
     items = json.load(sys.stdin)
-    json.dump({"stow": stow, "verify": verify}[command](items), sys.stdout)
+    json.dump({"stow": stow, "verify": verify, "retrieve": retrieve}[command](items), sys.stdout)
 
 
 if __name__ == "__main__":

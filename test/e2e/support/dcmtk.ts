@@ -25,6 +25,7 @@ const PROPOSE: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.5': '-xr',
   '1.2.840.10008.1.2.1.99': '-xd',
   '1.2.840.10008.1.2.2': '-xb',
+  '1.2.840.10008.1.2': '-xi',
 };
 
 /** Sends files with DCMTK storescu on one association; returns the status of each, in order. */

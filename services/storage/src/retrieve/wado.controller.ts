@@ -48,7 +48,10 @@ export class WadoController {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
     const match = /^(\d{1,15})-(\d{1,15})$/.exec(range);
     if (!match) return sendError(reply, 404, `"${range}" is not a bulk data reference of this server`);
-    if (!parseAccept(req.headers.accept).some((r) => rangeCovers(r, 'multipart/related') && (r.params.type ?? 'application/octet-stream').toLowerCase() === 'application/octet-stream')) {
+    // PS3.18 8.7.3.3: bulk data goes as multipart/related parts of application/octet-stream; a part
+    // type of */* or application/* accepts that too.
+    const partTypeCovers = (type: string | undefined): boolean => rangeCovers({ type: (type ?? 'application/octet-stream').toLowerCase(), params: {}, q: 1 }, 'application/octet-stream');
+    if (!parseAccept(req.headers.accept).some((r) => rangeCovers(r, 'multipart/related') && partTypeCovers(r.params.type))) {
       return sendError(reply, 406, 'Bulk data is available as multipart/related; type="application/octet-stream"');
     }
     const result = await this.bulk.execute(this.tenants.forHttp(req), { study, series, instance }, Number(match[1]), Number(match[2]));
