@@ -11,6 +11,8 @@ export * from './transfer-syntax';
 export * from './uid';
 export * from './vr';
 export * from './net/association-acceptor';
+export * from './net/association-requestor';
+export * from './net/dimse-connection';
 export * from './net/dimse';
 export * from './net/dimse-server';
 export * from './net/pdu';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uid';
-import { CommandField, DimseStatus, decodeCommand, encodeCommand, type DimseCommand } from './dimse';
+import { DimseConnection, type AcceptedContext, type AssociationInfo, type ConnectionEvent, type DimseRequest, type DimseResponse } from './dimse-connection';
 import {
   APPLICATION_CONTEXT_NAME,
   AbortReason,
@@ -16,53 +15,17 @@ import {
   encodeAbort,
   encodeAssociateAccept,
   encodeAssociateReject,
-  encodePData,
-  encodeReleaseResponse,
   type AssociateRequest,
   type Pdu,
   type PresentationContextAnswer,
-  type Pdv,
+  type RoleSelection,
 } from './pdu';
 import { PduReader } from './pdu-reader';
 
-/** Who is on the other end of an association. */
-export interface AssociationInfo {
-  readonly id: string;
-  readonly callingAETitle: string;
-  readonly calledAETitle: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly implementationClassUid: string;
-  readonly implementationVersionName?: string;
-  /** The peer's Maximum Length Received (0 = unlimited). */
-  readonly peerMaxPduLength: number;
-}
-
-/** An accepted presentation context. */
-export interface AcceptedContext {
-  readonly id: number;
-  readonly abstractSyntax: string;
-  readonly transferSyntax: string;
-}
-
 /** How the service answers an A-ASSOCIATE-RQ. */
 export type NegotiationOutcome =
-  | { readonly kind: 'accept'; readonly contexts: readonly PresentationContextAnswer[] }
+  | { readonly kind: 'accept'; readonly contexts: readonly PresentationContextAnswer[]; readonly roleSelections?: readonly RoleSelection[] }
   | { readonly kind: 'reject'; readonly result: number; readonly source: number; readonly reason: number; readonly explanation: string };
-
-/** One DIMSE request; its data set, if any, streams in as it arrives. */
-export interface DimseRequest {
-  readonly association: AssociationInfo;
-  readonly context: AcceptedContext;
-  readonly command: DimseCommand;
-  readonly dataSet?: Readable;
-}
-
-/** The response to send; the acceptor fills in the message id it responds to. */
-export interface DimseResponse {
-  readonly command: Omit<DimseCommand, 'messageIdBeingRespondedTo' | 'hasDataSet'>;
-  readonly dataSet?: Buffer;
-}
 
 /** Things that happen to an association, for logs, metrics and audit. */
 export type AssociationEvent =
@@ -80,43 +43,22 @@ export interface AcceptorOptions {
   readonly artimTimeoutMs: number;
   /** How long a message may stall mid-transfer, or an association stay silent, before A-ABORT. */
   readonly idleTimeoutMs: number;
+  /** How long to wait for the peer's response to a sub-operation request (C-GET). */
+  readonly responseTimeoutMs?: number;
   negotiate(request: AssociateRequest, remoteAddress: string): NegotiationOutcome | Promise<NegotiationOutcome>;
   handle(request: DimseRequest): Promise<DimseResponse>;
   onEvent?(event: AssociationEvent): void;
 }
 
-// How much of a data set may wait in memory for its consumer before reading from the socket pauses.
-const DATA_SET_HIGH_WATER_MARK = 4 * 1024 * 1024;
-
-/** The error a data set stream fails with when its association dies mid-transfer. */
-export class AssociationAbortedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AssociationAbortedError';
-  }
-}
-
-interface Assembly {
-  context: AcceptedContext;
-  commandParts: Buffer[];
-  command?: DimseCommand;
-  dataSet?: Readable;
-}
-
 /**
- * The acceptor side of one association (PS3.8 9.2 state machine, acceptor transitions): negotiates,
- * assembles DIMSE messages from PDVs, hands each to the service with its data set as a stream, and
- * sends the responses. Operations run one at a time (no asynchronous operations window is offered).
+ * The acceptor side of one association (PS3.8 9.2, acceptor transitions): waits for the
+ * A-ASSOCIATE-RQ under ARTIM, negotiates, and then hands the socket to a DimseConnection.
  */
 export class AssociationAcceptor {
-  private state: 'awaiting-request' | 'associated' | 'closed' = 'awaiting-request';
+  private state: 'awaiting-request' | 'negotiating' | 'established' | 'closed' = 'awaiting-request';
   private readonly reader: PduReader;
-  private readonly contexts = new Map<number, AcceptedContext>();
-  private info: AssociationInfo | undefined;
-  private assembly: Assembly | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private busy = 0;
-  private peerMaxPduLength = 0;
+  private connection: DimseConnection | undefined;
+  private readonly listeners: { data: (c: Buffer) => void; timeout: () => void; error: (e: Error) => void; close: () => void };
 
   constructor(
     private readonly socket: Socket,
@@ -125,65 +67,44 @@ export class AssociationAcceptor {
     this.reader = new PduReader(options.maxPduLength);
     socket.setNoDelay(true);
     socket.setTimeout(options.artimTimeoutMs);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('timeout', () => this.onTimeout());
-    socket.on('error', (err) => this.terminate(`transport error: ${err.message}`));
-    socket.on('close', () => this.terminate('the peer closed the connection'));
+    this.listeners = {
+      data: (chunk) => this.onData(chunk),
+      timeout: () => this.close('ARTIM expired before an A-ASSOCIATE-RQ arrived'),
+      error: (err) => this.close(`transport error: ${err.message}`),
+      close: () => this.close('the peer closed the connection'),
+    };
+    socket.on('data', this.listeners.data).on('timeout', this.listeners.timeout).on('error', this.listeners.error).on('close', this.listeners.close);
   }
 
   /** Ends the association from this side with an A-ABORT (e.g. on shutdown). */
   abort(explanation: string): void {
+    if (this.connection) {
+      this.connection.abort(explanation);
+      return;
+    }
     if (this.state === 'closed') return;
-    this.sendAbort(AbortSource.ServiceUser, AbortReason.NotSpecified, explanation);
-  }
-
-  private isClosed(): boolean {
-    return this.state === 'closed';
+    this.state = 'closed';
+    this.socket.end(encodeAbort(AbortSource.ServiceUser, AbortReason.NotSpecified));
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state !== 'awaiting-request') return;
     let pdus: Pdu[];
     try {
       pdus = this.reader.feed(chunk);
     } catch (err) {
-      this.protocolError(err);
+      this.refuse(err);
       return;
     }
-    for (const pdu of pdus) {
-      if (this.isClosed()) return;
-      try {
-        this.onPdu(pdu);
-      } catch (err) {
-        this.protocolError(err);
-        return;
-      }
+    const [first] = pdus;
+    if (!first) return;
+    if (first.type !== PduType.AssociateRQ) {
+      this.refuse(new PduError(`PDU type ${first.type} before an A-ASSOCIATE-RQ`, AbortReason.UnexpectedPdu));
+      return;
     }
-  }
-
-  private onPdu(pdu: Pdu): void {
-    switch (pdu.type) {
-      case PduType.AssociateRQ:
-        if (this.state !== 'awaiting-request') throw new PduError('A-ASSOCIATE-RQ on an established association', AbortReason.UnexpectedPdu);
-        this.socket.pause();
-        void this.negotiate(pdu.request);
-        return;
-      case PduType.PData:
-        if (this.state !== 'associated') throw new PduError('P-DATA-TF before the association was accepted', AbortReason.UnexpectedPdu);
-        for (const pdv of pdu.pdvs) this.onPdv(pdv);
-        return;
-      case PduType.ReleaseRQ:
-        if (this.state !== 'associated') throw new PduError('A-RELEASE-RQ outside an association', AbortReason.UnexpectedPdu);
-        void this.release();
-        return;
-      case PduType.Abort:
-        this.terminate(`A-ABORT from the peer (source ${pdu.source}, reason ${pdu.reason})`, 'peer');
-        return;
-      case PduType.AssociateAC:
-      case PduType.AssociateRJ:
-      case PduType.ReleaseRP:
-        throw new PduError(`Unexpected PDU type ${pdu.type} for an acceptor`, AbortReason.UnexpectedPdu);
-    }
+    this.state = 'negotiating';
+    this.socket.pause();
+    void this.negotiate(first.request);
   }
 
   private async negotiate(request: AssociateRequest): Promise<void> {
@@ -200,7 +121,6 @@ export class AssociationAcceptor {
         outcome = { kind: 'reject', result: RejectResult.Transient, source: RejectSource.ServiceUser, reason: RejectReason.NoReasonGiven, explanation: `negotiation failed: ${(err as Error).message}` };
       }
     }
-    // The connection may have gone while the service was deciding.
     if (this.isClosed()) return;
     if (outcome.kind === 'reject') {
       this.options.onEvent?.({ type: 'rejected', callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle, remoteAddress, explanation: outcome.explanation, reason: outcome.reason });
@@ -208,14 +128,12 @@ export class AssociationAcceptor {
       this.socket.end(encodeAssociateReject(outcome.result, outcome.source, outcome.reason));
       return;
     }
-    this.peerMaxPduLength = request.maxPduLength;
+    const contexts = new Map<number, AcceptedContext>();
     for (const answer of outcome.contexts) {
       const proposed = request.presentationContexts.find((pc) => pc.id === answer.id);
-      if (proposed && answer.result === PresentationContextResult.Acceptance) {
-        this.contexts.set(answer.id, { id: answer.id, abstractSyntax: proposed.abstractSyntax, transferSyntax: answer.transferSyntax });
-      }
+      if (proposed && answer.result === PresentationContextResult.Acceptance) contexts.set(answer.id, { id: answer.id, abstractSyntax: proposed.abstractSyntax, transferSyntax: answer.transferSyntax });
     }
-    this.info = {
+    const info: AssociationInfo = {
       id: randomUUID(),
       callingAETitle: request.callingAETitle,
       calledAETitle: request.calledAETitle,
@@ -225,8 +143,6 @@ export class AssociationAcceptor {
       peerMaxPduLength: request.maxPduLength,
       ...(request.implementationVersionName ? { implementationVersionName: request.implementationVersionName } : {}),
     };
-    this.state = 'associated';
-    this.socket.setTimeout(this.options.idleTimeoutMs);
     this.socket.write(
       encodeAssociateAccept({
         calledAETitle: request.calledAETitle,
@@ -235,128 +151,53 @@ export class AssociationAcceptor {
         maxPduLength: this.options.maxPduLength,
         implementationClassUid: IMPLEMENTATION_CLASS_UID,
         implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+        ...(outcome.roleSelections ? { roleSelections: outcome.roleSelections } : {}),
       }),
     );
-    this.options.onEvent?.({ type: 'accepted', association: this.info, contexts: outcome.contexts });
+    this.socket.off('data', this.listeners.data).off('timeout', this.listeners.timeout).off('error', this.listeners.error).off('close', this.listeners.close);
+    this.state = 'established';
+    this.options.onEvent?.({ type: 'accepted', association: info, contexts: outcome.contexts });
+    this.connection = new DimseConnection(this.socket, {
+      info,
+      contexts,
+      maxPduLength: this.options.maxPduLength,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      responseTimeoutMs: this.options.responseTimeoutMs ?? 60_000,
+      handle: (r) => this.options.handle(r),
+      onEvent: (e) => this.forward(e, info),
+      leftover: this.reader.drain(),
+    });
     this.socket.resume();
   }
 
-  private onPdv(pdv: Pdv): void {
-    const context = this.contexts.get(pdv.presentationContextId);
-    if (!context) throw new PduError(`PDV on presentation context ${pdv.presentationContextId}, which was not accepted`, AbortReason.UnexpectedPduParameter);
-    let assembly = this.assembly;
-    if (assembly && assembly.context.id !== context.id) {
-      throw new PduError('A PDV of another presentation context interrupts a DIMSE message (PS3.8 9.3.5.1)', AbortReason.UnexpectedPduParameter);
-    }
-    if (pdv.isCommand) {
-      if (assembly?.command) throw new PduError('Command fragment while a data set is in progress', AbortReason.UnexpectedPduParameter);
-      assembly ??= this.assembly = { context, commandParts: [] };
-      assembly.commandParts.push(pdv.data);
-      if (!pdv.isLast) return;
-      const command = decodeCommand(Buffer.concat(assembly.commandParts));
-      if (command.commandField === CommandField.CCancelRQ) {
-        // Nothing Tessera performs yet can be cancelled; PS3.7 9.3.2.3 gives C-CANCEL no response.
-        this.assembly = undefined;
+  private forward(event: ConnectionEvent, association: AssociationInfo): void {
+    switch (event.type) {
+      case 'released':
+        this.options.onEvent?.({ type: 'released', association });
         return;
-      }
-      if (!command.hasDataSet) {
-        this.assembly = undefined;
-        this.dispatch({ association: this.info as AssociationInfo, context, command });
+      case 'aborted':
+        this.options.onEvent?.({ type: 'aborted', association, by: event.by, explanation: event.explanation });
         return;
-      }
-      assembly.command = command;
-      assembly.dataSet = new Readable({ highWaterMark: DATA_SET_HIGH_WATER_MARK, read: () => this.socket.resume() });
-      this.dispatch({ association: this.info as AssociationInfo, context, command, dataSet: assembly.dataSet });
-      return;
-    }
-    if (!assembly?.dataSet) throw new PduError('Data set fragment without a command that announced one', AbortReason.UnexpectedPduParameter);
-    if (!assembly.dataSet.push(pdv.data)) this.socket.pause();
-    if (pdv.isLast) {
-      assembly.dataSet.push(null);
-      this.assembly = undefined;
+      case 'closed':
+        this.options.onEvent?.({ type: 'closed', association, explanation: event.explanation });
     }
   }
 
-  private dispatch(request: DimseRequest): void {
-    this.busy += 1;
-    this.queue = this.queue.then(() => this.perform(request)).finally(() => (this.busy -= 1));
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
-  private async perform(request: DimseRequest): Promise<void> {
-    let response: DimseResponse;
-    try {
-      response = await this.options.handle(request);
-    } catch (err) {
-      if (this.state === 'closed') return;
-      response = { command: { commandField: request.command.commandField | 0x8000, status: DimseStatus.ProcessingFailure, errorComment: (err as Error).message.slice(0, 64) } };
-    }
-    // The response goes out only after the whole request has arrived, even if the service decided earlier.
-    const dataSet = request.dataSet;
-    if (dataSet && !dataSet.readableEnded && !dataSet.destroyed) {
-      await new Promise<void>((resolve) => {
-        dataSet.on('end', resolve).on('close', resolve).on('error', resolve);
-        dataSet.resume();
-      });
-    }
-    if (this.state !== 'associated') return;
-    const command: DimseCommand = { ...response.command, messageIdBeingRespondedTo: request.command.messageId ?? 0, hasDataSet: response.dataSet !== undefined };
-    this.send(request.context.id, command, response.dataSet);
-  }
-
-  private send(contextId: number, command: DimseCommand, dataSet: Buffer | undefined): void {
-    this.socket.cork();
-    for (const b of encodePData(contextId, true, encodeCommand(command), this.peerMaxPduLength)) this.socket.write(b);
-    if (dataSet) for (const b of encodePData(contextId, false, dataSet, this.peerMaxPduLength)) this.socket.write(b);
-    this.socket.uncork();
-  }
-
-  private async release(): Promise<void> {
-    this.socket.pause();
-    await this.queue;
-    if (this.state !== 'associated') return;
-    this.state = 'closed';
-    this.options.onEvent?.({ type: 'released', association: this.info as AssociationInfo });
-    this.socket.end(encodeReleaseResponse());
-  }
-
-  private onTimeout(): void {
-    if (this.state === 'awaiting-request') {
-      this.terminate('ARTIM expired before an A-ASSOCIATE-RQ arrived');
-      this.socket.destroy();
-      return;
-    }
-    // A service still working on a request is not idleness; a stalled transfer or a silent peer is.
-    if (this.busy > 0 && !this.assembly) return;
-    this.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified, this.assembly ? 'DIMSE timeout: a message stalled mid-transfer' : 'network timeout: the association was idle');
-  }
-
-  private protocolError(err: unknown): void {
+  private refuse(err: unknown): void {
     const reason = err instanceof PduError ? err.abortReason : AbortReason.UnexpectedPduParameter;
-    this.sendAbort(AbortSource.ServiceProvider, reason, `protocol error: ${(err as Error).message}`);
+    this.options.onEvent?.({ type: 'aborted', by: 'local', explanation: `protocol error: ${(err as Error).message}` });
+    this.state = 'closed';
+    this.socket.end(encodeAbort(AbortSource.ServiceProvider, reason));
   }
 
-  private sendAbort(source: number, reason: number, explanation: string): void {
-    if (this.state === 'closed') return;
-    this.failAssembly(explanation);
+  private close(explanation: string): void {
+    if (this.state === 'closed' || this.state === 'established') return;
     this.state = 'closed';
-    this.options.onEvent?.({ type: 'aborted', by: 'local', explanation, ...(this.info ? { association: this.info } : {}) });
-    this.socket.end(encodeAbort(source, reason));
-    setTimeout(() => this.socket.destroy(), this.options.artimTimeoutMs).unref();
-  }
-
-  private terminate(explanation: string, by?: 'peer'): void {
-    if (this.state === 'closed') return;
-    this.failAssembly(explanation);
-    this.state = 'closed';
-    const association = this.info ? { association: this.info } : {};
-    this.options.onEvent?.(by === 'peer' ? { type: 'aborted', by, explanation, ...association } : { type: 'closed', explanation, ...association });
+    this.options.onEvent?.({ type: 'closed', explanation });
     this.socket.destroy();
-  }
-
-  // A data set cut short by an abort or a lost connection must never look complete to its consumer.
-  private failAssembly(explanation: string): void {
-    const dataSet = this.assembly?.dataSet;
-    this.assembly = undefined;
-    if (dataSet && !dataSet.readableEnded) dataSet.destroy(new AssociationAbortedError(explanation));
   }
 }

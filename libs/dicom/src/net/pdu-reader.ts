@@ -40,6 +40,14 @@ export class PduReader {
     return out;
   }
 
+  /** Takes the bytes received beyond the last whole PDU (handed on when a connection changes hands). */
+  drain(): Buffer {
+    const rest = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.buffered = 0;
+    return rest;
+  }
+
   private peek(n: number): Buffer {
     const first = this.chunks[0] as Buffer;
     return first.length >= n ? first : Buffer.concat(this.chunks).subarray(0, n);
