@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Role, TesseraConfig } from '@tessera/config';
-import { PlatformModule, type PlatformNeeds } from '@tessera/platform';
+import { DimseModule, PlatformModule, type PlatformNeeds } from '@tessera/platform';
 import { AuthModule } from '@tessera/service-auth';
 import { Hl7Module } from '@tessera/service-hl7';
 import { IndexModule } from '@tessera/service-index';
@@ -43,7 +43,7 @@ export class AppModule {
   static forRoot(config: TesseraConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, logger, needsOf(config.roles)), ...config.roles.map((r) => ROLE_MODULES[r])],
+      imports: [PlatformModule.forRoot(config, logger, needsOf(config.roles)), DimseModule, ...config.roles.map((r) => ROLE_MODULES[r])],
       controllers: [HealthController],
     };
   }

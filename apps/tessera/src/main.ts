@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
-import { DimseListener } from '@tessera/service-ingest';
-import { openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
+import { DimseListener, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
 import { AppModule } from './app.module';
@@ -57,8 +56,8 @@ function announce(config: TesseraConfig, app: NestFastifyApplication, logger: Lo
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, `  HTTP       http://${config.http.host}:${httpPort}  (health: /healthz, /readyz)`];
   if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(`  DICOMweb   http://${config.http.host}:${httpPort}/dicomweb`);
-  if (config.roles.includes('ingest')) {
-    const dimse = app.get(DimseListener);
+  const dimse = app.get(DimseListener);
+  if (dimse.port > 0) {
     lines.push(`  DIMSE      AE title ${config.dimse.aeTitle} at ${config.dimse.host}:${dimse.port}  (try: echoscu -aec ${config.dimse.aeTitle} ${config.dimse.host} ${dimse.port})`);
   }
   lines.push(

@@ -1,2 +1,1 @@
-export * from './dimse/dimse-listener';
 export * from './ingest.module';

@@ -1,0 +1,36 @@
+import type { DimseRequest, DimseResponse, RoleSelection } from '@tessera/dicom';
+
+/** What a role serves over DIMSE: some abstract syntaxes, and how to answer their requests. */
+export interface DimseService {
+  /** For logs. */
+  readonly name: string;
+  /** Whether this service serves the abstract syntax (a SOP class or meta SOP class). */
+  servesAbstractSyntax(uid: string): boolean;
+  /** The first of `proposed` this service accepts for that abstract syntax, if any. */
+  chooseTransferSyntax(abstractSyntax: string, proposed: readonly string[]): string | undefined;
+  /**
+   * SCP/SCU role selections to accept (PS3.7 D.3.3.4): C-GET needs the requester to be the storage
+   * SCP for the sub-operations on its association.
+   */
+  acceptRoles?(requested: readonly RoleSelection[]): readonly RoleSelection[];
+  /** Answers one request of a context this service accepted; `tenant` comes from the called AE title. */
+  handle(request: DimseRequest, tenant: string): Promise<DimseResponse>;
+}
+
+/** The DIMSE services of this process; roles register theirs while their modules initialise. */
+export class DimseServiceRegistry {
+  private readonly services: DimseService[] = [];
+
+  register(service: DimseService): void {
+    this.services.push(service);
+  }
+
+  get all(): readonly DimseService[] {
+    return this.services;
+  }
+
+  /** The service for an abstract syntax (the first registered wins). */
+  forAbstractSyntax(uid: string): DimseService | undefined {
+    return this.services.find((s) => s.servesAbstractSyntax(uid));
+  }
+}
