@@ -22,7 +22,8 @@ export class HealthController {
   async ready(): Promise<{ status: string; roles: readonly string[] }> {
     if (this.db) {
       try {
-        await this.db.dataSource.query('SELECT 1');
+        // A hung database or a full pool must not hang the probe as well.
+        await Promise.race([this.db.dataSource.query('SELECT 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
       } catch (err) {
         throw new HttpException({ status: 'not ready', reason: `database: ${(err as Error).message}` }, 503);
       }

@@ -30,13 +30,12 @@ function parseArgs(argv: readonly string[]): { command: string; roles?: string }
 async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   const stopTracing = config.telemetry.otlpEndpoint ? startTracing(config.telemetry.serviceName, config.telemetry.otlpEndpoint) : undefined;
   const tenants = tenantResolver(config);
-  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id', trustProxy: config.http.trustProxy, rewriteUrl: (request: import('node:http').IncomingMessage) => tenants.rewriteUrl(request) });
+  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id', trustProxy: typeof config.http.trustProxy === 'boolean' ? config.http.trustProxy : [...config.http.trustProxy], rewriteUrl: (request: import('node:http').IncomingMessage) => tenants.rewriteUrl(request) });
   // STOW-RS bodies are streamed to the object store part by part, never parsed or buffered here.
   adapter.getInstance().addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
   // Other unknown media types stay unread too, so that STOW-RS can refuse them with its own 415.
   adapter.getInstance().addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger) });
-  app.enableShutdownHooks();
   app.getHttpServer().on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await app.listen(config.http.port, config.http.host);
   // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering.
@@ -47,7 +46,19 @@ async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
     relay = undefined;
   }
   relay?.start();
-  if (stopTracing) process.once('beforeExit', () => void stopTracing());
+  // Orderly shutdown on SIGTERM (Kubernetes) and SIGINT: listeners and consumers stop, the
+  // infrastructure closes, the last spans are flushed, then the process exits.
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    await app.close();
+    await stopTracing?.();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   announce(config, app, logger);
 }
 

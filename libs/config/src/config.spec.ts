@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(config.blob).toEqual({ kind: 'file', root: '/srv/tessera/data/blobs' });
     expect(config.bus).toEqual({ kind: 'memory' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
+    expect(loadConfig({ HTTP_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ HTTP_TRUST_PROXY: 'the gateway' })).toThrow(/HTTP_TRUST_PROXY/);
     expect(config.dimse).toMatchObject({ host: '127.0.0.1', port: 11112, aeTitle: 'TESSERA' });
     expect(config.aeTitles).toEqual({ TESSERA: 'default' });
   });

@@ -26,7 +26,8 @@ export type BusSettings =
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
+  /** trustProxy: false, true (every peer), or the gateway addresses/CIDRs whose X-Forwarded-* count. */
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean | readonly string[] };
   readonly dimse: {
     readonly host: string;
     readonly port: number;
@@ -124,7 +125,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
 
   const roles = parseRoles(options.roles ?? str('TESSERA_ROLES', ROLES.join(',')), problems);
   // Behind a gateway, X-Forwarded-Proto/Host give the URLs clients see (RetrieveURL, BulkDataURI).
-  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: bool('HTTP_TRUST_PROXY') };
+  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: trustedProxies(env.HTTP_TRUST_PROXY, problems) };
   const aeTitle = str('DIMSE_AE_TITLE', 'TESSERA');
   // PS3.8 9.3.2: AE titles are 1-16 characters of the default repertoire without backslash or controls.
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {
@@ -195,6 +196,17 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     logLevel: logLevel as TesseraConfig['logLevel'],
     telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
+}
+
+// HTTP_TRUST_PROXY: empty or false, true, or the gateway's addresses/CIDRs (only those are believed).
+function trustedProxies(raw: string | undefined, problems: string[]): boolean | string[] {
+  const text = (raw ?? '').trim();
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  const list = text.split(',').map((a) => a.trim()).filter(Boolean);
+  const bad = list.filter((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a));
+  if (bad.length > 0) problems.push(`HTTP_TRUST_PROXY=${JSON.stringify(text)}: expected true, false or comma-separated addresses/CIDRs of the gateway`);
+  return list;
 }
 
 function parseRoles(text: string, problems: string[]): Role[] {

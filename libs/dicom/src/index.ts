@@ -24,3 +24,6 @@ export * from './writer/dataset-writer';
 export * from './query/qido-response';
 export * from './transcode/native-transcoder';
 export * from './json/bulk-data-uri';
+export * from './query/identifier';
+export * from './charset-encoder';
+export * from './writer/json-to-dataset';

@@ -1,4 +1,4 @@
-import { parseQidoQuery, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
+import { parseQidoQuery, readIdentifier, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
 import type { IndexedInstance, InstanceIndex } from './instance-index.port';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -8,7 +8,7 @@ function pn(name: string): { vr: 'PN'; Value: [{ Alphabetic: string }] } {
   return { vr: 'PN', Value: [{ Alphabetic: name }] };
 }
 
-function instance(tenant: string, p: { study: string; series: string; sop: string; sopClass?: string; patient: string; patientId: string; date: string; modality: string; seriesNumber: number; instanceNumber: number; accession?: string; bodyPart?: string }): IndexedInstance {
+function instance(tenant: string, p: { study: string; series: string; sop: string; sopClass?: string; patient: string; patientId: string; date: string; modality: string; seriesNumber: number; instanceNumber: number; accession?: string; bodyPart?: string; requestedProcedure?: string }): IndexedInstance {
   const metadata: DicomJsonDataset = {
     '00080016': { vr: 'UI', Value: [p.sopClass ?? CT] },
     '00080018': { vr: 'UI', Value: [p.sop] },
@@ -19,6 +19,7 @@ function instance(tenant: string, p: { study: string; series: string; sop: strin
     '00100010': pn(p.patient),
     '00100020': { vr: 'LO', Value: [p.patientId] },
     ...(p.bodyPart ? { '00180015': { vr: 'CS' as const, Value: [p.bodyPart] } } : {}),
+    ...(p.requestedProcedure ? { '00400275': { vr: 'SQ' as const, Value: [{ '00401001': { vr: 'SH', Value: ['RP-OTHER'] } }, { '00401001': { vr: 'SH', Value: [p.requestedProcedure] } }] } } : {}),
     '0020000D': { vr: 'UI', Value: [p.study] },
     '0020000E': { vr: 'UI', Value: [p.series] },
     '00200011': { vr: 'IS', Value: [p.seriesNumber] },
@@ -58,7 +59,7 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
         instance('default', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.2', patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 1, accession: 'A100', bodyPart: 'CHEST' }),
         instance('default', { study: '1.2.3.1', series: '1.2.3.1.2', sop: '1.2.3.1.2.1', sopClass: MR, patient: 'Doe^John', patientId: 'P1', date: '20240105', modality: 'MR', seriesNumber: 2, instanceNumber: 1, accession: 'A100' }),
         instance('default', { study: '1.2.3.10', series: '1.2.3.10.1', sop: '1.2.3.10.1.1', patient: 'Roe^Jane', patientId: 'P2', date: '20231231', modality: 'CT', seriesNumber: 1, instanceNumber: 1, accession: 'A200' }),
-        instance('default', { study: '1.2.3.2', series: '1.2.3.2.1', sop: '1.2.3.2.1.1', patient: 'DOE^JANET', patientId: 'P3', date: '20240210', modality: 'US', seriesNumber: 1, instanceNumber: 1 }),
+        instance('default', { study: '1.2.3.2', series: '1.2.3.2.1', sop: '1.2.3.2.1.1', patient: 'DOE^JANET', patientId: 'P3', date: '20240210', modality: 'US', seriesNumber: 1, instanceNumber: 1, requestedProcedure: 'RP9' }),
         // The same UIDs in another tenant must never meet the first tenant's.
         instance('other', { study: '1.2.3.1', series: '1.2.3.1.1', sop: '1.2.3.1.1.1', patient: 'Other^Person', patientId: 'X9', date: '20240105', modality: 'CT', seriesNumber: 1, instanceNumber: 1 }),
       ];
@@ -123,6 +124,24 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       expect(uids((await index.metadata('default', { study: '1.2.3.1' })).map((m) => ({ metadata: m })), Tags.SOPInstanceUID)).toEqual(['1.2.3.1.1.2', '1.2.3.1.1.1', '1.2.3.1.2.1']);
       expect(await index.metadata('default', { study: '1.2.3.1', series: '1.2.3.1.1', instance: '1.2.3.1.1.1' })).toHaveLength(1);
       expect(await index.metadata('default', { study: '9.9.9' })).toEqual([]);
+    });
+
+    it('searches patients with the counts computed over their studies', async () => {
+      const patients = await index.searchPatients('default', q('PATIENT'), 100);
+      expect(patients.items.map((p) => stringValue(p.attributes, tagKey(Tags.PatientID)))).toEqual(['P1', 'P2', 'P3']);
+      expect(patients.items[0]).toMatchObject({ numberOfStudies: 1, numberOfSeries: 2, numberOfInstances: 3 });
+      const byName = await index.searchPatients('default', q('PATIENT', { PatientName: 'doe*' }), 100);
+      expect(byName.items.map((p) => stringValue(p.attributes, tagKey(Tags.PatientID)))).toEqual(['P1', 'P3']);
+      expect(byName.items[0]?.attributes['00080020']).toBeUndefined();
+    });
+
+    it('matches sequences: some item must match every nested key (PS3.4 C.2.2.2.6)', async () => {
+      const identifier = (procedure: string) =>
+        readIdentifier({ '00080052': { vr: 'CS', Value: ['SERIES'] }, '0020000E': { vr: 'UI' }, '00400275': { vr: 'SQ', Value: [{ '00401001': { vr: 'SH', Value: [procedure] } }] } });
+      const query = (procedure: string) => ({ level: 'SERIES' as const, keys: identifier(procedure).keys, includeFields: [], offset: 0, fuzzyMatching: false });
+      expect(uids((await index.searchSeries('default', query('RP9'), {}, 100)).items, Tags.SeriesInstanceUID)).toEqual(['1.2.3.2.1']);
+      expect(uids((await index.searchSeries('default', query('RP*'), {}, 100)).items, Tags.SeriesInstanceUID)).toEqual(['1.2.3.2.1']);
+      expect((await index.searchSeries('default', query('RP8'), {}, 100)).items).toEqual([]);
     });
 
     it('keeps tenants apart even with identical UIDs', async () => {

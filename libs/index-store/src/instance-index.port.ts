@@ -17,6 +17,14 @@ export interface IndexedInstance {
   readonly metadata: DicomJsonDataset;
 }
 
+/** A patient match: its attributes and what is computed over its studies (PS3.4 C.6.1.1.2). */
+export interface PatientRecord {
+  readonly attributes: DicomJsonDataset;
+  readonly numberOfStudies: number;
+  readonly numberOfSeries: number;
+  readonly numberOfInstances: number;
+}
+
 /** A study match: its attributes (patient and study level) and what is computed over its series. */
 export interface StudyRecord {
   readonly attributes: DicomJsonDataset;
@@ -58,6 +66,7 @@ export interface SearchScope {
  */
 export interface InstanceIndex {
   index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'>;
+  searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>>;
   searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>>;
   searchSeries(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<SeriesRecord>>;
   searchInstances(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<InstanceRecord>>;

@@ -1,5 +1,5 @@
 import { matchesAll, numberValue, splitByLevel, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
-import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
 
 interface StudyState {
   attributes: DicomJsonDataset;
@@ -27,6 +27,30 @@ export class MemoryInstanceIndex implements InstanceIndex {
     this.series.set(`${instance.tenant}/${instance.seriesInstanceUID}`, { study: instance.studyInstanceUID, attributes: levels.series });
     this.instances.set(key, instance);
     return 'indexed';
+  }
+
+  async searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>> {
+    // A patient is its Patient ID and Issuer (the key of the patient table); the latest study's patient attributes win.
+    const patients = new Map<string, { attributes: DicomJsonDataset; studies: StudyRecord[] }>();
+    for (const [key, state] of this.studies) {
+      if (!key.startsWith(`${tenant}/`)) continue;
+      const attributes = splitByLevel(state.attributes).patient;
+      const id = `${stringValue(attributes, tagKey(Tags.PatientID)) ?? ''}\u0000${stringValue(attributes, tagKey(Tags.IssuerOfPatientID)) ?? ''}`;
+      const entry = patients.get(id) ?? { attributes, studies: [] };
+      entry.attributes = attributes;
+      entry.studies.push(this.studyRecord(tenant, key.slice(tenant.length + 1)));
+      patients.set(id, entry);
+    }
+    const records = [...patients.entries()]
+      .sort(([a], [b]) => compare(a, b))
+      .map(([, p]) => ({
+        attributes: p.attributes,
+        numberOfStudies: p.studies.length,
+        numberOfSeries: p.studies.reduce((n, s) => n + s.numberOfSeries, 0),
+        numberOfInstances: p.studies.reduce((n, s) => n + s.numberOfInstances, 0),
+      }))
+      .filter((p) => matchesAll(p.attributes, query.keys));
+    return page(records, query, pageSize);
   }
 
   async searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>> {

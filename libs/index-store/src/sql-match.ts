@@ -35,6 +35,23 @@ const COLUMNS = new Map<Tag, { alias: Alias; column: string; kind: ColumnKind }>
   [Tags.InstanceNumber, { alias: 'i', column: 'instance_number', kind: 'int' }],
 ]);
 
+// At the patient level the patient row answers (PS3.4 C.6.1.1.2).
+const PATIENT_COLUMNS = new Map<Tag, { column: string; kind: ColumnKind }>([
+  [Tags.PatientName, { column: 'patient_name', kind: 'pn' }],
+  [Tags.PatientID, { column: 'patient_id', kind: 'text' }],
+  [Tags.IssuerOfPatientID, { column: 'issuer_of_patient_id', kind: 'text' }],
+  [Tags.PatientBirthDate, { column: 'patient_birth_date', kind: 'text' }],
+  [Tags.PatientSex, { column: 'patient_sex', kind: 'text' }],
+]);
+
+/** SQL condition for a key of a patient-level query, over table alias p. */
+export function sqlPatientCondition(key: MatchKey, params: Params): string {
+  if (key.kind === 'universal') return 'TRUE';
+  const column = key.kind === 'sequence' ? undefined : PATIENT_COLUMNS.get(key.tag);
+  if (column) return columnCondition(`p.${column.column}`, column.kind, key as Exclude<MatchKey, { kind: 'universal' | 'sequence' }>, params);
+  return jsonCondition('p.attributes', key, params, 0);
+}
+
 /** The table alias whose row holds an attribute. */
 export function aliasOf(tag: Tag): Alias {
   const column = COLUMNS.get(tag);
@@ -55,16 +72,28 @@ export class Params {
 /** SQL condition for one match key (PS3.4 C.2.2.2), with the same semantics as matchesKey. */
 export function sqlCondition(key: MatchKey, params: Params): string {
   if (key.kind === 'universal') return 'TRUE';
-  const column = COLUMNS.get(key.tag);
-  if (column) return columnCondition(`${column.alias}.${column.column}`, column.kind, key, params);
+  const column = key.kind === 'sequence' ? undefined : COLUMNS.get(key.tag);
+  if (column) return columnCondition(`${column.alias}.${column.column}`, column.kind, key as Exclude<MatchKey, { kind: 'universal' | 'sequence' }>, params);
   const alias = aliasOf(key.tag);
-  const json = alias === 'i' ? 'i.metadata' : `${alias}.attributes`;
-  const value = key.vr === 'PN' ? "v ->> 'Alphabetic'" : "v #>> '{}'";
-  const inner = columnCondition(value, key.vr === 'PN' ? 'pn' : 'text', key, params);
-  return `EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(${json} -> '${tagKey(key.tag)}' -> 'Value', '[]'::jsonb)) v WHERE ${inner})`;
+  return jsonCondition(alias === 'i' ? 'i.metadata' : `${alias}.attributes`, key, params, 0);
 }
 
-function columnCondition(expr: string, kind: ColumnKind, key: Exclude<MatchKey, { kind: 'universal' }>, params: Params): string {
+// A key matched inside DICOM JSON (`dataset` is a jsonb expression of a data set): any value of the
+// attribute matches, or for a sequence any item matches all nested keys (PS3.4 C.2.2.2.6).
+function jsonCondition(dataset: string, key: MatchKey, params: Params, depth: number): string {
+  if (key.kind === 'universal') return 'TRUE';
+  const values = `jsonb_array_elements(COALESCE(${dataset} -> '${tagKey(key.tag)}' -> 'Value', '[]'::jsonb))`;
+  if (key.kind === 'sequence') {
+    const item = `item${depth}`;
+    const nested = key.keys.map((k) => jsonCondition(item, k, params, depth + 1));
+    return `EXISTS (SELECT 1 FROM ${values} ${item} WHERE ${nested.join(' AND ') || 'TRUE'})`;
+  }
+  const v = `v${depth}`;
+  const value = key.vr === 'PN' ? `${v} ->> 'Alphabetic'` : `${v} #>> '{}'`;
+  return `EXISTS (SELECT 1 FROM ${values} ${v} WHERE ${columnCondition(value, key.vr === 'PN' ? 'pn' : 'text', key, params)})`;
+}
+
+function columnCondition(expr: string, kind: ColumnKind, key: Exclude<MatchKey, { kind: 'universal' | 'sequence' }>, params: Params): string {
   switch (kind) {
     case 'int': {
       const numbers = (key.kind === 'single' ? [key.value] : key.kind === 'list' ? key.values : []).filter((v) => /^[+-]?\d+$/.test(v)).map(Number);

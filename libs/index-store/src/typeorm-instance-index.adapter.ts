@@ -1,8 +1,8 @@
 import { splitByLevel, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
 import type { Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
-import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
-import { aliasOf, Params, sqlCondition, type Alias } from './sql-match';
+import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import { aliasOf, Params, sqlCondition, sqlPatientCondition, type Alias } from './sql-match';
 
 interface StudyRow {
   st_attributes: DicomJsonDataset;
@@ -82,6 +82,27 @@ export class TypeormInstanceIndex implements InstanceIndex {
       );
       return 'indexed';
     });
+  }
+
+  async searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>> {
+    const params = new Params();
+    const where = [`p.tenant_id = ${params.add(tenant)}`, ...query.keys.map((k) => sqlPatientCondition(k, params))];
+    const rows = (await this.page(
+      `SELECT p.attributes,
+         (SELECT count(*) FROM study s WHERE s.patient_fk = p.id) AS number_of_studies,
+         (SELECT coalesce(sum(s.number_of_series), 0) FROM study s WHERE s.patient_fk = p.id) AS number_of_series,
+         (SELECT coalesce(sum(s.number_of_instances), 0) FROM study s WHERE s.patient_fk = p.id) AS number_of_instances
+       FROM patient p WHERE ${where.join(' AND ')} ORDER BY p.patient_id COLLATE "C", p.issuer_of_patient_id COLLATE "C"`,
+      params,
+      query,
+      pageSize,
+    )) as { attributes: DicomJsonDataset; number_of_studies: number | string; number_of_series: number | string; number_of_instances: number | string }[];
+    return pageOf(rows, query, pageSize, (r) => ({
+      attributes: r.attributes,
+      numberOfStudies: Number(r.number_of_studies),
+      numberOfSeries: Number(r.number_of_series),
+      numberOfInstances: Number(r.number_of_instances),
+    }));
   }
 
   async searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>> {

@@ -54,6 +54,20 @@ for (const [name, create] of [
       await relay.stop();
     });
 
+    it('cuts a batch into publish requests by size, and keeps outbox order across them', async () => {
+      const bus = new MemoryEventBus(silentLogger);
+      await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
+      const requests: number[][] = [];
+      const recording = { ...bus, publish: async (ms: Parameters<MemoryEventBus['publish']>[0]) => {
+        requests.push(ms.map((m) => JSON.parse(m.value.toString()).data.n as number));
+        return bus.publish(ms);
+      } } as unknown as MemoryEventBus;
+      await t.db.transaction((m) => appendToOutbox(m, [500, 501, 502, 503, 504].map(entry)));
+      expect(await new OutboxRelay(t.db, recording, silentLogger, { maxPublishBytes: 500 }).relayOnce()).toBe(5);
+      expect(requests.flat()).toEqual([500, 501, 502, 503, 504]);
+      expect(requests.length).toBeGreaterThan(1);
+    });
+
     if (name === 'PostgreSQL') {
       it('lets one relay of several publish, and another take over when it stops', async () => {
         const bus = new MemoryEventBus(silentLogger);

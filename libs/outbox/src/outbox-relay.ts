@@ -13,6 +13,11 @@ export interface OutboxRelayOptions {
   readonly leaseMs?: number;
   /** Published events are kept this long (for inspection), then deleted. */
   readonly retentionMs?: number;
+  /**
+   * Bytes one publish request may carry. Kafka applies max.message.bytes to all the records of one
+   * partition in a request, and events of a study share a partition, so batches are cut by size.
+   */
+  readonly maxPublishBytes?: number;
 }
 
 interface ClaimedRow {
@@ -74,30 +79,41 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events it published. */
   async relayOnce(): Promise<number> {
     const query = (sql: string, params: unknown[]): Promise<unknown> => (this.leader ? this.leader.query(sql, params) : this.db.dataSource.query(sql, params));
+    // Only the active relay publishes, so a lease another relay left behind (it died holding a batch)
+    // must not hold events back: that would let newer events of a study overtake older ones.
     const rows = (await query(
       // A CTE so that the statement is a SELECT: TypeORM returns UPDATE results as [rows, count].
       `WITH claimed AS (
          UPDATE outbox_event SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
          WHERE position IN (
-           SELECT position FROM outbox_event
-           WHERE published_at IS NULL AND (lease_until IS NULL OR lease_until < now())
-           ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED)
+           SELECT position FROM outbox_event WHERE published_at IS NULL
+           ORDER BY position LIMIT $3 FOR UPDATE)
          RETURNING position, topic, message_key, envelope, headers)
        SELECT * FROM claimed`,
       [this.owner, this.options.leaseMs ?? 60_000, this.options.batchSize ?? 200],
     )) as ClaimedRow[];
     if (rows.length === 0) return 0;
     rows.sort((a, b) => Number(a.position) - Number(b.position));
-    const positions = rows.map((r) => String(r.position));
-    try {
-      await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: Buffer.from(JSON.stringify(r.envelope)), headers: r.headers })));
-    } catch (err) {
-      // Give the batch back at once, so that it is the first to go when the bus answers again.
-      await query('UPDATE outbox_event SET lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[]) AND lease_owner = $2', [positions, this.owner]).catch(() => undefined);
-      throw err;
+    const messages = rows.map((r) => ({ position: String(r.position), message: { topic: r.topic, key: r.message_key, value: Buffer.from(JSON.stringify(r.envelope)), headers: r.headers } }));
+    const limit = this.options.maxPublishBytes ?? 6 * 1024 * 1024;
+    let published = 0;
+    while (published < messages.length) {
+      // At least one message per request; more while they fit.
+      let end = published + 1;
+      let bytes = (messages[published] as (typeof messages)[number]).message.value.length;
+      while (end < messages.length && bytes + (messages[end] as (typeof messages)[number]).message.value.length <= limit) bytes += (messages[end++] as (typeof messages)[number]).message.value.length;
+      const chunk = messages.slice(published, end);
+      try {
+        await this.bus.publish(chunk.map((m) => m.message));
+      } catch (err) {
+        // Give the rest back at once, so that it is the first to go when the bus answers again.
+        await query('UPDATE outbox_event SET lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[]) AND lease_owner = $2', [messages.slice(published).map((m) => m.position), this.owner]).catch(() => undefined);
+        throw err;
+      }
+      await query('UPDATE outbox_event SET published_at = now(), lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[])', [chunk.map((m) => m.position)]);
+      published = end;
     }
-    await query('UPDATE outbox_event SET published_at = now(), lease_owner = NULL, lease_until = NULL WHERE position = ANY($1::bigint[])', [positions]);
-    return rows.length;
+    return published;
   }
 
   // True when this relay may publish: always on PGlite (one process), on PostgreSQL while it holds the lock.
@@ -108,6 +124,9 @@ export class OutboxRelay {
     await runner.connect();
     const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS acquired', [RELAY_LOCK])) as { acquired: boolean }[];
     if (row?.acquired) {
+      // If this host vanishes, the server must notice within seconds, not after the OS's two hours of
+      // TCP keepalive silence, so that another relay can take over.
+      await runner.query("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3");
       this.leader = runner;
       this.logger.info('outbox relay is the active one');
       return true;

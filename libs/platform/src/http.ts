@@ -9,18 +9,27 @@ export function dicomwebBase(request: FastifyRequest, tenants: TenantResolver): 
 }
 
 /**
- * The host (and port) a client reached this server at. Some clients (dicomweb-client among them) send
- * a Host header without the port even for a non-default one, against RFC 9110 7.2; on a direct
- * connection the port the request arrived on is then the one to put in URLs. Behind a trusted gateway
- * (HTTP_TRUST_PROXY) X-Forwarded-Host decides, as Fastify reads it.
+ * The host (and port) a client reached this server at. Behind a trusted gateway (HTTP_TRUST_PROXY)
+ * the forwarded view decides: X-Forwarded-Host, with X-Forwarded-Port when the host has none; this
+ * process's own port never leaks into URLs there. On a direct connection, some clients
+ * (dicomweb-client among them) send a Host header without the port even for a non-default one,
+ * against RFC 9110 7.2; the port the request arrived on is then the one to put in URLs.
  */
 export function publicHost(request: FastifyRequest): string {
   const host = request.host || 'localhost';
-  const forwarded = request.headers['x-forwarded-host'] !== undefined && request.host !== request.headers.host;
-  if (forwarded || /:\d+$/.test(host) || host.endsWith(']')) return host;
-  const port = request.socket.localPort;
+  if (/:\d+$/.test(host) || host.endsWith(']')) return host;
   const defaultPort = request.protocol === 'https' ? 443 : 80;
+  if (isProxied(request)) {
+    const forwardedPort = Number(String(request.headers['x-forwarded-port'] ?? '').split(',').at(-1)?.trim());
+    return Number.isInteger(forwardedPort) && forwardedPort > 0 && forwardedPort !== defaultPort ? `${host}:${forwardedPort}` : host;
+  }
+  const port = request.socket.localPort;
   return port && port !== defaultPort ? `${host}:${port}` : host;
+}
+
+// Whether this request came through a gateway Fastify trusts (its forwarded headers were believed).
+function isProxied(request: FastifyRequest): boolean {
+  return request.ip !== request.socket.remoteAddress;
 }
 
 /** The query parameters in order, repeated ones kept (includefield may repeat). */

@@ -9,6 +9,10 @@ import type { MatchKey } from './query-model';
  */
 export function matchesKey(dataset: DicomJsonDataset, key: MatchKey): boolean {
   if (key.kind === 'universal') return true;
+  if (key.kind === 'sequence') {
+    const items = (dataset[tagKey(key.tag)]?.Value ?? []) as DicomJsonDataset[];
+    return items.some((item) => matchesAll(item, key.keys));
+  }
   const candidates = comparableValues(dataset, key);
   // PS3.4 C.2.2.2.1: a key with a value does not match an attribute that is absent or empty.
   if (candidates.length === 0) return false;

@@ -3,7 +3,7 @@ import { parseTagKey, tagKey, Tags, type Tag } from '../tag';
 import type { VR } from '../vr';
 
 /** The query/retrieve levels of PS3.4 C.6 as QIDO-RS uses them. */
-export type QueryLevel = 'STUDY' | 'SERIES' | 'IMAGE';
+export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
 
 /** One matching key and how it matches (PS3.4 C.2.2.2). */
 export type MatchKey =
@@ -11,7 +11,9 @@ export type MatchKey =
   | { readonly kind: 'single'; readonly tag: Tag; readonly vr: VR; readonly value: string }
   | { readonly kind: 'wildcard'; readonly tag: Tag; readonly vr: VR; readonly pattern: string }
   | { readonly kind: 'list'; readonly tag: Tag; readonly vr: VR; readonly values: readonly string[] }
-  | { readonly kind: 'range'; readonly tag: Tag; readonly vr: VR; readonly from?: string; readonly to?: string };
+  | { readonly kind: 'range'; readonly tag: Tag; readonly vr: VR; readonly from?: string; readonly to?: string }
+  /** Sequence matching (PS3.4 C.2.2.2.6): some item of the sequence matches every nested key. */
+  | { readonly kind: 'sequence'; readonly tag: Tag; readonly vr: 'SQ'; readonly keys: readonly MatchKey[] };
 
 /** A parsed QIDO-RS query. */
 export interface QueryModel {
@@ -133,6 +135,7 @@ function validTemporal(vr: VR, v: string): boolean {
 
 /** Attributes QIDO-RS returns by default at each level (PS3.18 Tables 6.7.1-2, -2a, -2b). */
 export const DEFAULT_RETURN_TAGS: Readonly<Record<QueryLevel, readonly Tag[]>> = {
+  PATIENT: [Tags.SpecificCharacterSet, Tags.PatientName, Tags.PatientID, Tags.IssuerOfPatientID, Tags.PatientBirthDate, Tags.PatientSex],
   STUDY: [
     Tags.SpecificCharacterSet,
     Tags.StudyDate,

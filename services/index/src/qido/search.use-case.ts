@@ -44,6 +44,8 @@ export class SearchUseCase {
     const base = command.baseUrl;
     const scope = { ...(command.study ? { study: command.study } : {}), ...(command.series ? { series: command.series } : {}) };
     switch (command.level) {
+      case 'PATIENT':
+        return { kind: 'invalid', message: 'QIDO-RS has no patient level (PS3.18 10.6)' };
       case 'STUDY': {
         const page = await this.index.searchStudies(command.tenant, query, MAX_RESULTS);
         return { kind: 'matches', truncated: page.truncated, warnings, matches: page.items.map((s) => composeQueryMatch(query, studyAvailable(s), `${base}/studies/${uid(s.attributes, Tags.StudyInstanceUID)}`)) };

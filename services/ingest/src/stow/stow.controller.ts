@@ -26,6 +26,8 @@ export class StowController {
   }
 
   private async store(request: FastifyRequest, reply: FastifyReply, study: string | undefined): Promise<void> {
+    // A client's W3C trace context continues into the stored instances' events.
+    const incoming = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
     const result = await inSpan('dicomweb.stow-rs', { 'tessera.tenant': this.tenants.forHttp(request) }, () => {
       const traceparent = currentTraceparent();
       return this.storeStudies.execute({
@@ -39,7 +41,7 @@ export class StowController {
       remoteAddress: request.ip,
       ...(traceparent ? { traceparent } : {}),
       });
-    });
+    }, incoming);
     switch (result.kind) {
       case 'unsupported-media-type':
         await reply.code(415).type('application/json').send({ status: 415, message: result.message });
