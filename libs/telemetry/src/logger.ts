@@ -28,7 +28,9 @@ export function createLogger(options: LoggerOptions, base: Record<string, unknow
     if (LOG_LEVELS.indexOf(level) < threshold) return;
     const all = { ...base, ...fields };
     if (options.format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...all }, errorReplacer));
+      // The line's own time, level and message win over fields of the same name (and come first).
+      const own = { time: new Date().toISOString(), level, msg: message };
+      write(JSON.stringify(Object.assign({ ...own }, all, own), errorReplacer));
       return;
     }
     const extras = Object.entries(all)

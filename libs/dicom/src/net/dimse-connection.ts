@@ -324,7 +324,12 @@ export class DimseConnection {
       association: this.options.info,
       cancelled: cancellation.signal,
       connection: this,
-      sendPending: (response) => this.respond(message, response),
+      // After each pending response the event loop gets a turn: a service answering from memory must
+      // not starve the socket, or a C-CANCEL or A-ABORT would wait until the operation is over.
+      sendPending: async (response) => {
+        await this.respond(message, response);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      },
     };
     let response: DimseResponse;
     try {

@@ -68,6 +68,7 @@ const PATIENT_STUDY_KEYS = new Set(PATIENT_STUDY_TAGS.map(tagKey));
 export function levelOfTag(tag: Tag): 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE' {
   const key = tagKey(tag);
   if (key.startsWith('0010') && !PATIENT_STUDY_KEYS.has(key)) return 'PATIENT';
+  if (tag === Tags.NumberOfPatientRelatedStudies || tag === Tags.NumberOfPatientRelatedSeries || tag === Tags.NumberOfPatientRelatedInstances) return 'PATIENT';
   if (STUDY_KEYS.has(key) || tag === Tags.ModalitiesInStudy || tag === Tags.SOPClassesInStudy || tag === Tags.NumberOfStudyRelatedSeries || tag === Tags.NumberOfStudyRelatedInstances) return 'STUDY';
   if (SERIES_KEYS.has(key) || tag === Tags.NumberOfSeriesRelatedInstances) return 'SERIES';
   return 'IMAGE';

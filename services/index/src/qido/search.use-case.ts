@@ -1,5 +1,6 @@
 import { composeQueryMatch, parseQidoQuery, levelOfTag, resolveBulkDataUris, tagKey, Tags, QueryError, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
-import type { InstanceIndex, SeriesRecord, StudyRecord } from '@tessera/index-store';
+import type { InstanceIndex, SeriesRecord } from '@tessera/index-store';
+import { seriesAvailable, studyAvailable } from '../query/available';
 
 /** What a QIDO-RS request asks (PS3.18 10.6). */
 export interface SearchCommand {
@@ -77,20 +78,4 @@ function uid(dataset: DicomJsonDataset, tag: number): string {
 
 function seriesUrl(base: string, s: SeriesRecord): string {
   return `${base}/studies/${uid(s.study.attributes, Tags.StudyInstanceUID)}/series/${uid(s.attributes, Tags.SeriesInstanceUID)}`;
-}
-
-// A study's attributes plus those computed over its series and instances (PS3.4 C.6.1.1.3).
-function studyAvailable(s: StudyRecord): DicomJsonDataset {
-  return {
-    ...s.attributes,
-    [tagKey(Tags.ModalitiesInStudy)]: { vr: 'CS', Value: [...s.modalitiesInStudy] },
-    [tagKey(Tags.SOPClassesInStudy)]: { vr: 'UI', Value: [...s.sopClassesInStudy] },
-    [tagKey(Tags.NumberOfStudyRelatedSeries)]: { vr: 'IS', Value: [s.numberOfSeries] },
-    [tagKey(Tags.NumberOfStudyRelatedInstances)]: { vr: 'IS', Value: [s.numberOfInstances] },
-    [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] },
-  };
-}
-
-function seriesAvailable(s: SeriesRecord): DicomJsonDataset {
-  return { ...studyAvailable(s.study), ...s.attributes, [tagKey(Tags.NumberOfSeriesRelatedInstances)]: { vr: 'IS', Value: [s.numberOfInstances] } };
 }

@@ -1,0 +1,68 @@
+import { CommandField, DimseStatus, encodeJsonDataset, EXPLICIT_VR_LITTLE_ENDIAN, characterSetEncoder, type DimseRequest } from '@tessera/dicom';
+import { MemoryInstanceIndex } from '@tessera/index-store';
+import { silentLogger } from '@tessera/telemetry';
+import { Readable } from 'node:stream';
+import { FindScpService } from './find-scp.service';
+import { FindUseCase } from './find.use-case';
+
+const STUDY_ROOT = '1.2.840.10008.5.1.4.1.2.2.1';
+
+async function indexWith(count: number): Promise<MemoryInstanceIndex> {
+  const index = new MemoryInstanceIndex();
+  for (let i = 1; i <= count; i++) {
+    await index.index({
+      tenant: 'default',
+      studyInstanceUID: '1.2.3',
+      seriesInstanceUID: '1.2.3.4',
+      sopInstanceUID: `1.2.3.4.${i}`,
+      sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+      transferSyntaxUID: '1.2.840.10008.1.2.1',
+      objectKey: `k${i}`,
+      sizeBytes: 1,
+      datasetOffset: 0,
+      datasetSha256: 'a'.repeat(64),
+      storedAt: new Date(),
+      metadata: { '00080018': { vr: 'UI', Value: [`1.2.3.4.${i}`] }, '0020000D': { vr: 'UI', Value: ['1.2.3'] }, '0020000E': { vr: 'UI', Value: ['1.2.3.4'] }, '00200013': { vr: 'IS', Value: [i] } },
+    });
+  }
+  return index;
+}
+
+function request(identifier: Parameters<typeof encodeJsonDataset>[0], cancelled: AbortSignal, onPending: () => void): DimseRequest {
+  return {
+    association: { id: 'a', callingAETitle: 'SCU', calledAETitle: 'TESSERA', remoteAddress: '127.0.0.1', remotePort: 1, implementationClassUid: '1', peerMaxPduLength: 0 },
+    context: { id: 1, abstractSyntax: STUDY_ROOT, transferSyntax: '1.2.840.10008.1.2.1' },
+    command: { commandField: CommandField.CFindRQ, messageId: 1, hasDataSet: true },
+    dataSet: Readable.from([encodeJsonDataset(identifier, EXPLICIT_VR_LITTLE_ENDIAN, characterSetEncoder(undefined))]),
+    cancelled,
+    sendPending: async () => onPending(),
+    connection: undefined as never,
+  };
+}
+
+describe('FindScpService', () => {
+  it('stops answering when the request is cancelled, and ends with Cancel (FE00)', async () => {
+    const service = new FindScpService(new FindUseCase(await indexWith(50)), silentLogger);
+    const cancel = new AbortController();
+    let pending = 0;
+    const identifier = { '00080052': { vr: 'CS' as const, Value: ['IMAGE'] }, '0020000D': { vr: 'UI' as const, Value: ['1.2.3'] }, '00080018': { vr: 'UI' as const } };
+    const response = await service.handle(
+      request(identifier, cancel.signal, () => {
+        pending += 1;
+        if (pending === 3) cancel.abort();
+      }),
+      'default',
+    );
+    expect(response.command.status).toBe(DimseStatus.Cancel);
+    expect(pending).toBe(3);
+  });
+
+  it('answers every match with a pending response, then success', async () => {
+    const service = new FindScpService(new FindUseCase(await indexWith(7)), silentLogger);
+    let pending = 0;
+    const identifier = { '00080052': { vr: 'CS' as const, Value: ['IMAGE'] }, '00200013': { vr: 'IS' as const, Value: [] } };
+    const response = await service.handle(request(identifier, new AbortController().signal, () => (pending += 1)), 'default');
+    expect(response.command.status).toBe(DimseStatus.Success);
+    expect(pending).toBe(7);
+  });
+});

@@ -1,0 +1,87 @@
+import {
+  characterSetEncoder,
+  chooseCharacterSet,
+  CommandField,
+  DicomError,
+  DimseStatus,
+  encodeJsonDataset,
+  lookupTransferSyntax,
+  tagKey,
+  Tags,
+  textsOf,
+  TransferSyntaxUIDs,
+  type DimseRequest,
+  type DimseResponse,
+} from '@tessera/dicom';
+import type { DimseService } from '@tessera/platform';
+import type { Logger } from '@tessera/telemetry';
+import { FindUseCase, IdentifierError, type InformationModel } from './find.use-case';
+import { readDataSet } from './read-data-set';
+
+/** Query/Retrieve FIND SOP classes (PS3.4 C.6.1.1.1, C.6.2.1.1). */
+export const FindSopClasses: Readonly<Record<string, InformationModel>> = {
+  '1.2.840.10008.5.1.4.1.2.1.1': 'PATIENT_ROOT',
+  '1.2.840.10008.5.1.4.1.2.2.1': 'STUDY_ROOT',
+};
+
+const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
+
+/**
+ * The C-FIND SCP for the Patient Root and Study Root models (PS3.4 C.4.1): a pending response per
+ * match (FF00), then success, or Cancel (FE00) after a C-CANCEL; a bad identifier gets A900 and a
+ * failure to process C001 (PS3.4 C.4.1.1.4).
+ */
+export class FindScpService implements DimseService {
+  readonly name = 'Query/Retrieve FIND SCP';
+
+  constructor(
+    private readonly find: FindUseCase,
+    private readonly logger: Logger,
+  ) {}
+
+  servesAbstractSyntax(uid: string): boolean {
+    return uid in FindSopClasses;
+  }
+
+  chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
+    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+  }
+
+  async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {
+    const { command, context, association } = request;
+    const model = FindSopClasses[context.abstractSyntax] as InformationModel;
+    const final = (status: number, errorComment?: string): DimseResponse => ({
+      command: { commandField: CommandField.CFindRSP, affectedSOPClassUID: context.abstractSyntax, status, ...(errorComment ? { errorComment } : {}) },
+    });
+    if (command.commandField !== CommandField.CFindRQ || !request.dataSet) {
+      request.dataSet?.resume();
+      return final(DimseStatus.UnrecognizedOperation, 'Only C-FIND with an identifier is served on this context');
+    }
+    let prepared;
+    try {
+      prepared = this.find.prepare(await readDataSet(request.dataSet, context.transferSyntax), model);
+    } catch (err) {
+      if (err instanceof IdentifierError || err instanceof DicomError) return final(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
+      throw err;
+    }
+    const ts = lookupTransferSyntax(context.transferSyntax) as NonNullable<ReturnType<typeof lookupTransferSyntax>>;
+    let count = 0;
+    try {
+      for await (const match of this.find.matches(tenant, prepared, association.calledAETitle, request.cancelled)) {
+        // Answer in the requester's character set when it can carry the text, else in UTF-8 (PS3.4 C.4.1.1.3.1).
+        const charset = chooseCharacterSet(prepared.query.characterSet, textsOf(match));
+        const identifier = charset.length > 0 ? { ...match, [tagKey(Tags.SpecificCharacterSet)]: { vr: 'CS' as const, Value: charset } } : match;
+        await request.sendPending({
+          command: { commandField: CommandField.CFindRSP, affectedSOPClassUID: context.abstractSyntax, status: DimseStatus.Pending },
+          dataSet: encodeJsonDataset(identifier, ts, characterSetEncoder(charset)),
+        });
+        count += 1;
+      }
+    } catch (err) {
+      this.logger.error('C-FIND failed', { association: association.id, error: (err as Error).message });
+      return final(0xc001, `Unable to process: ${(err as Error).message}`.slice(0, 64));
+    }
+    this.logger.info('C-FIND answered', { association: association.id, queryLevel: prepared.level, matches: count, cancelled: request.cancelled.aborted });
+    return final(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
+  }
+}
