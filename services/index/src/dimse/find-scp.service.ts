@@ -15,7 +15,7 @@ import {
 } from '@tessera/dicom';
 import type { DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
-import { FindUseCase, IdentifierError, type InformationModel } from './find.use-case';
+import { IdentifierError, type FindUseCase, type InformationModel } from './find.use-case';
 import { readDataSet } from './read-data-set';
 
 /** Query/Retrieve FIND SOP classes (PS3.4 C.6.1.1.1, C.6.2.1.1). */
