@@ -26,7 +26,7 @@ const ROLE_NEEDS: Record<Role, PlatformNeeds> = {
   storage: { database: true, blobs: true, bus: false },
   routing: { database: false, blobs: false, bus: false },
   hl7: { database: false, blobs: false, bus: false },
-  auth: { database: false, blobs: false, bus: false },
+  auth: { database: true, blobs: false, bus: true },
 };
 
 /** The infrastructure a set of roles needs. */

@@ -36,6 +36,8 @@ export interface TesseraConfig {
     readonly maxAssociations: number;
     readonly artimTimeoutMs: number;
     readonly idleTimeoutMs: number;
+    /** Whether an association from a calling AE title the tenant has not registered is accepted. */
+    readonly acceptUnknownCallingAE: boolean;
   };
   readonly database: DatabaseSettings;
   readonly blob: BlobSettings;
@@ -72,6 +74,7 @@ const KNOWN_KEYS = [
   'DIMSE_MAX_ASSOCIATIONS',
   'DIMSE_ARTIM_TIMEOUT_MS',
   'DIMSE_IDLE_TIMEOUT_MS',
+  'DIMSE_UNKNOWN_CALLING_AE',
   'DATABASE_URL',
   'BLOB_URL',
   'S3_ACCESS_KEY',
@@ -140,7 +143,13 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     maxAssociations: int('DIMSE_MAX_ASSOCIATIONS', 100, 1, 10000),
     artimTimeoutMs: int('DIMSE_ARTIM_TIMEOUT_MS', 30_000, 100, 600_000),
     idleTimeoutMs: int('DIMSE_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    acceptUnknownCallingAE: false,
   };
+  // Unknown calling AEs are welcome only while nothing but this machine can reach the listener (the
+  // zero-setup mode); anywhere else an AE must be registered first, unless this says otherwise.
+  const unknownCallingAE = str('DIMSE_UNKNOWN_CALLING_AE', isLoopback(dimse.host) ? 'accept' : 'reject');
+  if (unknownCallingAE !== 'accept' && unknownCallingAE !== 'reject') problems.push(`DIMSE_UNKNOWN_CALLING_AE=${JSON.stringify(unknownCallingAE)}: expected accept or reject`);
+  dimse.acceptUnknownCallingAE = unknownCallingAE === 'accept';
   const database = parseDatabaseUrl(str('DATABASE_URL', 'pglite:./data/db'), cwd, problems);
   const blob = parseBlobUrl(str('BLOB_URL', 'file:./data/blobs'), env, cwd, problems);
   const bus = parseBusUrl(str('BUS_URL', 'memory:'), problems, {

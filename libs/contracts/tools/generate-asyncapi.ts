@@ -43,6 +43,11 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
       'are in one partition and are consumed in the order they were published. The event type (and its version) is in the envelope\'s ' +
       '`type` and in the `tessera-event-type` header; several types and versions share this topic.',
   },
+  [Topics.Dimse]: {
+    title: 'DIMSE',
+    description:
+      'Facts about DIMSE associations that operators and auditors must see, such as rejections. Keyed "{tenant}/{calling AE title}".',
+  },
   [Topics.DeadLetter]: {
     title: 'Dead letters',
     description:

@@ -8,7 +8,8 @@ import { ensureTenant, openDatabase, type Database } from '@tessera/database';
 import { TypeormInstanceIndex } from '@tessera/index-store';
 import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
-import { BLOB_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
+import { TypeormAeRegistry } from '@tessera/ae-registry';
+import { AE_REGISTRY, BLOB_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -81,6 +82,7 @@ export class PlatformModule {
         { provide: DATABASE, useFactory: () => openMigratedDatabase(config, logger) },
         { provide: OBJECT_CATALOG, useFactory: (db: Database) => new TypeormObjectCatalog(db), inject: [DATABASE] },
         { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db), inject: [DATABASE] },
+        { provide: AE_REGISTRY, useFactory: (db: Database) => new TypeormAeRegistry(db), inject: [DATABASE] },
       );
     }
     if (needs.blobs) {

@@ -8,3 +8,4 @@ export const OUTBOX_RELAY = Symbol('OutboxRelay');
 export const OBJECT_CATALOG = Symbol('ObjectCatalog');
 export const INSTANCE_INDEX = Symbol('InstanceIndex');
 export const TENANT_RESOLVER = Symbol('TenantResolver');
+export const AE_REGISTRY = Symbol('AeRegistry');

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ApplicationEntitiesController } from './application-entities/application-entities.controller';
 
 /**
- * The auth role: identities, tenants, AE titles, audit trail and de-identification. Its features
- * arrive with the security work; until then it runs as an empty role.
+ * The auth role: the AE-title registry now; identities, tenants, audit trail and de-identification
+ * arrive with the security work.
  */
-@Module({})
+@Module({ controllers: [ApplicationEntitiesController] })
 export class AuthModule {}

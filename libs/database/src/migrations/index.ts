@@ -1,4 +1,5 @@
 import { Foundation1732250000000 } from './1732250000000-foundation';
+import { ApplicationEntities1732260000000 } from './1732260000000-application-entities';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Foundation1732250000000];
+export const MIGRATIONS = [Foundation1732250000000, ApplicationEntities1732260000000];

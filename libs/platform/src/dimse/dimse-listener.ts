@@ -1,5 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { AeOperation, AeRegistry, ApplicationEntity } from '@tessera/ae-registry';
 import type { TesseraConfig } from '@tessera/config';
+import { AssociationRejectedV1 } from '@tessera/contracts';
 import {
   CommandField,
   DimseServer,
@@ -18,18 +20,28 @@ import {
   type PresentationContextAnswer,
   type RoleSelection,
 } from '@tessera/dicom';
+import { outboxEntry } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
-import { CONFIG, LOGGER, TENANT_RESOLVER } from '../tokens';
+import { hostname } from 'node:os';
 import type { TenantResolver } from '../tenant-resolver';
+import { AE_REGISTRY, CONFIG, LOGGER, OUTBOX_RELAY, TENANT_RESOLVER } from '../tokens';
 import { DimseServiceRegistry } from './dimse-service';
 
 // Verification runs on the uncompressed transfer syntaxes (PS3.4 A.4).
 const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
 
+// What an AE that is not registered may do where unknown calling AEs are accepted: everything (a
+// C-MOVE still goes only to a registered destination).
+const UNREGISTERED: readonly AeOperation[] = ['ECHO', 'STORE', 'FIND', 'GET', 'COMMIT', 'MPPS', 'WORKLIST', 'MOVE'];
+
+type Rejection = Extract<NegotiationOutcome, { kind: 'reject' }> & { tenant?: string };
+
 /**
  * The process's DIMSE listener: the Verification SCP plus every service the roles registered. It
- * starts only when some role registered one. An association addressed to an AE title without a
- * tenant is rejected with "called AE title not recognized" (PS3.8 9.3.4).
+ * starts only when some role registered one. The called AE title selects the tenant (unknown: reason
+ * 7, PS3.8 9.3.4); the calling AE title must be registered with that tenant (unknown: reason 3)
+ * unless unknown callers are accepted; a registered AE gets only the presentation contexts of the
+ * operations it is allowed. Every rejection is logged, kept, and announced as an event.
  */
 @Injectable()
 export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,6 +55,8 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) logger: Logger,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     private readonly registry: DimseServiceRegistry,
+    @Optional() @Inject(AE_REGISTRY) private readonly aes?: AeRegistry,
+    @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: { notify(): void },
   ) {
     this.logger = logger.child({ component: 'dimse' });
   }
@@ -57,40 +71,67 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       maxPduLength: dimse.maxPduLength,
       artimTimeoutMs: dimse.artimTimeoutMs,
       idleTimeoutMs: dimse.idleTimeoutMs,
-      negotiate: (request) => this.negotiate(request),
+      negotiate: (request, remoteAddress) => this.negotiate(request, remoteAddress),
       handle: (request) => this.handle(request),
       onEvent: (event) => this.log(event),
     });
     this.port = await this.server.listen();
-    this.logger.info('DIMSE listening', { port: this.port, services: this.registry.all.map((s) => s.name) });
+    this.logger.info('DIMSE listening', { port: this.port, services: this.registry.all.map((s) => s.name), acceptUnknownCallingAE: dimse.acceptUnknownCallingAE });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.server?.close();
   }
 
-  private negotiate(request: AssociateRequest): NegotiationOutcome {
-    if (this.tenants.forAssociation(request.calledAETitle, request.callingAETitle) === undefined) {
-      return {
-        kind: 'reject',
-        result: RejectResult.Permanent,
-        source: RejectSource.ServiceUser,
-        reason: RejectReason.CalledAETitleNotRecognized,
-        explanation: `called AE title "${request.calledAETitle}" is not served here`,
-      };
+  private async negotiate(request: AssociateRequest, remoteAddress: string): Promise<NegotiationOutcome> {
+    const tenant = this.tenants.forAssociation(request.calledAETitle, request.callingAETitle);
+    if (tenant === undefined) {
+      return this.reject(request, remoteAddress, { kind: 'reject', result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CalledAETitleNotRecognized, explanation: `called AE title "${request.calledAETitle}" is not served here` });
     }
-    const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => {
-      const chosen =
-        pc.abstractSyntax === SopClassUIDs.Verification
-          ? pc.transferSyntaxes.find((ts) => UNCOMPRESSED.includes(ts))
-          : this.registry.forAbstractSyntax(pc.abstractSyntax)?.chooseTransferSyntax(pc.abstractSyntax, pc.transferSyntaxes);
-      if (pc.abstractSyntax !== SopClassUIDs.Verification && !this.registry.forAbstractSyntax(pc.abstractSyntax)) {
-        return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: '' };
-      }
-      return chosen ? { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: chosen } : { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: '' };
-    });
+    const caller = await this.aes?.find(tenant, request.callingAETitle);
+    if (!caller && !this.config.dimse.acceptUnknownCallingAE) {
+      return this.reject(request, remoteAddress, { kind: 'reject', tenant, result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CallingAETitleNotRecognized, explanation: `calling AE title "${request.callingAETitle}" is not registered with tenant ${tenant}` });
+    }
+    const allowed = new Set<AeOperation>(caller ? caller.allowedOperations : UNREGISTERED);
+    const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => this.answer(pc, allowed));
     const roleSelections: RoleSelection[] = this.registry.all.flatMap((s) => s.acceptRoles?.(request.roleSelections) ?? []);
     return { kind: 'accept', contexts, ...(roleSelections.length > 0 ? { roleSelections } : {}) };
+  }
+
+  private answer(pc: AssociateRequest['presentationContexts'][number], allowed: ReadonlySet<AeOperation>): PresentationContextAnswer {
+    if (pc.abstractSyntax === SopClassUIDs.Verification) {
+      const ts = allowed.has('ECHO') ? pc.transferSyntaxes.find((t) => UNCOMPRESSED.includes(t)) : undefined;
+      if (!allowed.has('ECHO')) return { id: pc.id, result: PresentationContextResult.UserRejection, transferSyntax: '' };
+      return ts ? { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: ts } : { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: '' };
+    }
+    const service = this.registry.forAbstractSyntax(pc.abstractSyntax);
+    if (!service) return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: '' };
+    // PS3.8 9.3.3.2: an operation this AE may not ask for is a user rejection of the context.
+    if (!allowed.has(service.operationOf(pc.abstractSyntax))) return { id: pc.id, result: PresentationContextResult.UserRejection, transferSyntax: '' };
+    const ts = service.chooseTransferSyntax(pc.abstractSyntax, pc.transferSyntaxes);
+    return ts ? { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: ts } : { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: '' };
+  }
+
+  private async reject(request: AssociateRequest, remoteAddress: string, rejection: Rejection): Promise<NegotiationOutcome> {
+    const { tenant, ...outcome } = rejection;
+    const now = new Date();
+    try {
+      await this.aes?.recordRejection(
+        { ...(tenant ? { tenant } : {}), callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle, remoteAddress, reason: outcome.explanation },
+        [
+          outboxEntry(
+            AssociationRejectedV1,
+            { tenant: tenant ?? this.config.defaultTenant, source: `dimse@${hostname()}`, correlationId: `${remoteAddress}/${request.callingAETitle}` },
+            { callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle, remoteAddress, reason: outcome.explanation, result: outcome.result, source: outcome.source, reasonCode: outcome.reason, rejectedAt: now.toISOString() },
+            now,
+          ),
+        ],
+      );
+      this.relay?.notify();
+    } catch (err) {
+      this.logger.error('could not record a rejected association', { error: (err as Error).message });
+    }
+    return outcome;
   }
 
   private async handle(request: DimseRequest): Promise<DimseResponse> {
@@ -105,6 +146,11 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       return { command: { commandField: command.commandField | 0x8000, status: DimseStatus.UnrecognizedOperation, errorComment: 'No service for this presentation context' } };
     }
     return service.handle(request, tenant);
+  }
+
+  /** The registered entry of a calling AE, for services that decide more (move destinations). */
+  async callingAE(tenant: string, aeTitle: string): Promise<ApplicationEntity | undefined> {
+    return this.aes?.find(tenant, aeTitle);
   }
 
   private log(event: AssociationEvent): void {

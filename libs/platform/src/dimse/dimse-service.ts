@@ -1,3 +1,4 @@
+import type { AeOperation } from '@tessera/ae-registry';
 import type { DimseRequest, DimseResponse, RoleSelection } from '@tessera/dicom';
 
 /** What a role serves over DIMSE: some abstract syntaxes, and how to answer their requests. */
@@ -6,6 +7,8 @@ export interface DimseService {
   readonly name: string;
   /** Whether this service serves the abstract syntax (a SOP class or meta SOP class). */
   servesAbstractSyntax(uid: string): boolean;
+  /** What an AE asks for when it uses this abstract syntax; the registry says which AE may. */
+  operationOf(abstractSyntax: string): AeOperation;
   /** The first of `proposed` this service accepts for that abstract syntax, if any. */
   chooseTransferSyntax(abstractSyntax: string, proposed: readonly string[]): string | undefined;
   /**

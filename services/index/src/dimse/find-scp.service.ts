@@ -43,6 +43,10 @@ export class FindScpService implements DimseService {
     return uid in FindSopClasses;
   }
 
+  operationOf(): 'FIND' {
+    return 'FIND';
+  }
+
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
     return proposed.find((ts) => UNCOMPRESSED.includes(ts));
   }

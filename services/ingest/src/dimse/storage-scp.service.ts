@@ -20,6 +20,10 @@ export class StorageScpService implements DimseService {
     return isStorageSopClass(uid);
   }
 
+  operationOf(): 'STORE' {
+    return 'STORE';
+  }
+
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
     return proposed.find((ts) => lookupTransferSyntax(ts) !== undefined);
   }

@@ -1,0 +1,3 @@
+export * from './ae-registry.port';
+export * from './memory-ae-registry.adapter';
+export * from './typeorm-ae-registry.adapter';
