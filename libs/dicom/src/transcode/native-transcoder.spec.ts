@@ -4,7 +4,7 @@ import { DicomJsonBuilder } from '../json/dicom-json-builder';
 import { DatasetParser } from '../parser/dataset-parser';
 import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, TransferSyntaxUIDs, type TransferSyntax } from '../transfer-syntax';
 import { encodeDataset, type ElementSpec } from '../writer/dataset-writer';
-import { toExplicitLittleEndian } from './native-transcoder';
+import { toExplicitLittleEndian, toImplicitLittleEndian } from './native-transcoder';
 
 const pixels = Buffer.alloc(200_000);
 for (let i = 0; i < pixels.length / 2; i++) pixels.writeUInt16LE(i % 4096, i * 2);
@@ -63,6 +63,19 @@ describe('toExplicitLittleEndian', () => {
     const deflated = lookupTransferSyntax(TransferSyntaxUIDs.DeflatedExplicitVRLittleEndian) as TransferSyntax;
     const out = await transcode(deflateRawSync(encodeDataset(elements, EXPLICIT_VR_LITTLE_ENDIAN)), deflated, 333);
     expect(json(out)).toEqual(expected);
+  });
+
+  it('writes Implicit VR Little Endian too, which reads back to the same values', async () => {
+    const bigEndian = lookupTransferSyntax(TransferSyntaxUIDs.ExplicitVRBigEndian) as TransferSyntax;
+    const source = encodeDataset(elements.map((e) => (e.tag === 0x7fe00010 ? { ...e, value: wordsBigEndian() } : e)), bigEndian);
+    const parts: Buffer[] = [];
+    for await (const c of Readable.from([source]).pipe(toImplicitLittleEndian(bigEndian))) parts.push(c as Buffer);
+    const out = Buffer.concat(parts);
+    const builder = new DicomJsonBuilder((r) => `${r.length}`);
+    const parser = new DatasetParser(IMPLICIT_VR_LITTLE_ENDIAN, builder);
+    parser.push(out);
+    parser.end();
+    expect(builder.dataset).toEqual(expected);
   });
 
   it('refuses encapsulated transfer syntaxes', () => {

@@ -35,10 +35,13 @@ function swapWidth(vr: VR): number {
   }
 }
 
-/** Whether a data set in this transfer syntax can be re-encoded by `toExplicitLittleEndian`. */
+/** Whether a data set in this transfer syntax can be re-encoded by the native transcoder. */
 export function canTranscodeToExplicitLittleEndian(source: TransferSyntax): boolean {
   return !source.encapsulated;
 }
+
+/** The native transfer syntaxes the transcoder writes. */
+export type NativeTarget = 'explicit-little-endian' | 'implicit-little-endian';
 
 /**
  * A stream that re-encodes a data set of a native transfer syntax (Implicit VR Little Endian, Explicit
@@ -48,11 +51,23 @@ export function canTranscodeToExplicitLittleEndian(source: TransferSyntax): bool
  * that no length needs computing ahead.
  */
 export function toExplicitLittleEndian(source: TransferSyntax): Transform {
+  return transcodeNative(source, 'explicit-little-endian');
+}
+
+/**
+ * The same re-encoding into Implicit VR Little Endian (PS3.5 A.1), the default transfer syntax every
+ * SCP accepts: no VRs, 32-bit lengths, so no value ever needs UN.
+ */
+export function toImplicitLittleEndian(source: TransferSyntax): Transform {
+  return transcodeNative(source, 'implicit-little-endian');
+}
+
+function transcodeNative(source: TransferSyntax, target: NativeTarget): Transform {
   if (!canTranscodeToExplicitLittleEndian(source)) {
     throw new DicomError(DicomErrorCode.UnsupportedTransferSyntax, `${source.name} has encapsulated pixel data; it cannot be re-encoded without a codec`);
   }
   // The writer's output goes to `out`, which is created below and only written to once data flows.
-  const writer = new ExplicitLittleEndianWriter((chunk) => out.push(chunk), source.littleEndian);
+  const writer = new LittleEndianWriter((chunk) => out.push(chunk), source.littleEndian, target === 'implicit-little-endian');
   const parser = new DatasetParser(source, writer);
   const inflater = source.deflated ? createInflateRaw() : undefined;
   let inflateError: Error | undefined;
@@ -97,7 +112,7 @@ export function toExplicitLittleEndian(source: TransferSyntax): Transform {
   return out;
 }
 
-class ExplicitLittleEndianWriter implements DatasetVisitor {
+class LittleEndianWriter implements DatasetVisitor {
   // For a value streaming through: its swap width and a byte held over from the previous piece.
   private streamingWidth = 0;
   private carry = Buffer.alloc(0);
@@ -105,6 +120,7 @@ class ExplicitLittleEndianWriter implements DatasetVisitor {
   constructor(
     private readonly emit: (chunk: Buffer) => void,
     private readonly sourceLittleEndian: boolean,
+    private readonly implicit: boolean,
   ) {}
 
   wantsValue(header: ElementHeader): boolean {
@@ -158,6 +174,7 @@ class ExplicitLittleEndianWriter implements DatasetVisitor {
   encapsulatedEnd(): void {}
 
   private header(tag: Tag, vr: VR, length: number): Buffer {
+    if (this.implicit) return itemTag(tag, length);
     const long = hasLongLength(vr);
     const b = Buffer.alloc(long ? 12 : 8);
     b.writeUInt16LE(tag >>> 16, 0);
