@@ -22,7 +22,7 @@ const ROLE_MODULES: Record<Role, Type> = {
 // What each role uses; a process opens only what its roles need.
 const ROLE_NEEDS: Record<Role, PlatformNeeds> = {
   ingest: { database: true, blobs: true, bus: true },
-  index: { database: true, blobs: false, bus: true },
+  index: { database: true, blobs: true, bus: true },
   storage: { database: true, blobs: true, bus: false },
   routing: { database: false, blobs: false, bus: false },
   hl7: { database: false, blobs: false, bus: false },

@@ -36,6 +36,8 @@ export interface TesseraConfig {
     readonly maxAssociations: number;
     readonly artimTimeoutMs: number;
     readonly idleTimeoutMs: number;
+    /** How long to wait for the peer's response to a request Tessera sent (the DIMSE timeout). */
+    readonly responseTimeoutMs: number;
     /** Whether an association from a calling AE title the tenant has not registered is accepted. */
     readonly acceptUnknownCallingAE: boolean;
   };
@@ -74,6 +76,7 @@ const KNOWN_KEYS = [
   'DIMSE_MAX_ASSOCIATIONS',
   'DIMSE_ARTIM_TIMEOUT_MS',
   'DIMSE_IDLE_TIMEOUT_MS',
+  'DIMSE_RESPONSE_TIMEOUT_MS',
   'DIMSE_UNKNOWN_CALLING_AE',
   'DATABASE_URL',
   'BLOB_URL',
@@ -143,6 +146,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     maxAssociations: int('DIMSE_MAX_ASSOCIATIONS', 100, 1, 10000),
     artimTimeoutMs: int('DIMSE_ARTIM_TIMEOUT_MS', 30_000, 100, 600_000),
     idleTimeoutMs: int('DIMSE_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    responseTimeoutMs: int('DIMSE_RESPONSE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     acceptUnknownCallingAE: false,
   };
   // Unknown calling AEs are welcome only while nothing but this machine can reach the listener (the

@@ -69,6 +69,7 @@ export const Tags = {
   StudyDescription: 0x00081030,
   QueryRetrieveLevel: 0x00080052,
   RetrieveAETitle: 0x00080054,
+  FailedSOPInstanceUIDList: 0x00080058,
   SeriesDescription: 0x0008103e,
   FailedSOPSequence: 0x00081198,
   FailureReason: 0x00081197,

@@ -94,20 +94,27 @@ export class StoreScu {
   async send(
     connection: DimseConnection,
     instances: readonly SendableInstance[],
-    options: { readonly moveOriginator?: MoveOriginator; readonly signal: AbortSignal; readonly onResult?: (result: SubOperationResult) => Promise<void> | void },
+    options: {
+      readonly moveOriginator?: MoveOriginator;
+      /** The contexts that may carry C-STOREs (C-GET: those where the requester took the SCP role); default all. */
+      readonly contexts?: readonly AcceptedContext[];
+      readonly signal: AbortSignal;
+      readonly onResult?: (result: SubOperationResult) => Promise<void> | void;
+    },
   ): Promise<SubOperationResult[]> {
     const results: SubOperationResult[] = [];
+    const contexts = options.contexts ?? [...connection.contexts.values()];
     for (const instance of instances) {
       if (options.signal.aborted || !connection.isOpen) break;
-      const result = await this.sendOne(connection, instance, options.moveOriginator);
+      const result = await this.sendOne(connection, contexts, instance, options.moveOriginator);
       results.push(result);
       await options.onResult?.(result);
     }
     return results;
   }
 
-  private async sendOne(connection: DimseConnection, instance: SendableInstance, originator: MoveOriginator | undefined): Promise<SubOperationResult> {
-    const choice = chooseContext(connection.contexts.values(), instance);
+  private async sendOne(connection: DimseConnection, contexts: readonly AcceptedContext[], instance: SendableInstance, originator: MoveOriginator | undefined): Promise<SubOperationResult> {
+    const choice = chooseContext(contexts, instance);
     if (!choice) return { instance, error: `the peer accepted no transfer syntax Tessera can send ${instance.transferSyntaxUID} in` };
     try {
       let dataSet: Readable = await this.blobs.get(instance.objectKey, { start: instance.datasetOffset });

@@ -1,9 +1,16 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import type { AeRegistry } from '@tessera/ae-registry';
+import type { BlobStore } from '@tessera/blob-store';
+import type { ObjectCatalog } from '@tessera/catalog';
+import type { TesseraConfig } from '@tessera/config';
 import type { InstanceIndex } from '@tessera/index-store';
-import { DimseServiceRegistry, INSTANCE_INDEX, LOGGER } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, CONFIG, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG } from '@tessera/platform';
+import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
+import { GetScpService, MoveScpService } from './dimse/retrieve-scp.service';
+import { RetrieveUseCase } from './dimse/retrieve.use-case';
 import { IndexConsumer } from './index-consumer';
 import { IndexInstanceUseCase } from './index-instance.use-case';
 import { MetadataController } from './metadata/metadata.controller';
@@ -11,7 +18,10 @@ import { RetrieveMetadataUseCase } from './metadata/retrieve-metadata.use-case';
 import { QidoController } from './qido/qido.controller';
 import { SearchUseCase } from './qido/search.use-case';
 
-/** The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata and the C-FIND SCP. */
+/**
+ * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
+ * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store).
+ */
 @Module({
   controllers: [QidoController, MetadataController],
   providers: [
@@ -19,6 +29,8 @@ import { SearchUseCase } from './qido/search.use-case';
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },
     { provide: RetrieveMetadataUseCase, useFactory: (index: InstanceIndex) => new RetrieveMetadataUseCase(index), inject: [INSTANCE_INDEX] },
     { provide: FindUseCase, useFactory: (index: InstanceIndex) => new FindUseCase(index), inject: [INSTANCE_INDEX] },
+    { provide: RetrieveUseCase, useFactory: (catalog: ObjectCatalog, index: InstanceIndex) => new RetrieveUseCase(catalog, index), inject: [OBJECT_CATALOG, INSTANCE_INDEX] },
+    { provide: StoreScu, useFactory: (blobs: BlobStore) => new StoreScu(blobs), inject: [BLOB_STORE] },
     IndexConsumer,
   ],
 })
@@ -26,10 +38,16 @@ export class IndexModule implements OnModuleInit {
   constructor(
     private readonly registry: DimseServiceRegistry,
     private readonly find: FindUseCase,
+    private readonly retrieve: RetrieveUseCase,
+    private readonly sender: StoreScu,
+    @Inject(AE_REGISTRY) private readonly aes: AeRegistry,
+    @Inject(CONFIG) private readonly config: TesseraConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(new FindScpService(this.find, this.logger.child({ component: 'find-scp' })));
+    this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.config.dimse, this.logger.child({ component: 'move-scp' })));
+    this.registry.register(new GetScpService(this.retrieve, this.sender, this.logger.child({ component: 'get-scp' })));
   }
 }

@@ -3,20 +3,31 @@
   dimse_peer.py find  < {"port", "aet", "model", "identifier": {keyword: value}, "cancelAfter"?, "charset"?}
       -> {"statuses": [...], "matches": [{keyword: value}]}
   dimse_peer.py store < {"port", "aet", "datasets": [{"charset", "attributes"}]} -> [status, ...]
+  dimse_peer.py move  < {"port", "aet", "callingAet"?, "model", "identifier", "destination", "cancelAfter"?, "abortAfter"?}
+      -> {"associated", "responses": [{"status", "remaining", "completed", "failed", "warning", "failedList"}]}
+  dimse_peer.py get   < {"port", "aet", "callingAet"?, "model", "identifier", "storage": [{"sopClass", "transferSyntaxes"}], "cancelAfter"?}
+      -> {"associated", "responses": [...as move], "received": [{"sop", "transferSyntax", "sha256"}]}
 """
+import hashlib
 import json
 import sys
 
 from pydicom import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-from pynetdicom import AE, debug_logger  # noqa: F401  (debug_logger helps when changing this script)
+from pynetdicom import AE, build_role, debug_logger, evt  # noqa: F401  (debug_logger helps when changing this script)
 from pynetdicom.sop_class import (
     PatientRootQueryRetrieveInformationModelFind,
+    PatientRootQueryRetrieveInformationModelGet,
+    PatientRootQueryRetrieveInformationModelMove,
     SecondaryCaptureImageStorage,
     StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelGet,
+    StudyRootQueryRetrieveInformationModelMove,
 )
 
 MODELS = {"patient": PatientRootQueryRetrieveInformationModelFind, "study": StudyRootQueryRetrieveInformationModelFind}
+MOVE_MODELS = {"patient": PatientRootQueryRetrieveInformationModelMove, "study": StudyRootQueryRetrieveInformationModelMove}
+GET_MODELS = {"patient": PatientRootQueryRetrieveInformationModelGet, "study": StudyRootQueryRetrieveInformationModelGet}
 
 
 def plain(value):
@@ -70,9 +81,84 @@ def store(request):
     return statuses
 
 
+def identifier_of(request):
+    ds = Dataset()
+    for keyword, value in request["identifier"].items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def response_of(status, identifier):
+    """The status and sub-operation counts of one C-MOVE/C-GET response, and any failed UIDs."""
+    if status is None:
+        return {"status": None}
+    failed = None
+    if identifier is not None and "FailedSOPInstanceUIDList" in identifier:
+        value = identifier.FailedSOPInstanceUIDList
+        failed = [str(v) for v in value] if value.__class__.__name__ == "MultiValue" else [str(value)]
+    count = lambda keyword: int(getattr(status, keyword)) if keyword in status else None  # noqa: E731
+    return {
+        "status": int(status.Status),
+        "remaining": count("NumberOfRemainingSuboperations"),
+        "completed": count("NumberOfCompletedSuboperations"),
+        "failed": count("NumberOfFailedSuboperations"),
+        "warning": count("NumberOfWarningSuboperations"),
+        "failedList": failed,
+    }
+
+
+def retrieve(assoc, responses, request, model, send):
+    """Runs a C-MOVE or C-GET, cancelling or aborting after so many pending responses if asked."""
+    for index, (status, identifier) in enumerate(send(identifier_of(request), model, msg_id=9)):
+        responses.append(response_of(status, identifier))
+        if request.get("abortAfter") is not None and index + 1 == request["abortAfter"]:
+            assoc.abort()
+            return
+        if request.get("cancelAfter") is not None and index + 1 == request["cancelAfter"]:
+            context = assoc._get_valid_context(model, "", "scu")
+            assoc.send_c_cancel(9, context.context_id)
+    assoc.release()
+
+
+def move(request):
+    ae = AE(ae_title=request.get("callingAet", "PYNETDICOM"))
+    model = MOVE_MODELS[request["model"]]
+    ae.add_requested_context(model)
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"])
+    if not assoc.is_established:
+        return {"associated": False}
+    responses = []
+    retrieve(assoc, responses, request, model, lambda ds, m, msg_id: assoc.send_c_move(ds, request["destination"], m, msg_id=msg_id))
+    return {"associated": True, "responses": responses}
+
+
+def get(request):
+    ae = AE(ae_title=request.get("callingAet", "PYNETDICOM"))
+    model = GET_MODELS[request["model"]]
+    ae.add_requested_context(model)
+    roles = []
+    for storage in request["storage"]:
+        ae.add_requested_context(storage["sopClass"], storage["transferSyntaxes"])
+        roles.append(build_role(storage["sopClass"], scp_role=True))
+    received = []
+
+    def on_store(event):
+        # The data set exactly as it came over the wire, before pydicom decodes anything.
+        raw = event.request.DataSet.getvalue()
+        received.append({"sop": event.request.AffectedSOPInstanceUID, "transferSyntax": event.context.transfer_syntax, "sha256": hashlib.sha256(raw).hexdigest()})
+        return 0x0000
+
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=roles, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    if not assoc.is_established:
+        return {"associated": False}
+    responses = []
+    retrieve(assoc, responses, request, model, lambda ds, m, msg_id: assoc.send_c_get(ds, m, msg_id=msg_id))
+    return {"associated": True, "responses": responses, "received": received}
+
+
 def main() -> None:
     command = sys.argv[1]
-    json.dump({"find": find, "store": store}[command](json.load(sys.stdin)), sys.stdout, ensure_ascii=False)
+    json.dump({"find": find, "store": store, "move": move, "get": get}[command](json.load(sys.stdin)), sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":

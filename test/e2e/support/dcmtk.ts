@@ -63,24 +63,35 @@ export class ReferenceStoreScp {
     private readonly child: ChildProcess,
     readonly port: number,
     readonly dir: string,
+    readonly aeTitle: string,
   ) {}
 
-  static async start(dir: string): Promise<ReferenceStoreScp> {
+  /**
+   * Starts one on a free port. `implicitOnly` makes it accept nothing but Implicit VR Little Endian
+   * (storescp +xi), the least a storage SCP must accept.
+   */
+  static async start(dir: string, options: { readonly aeTitle?: string; readonly implicitOnly?: boolean } = {}): Promise<ReferenceStoreScp> {
     fs.mkdirSync(dir, { recursive: true });
     const port = await freePort();
-    const child = spawn('storescp', ['-B', '+xa', '--unique-filenames', '-aet', 'REFSCP', '-od', dir, String(port)], { env: DCMTK_ENV, stdio: 'ignore' });
-    const scp = new ReferenceStoreScp(child, port, dir);
+    const aeTitle = options.aeTitle ?? 'REFSCP';
+    const child = spawn('storescp', ['-B', options.implicitOnly ? '+xi' : '+xa', '--unique-filenames', '-aet', aeTitle, '-od', dir, String(port)], { env: DCMTK_ENV, stdio: 'ignore' });
+    const scp = new ReferenceStoreScp(child, port, dir, aeTitle);
     await expectEventually(async () => {
-      const { stdout } = await run('echoscu', ['-aec', 'REFSCP', '127.0.0.1', String(port)], { env: DCMTK_ENV }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? 'failed' }));
+      const { stdout } = await run('echoscu', ['-aec', aeTitle, '127.0.0.1', String(port)], { env: DCMTK_ENV }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? 'failed' }));
       expect(stdout).not.toContain('failed');
     });
     return scp;
   }
 
+  /** The files it has written so far. */
+  files(): string[] {
+    return fs.readdirSync(this.dir).map((f) => path.join(this.dir, f));
+  }
+
   /** Sends one file and returns the file storescp wrote for it, or undefined if none. */
   async receive(file: string, transferSyntax?: string): Promise<{ outcome: StoreOutcome; written?: string }> {
     const before = new Set(fs.readdirSync(this.dir));
-    const [outcome] = await storescu(this.port, 'REFSCP', [file], transferSyntax);
+    const [outcome] = await storescu(this.port, this.aeTitle, [file], transferSyntax);
     const added = fs.readdirSync(this.dir).filter((f) => !before.has(f));
     return { outcome: outcome as StoreOutcome, ...(added[0] ? { written: path.join(this.dir, added[0]) } : {}) };
   }

@@ -141,6 +141,7 @@ export class AssociationAcceptor {
       remotePort: this.socket.remotePort ?? 0,
       implementationClassUid: request.implementationClassUid,
       peerMaxPduLength: request.maxPduLength,
+      roleSelections: outcome.roleSelections ?? [],
       ...(request.implementationVersionName ? { implementationVersionName: request.implementationVersionName } : {}),
     };
     this.socket.write(

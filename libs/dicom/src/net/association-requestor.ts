@@ -84,6 +84,7 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
             implementationClassUid: pdu.accept.implementationClassUid,
             implementationVersionName: pdu.accept.implementationVersionName,
             peerMaxPduLength: pdu.accept.maxPduLength,
+            roleSelections: pdu.accept.roleSelections ?? [],
           },
           contexts,
           maxPduLength: options.maxPduLength,

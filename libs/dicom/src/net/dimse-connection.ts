@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { CommandField, DimseStatus, decodeCommand, encodeCommand, type DimseCommand } from './dimse';
-import { AbortReason, AbortSource, PduError, PduType, encodeAbort, encodePData, encodeReleaseRequest, encodeReleaseResponse, type Pdu, type Pdv } from './pdu';
+import { AbortReason, AbortSource, PduError, PduType, encodeAbort, encodePData, encodeReleaseRequest, encodeReleaseResponse, type Pdu, type Pdv, type RoleSelection } from './pdu';
 import { PduReader } from './pdu-reader';
 
 /** An accepted presentation context. */
@@ -22,6 +22,8 @@ export interface AssociationInfo {
   readonly implementationVersionName?: string;
   /** The peer's Maximum Length Received (0 = unlimited). */
   readonly peerMaxPduLength: number;
+  /** The SCP/SCU role selections the acceptor agreed to (PS3.7 D.3.3.4); none means the default roles. */
+  readonly roleSelections: readonly RoleSelection[];
 }
 
 /** A DIMSE message received: its command and, when one follows, its data set streaming in. */

@@ -47,6 +47,16 @@ export const DimseStatus = {
   DataSetDoesNotMatchSopClass: 0xa900,
   /** Failure: Error: Cannot understand (C000-CFFF; the low byte is Tessera's reason). */
   CannotUnderstand: 0xc000,
+  /** C-MOVE/C-GET: Refused: Out of Resources – Unable to perform sub-operations (PS3.4 C.4.2.1.5). */
+  UnableToPerformSubOperations: 0xa702,
+  /** C-MOVE: Refused: Move Destination unknown (PS3.4 C.4.2.1.5). */
+  MoveDestinationUnknown: 0xa801,
+  /** C-MOVE/C-GET: Warning: Sub-operations Complete – One or more Failures or Warnings (PS3.4 C.4.2.1.5). */
+  SubOperationsWithFailures: 0xb000,
+  /** Query/retrieve: Failed: Unable to process (C000-CFFF, PS3.4 C.4.1.1.4). */
+  UnableToProcess: 0xc001,
+  /** Refused: Not Authorized (PS3.7 Annex C). */
+  NotAuthorized: 0x0124,
   ProcessingFailure: 0x0110,
   DuplicateSopInstance: 0x0111,
   NoSuchSopClass: 0x0118,

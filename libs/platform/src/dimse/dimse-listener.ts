@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { AeOperation, AeRegistry, ApplicationEntity } from '@tessera/ae-registry';
+import type { AeOperation, AeRegistry } from '@tessera/ae-registry';
 import type { TesseraConfig } from '@tessera/config';
 import { AssociationRejectedV1 } from '@tessera/contracts';
 import {
@@ -25,7 +25,7 @@ import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import type { TenantResolver } from '../tenant-resolver';
 import { AE_REGISTRY, CONFIG, LOGGER, OUTBOX_RELAY, TENANT_RESOLVER } from '../tokens';
-import { DimseServiceRegistry } from './dimse-service';
+import { DimseServiceRegistry, type DimseService } from './dimse-service';
 
 // Verification runs on the uncompressed transfer syntaxes (PS3.4 A.4).
 const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
@@ -71,6 +71,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       maxPduLength: dimse.maxPduLength,
       artimTimeoutMs: dimse.artimTimeoutMs,
       idleTimeoutMs: dimse.idleTimeoutMs,
+      responseTimeoutMs: dimse.responseTimeoutMs,
       negotiate: (request, remoteAddress) => this.negotiate(request, remoteAddress),
       handle: (request) => this.handle(request),
       onEvent: (event) => this.log(event),
@@ -93,18 +94,39 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       return this.reject(request, remoteAddress, { kind: 'reject', tenant, result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CallingAETitleNotRecognized, explanation: `calling AE title "${request.callingAETitle}" is not registered with tenant ${tenant}` });
     }
     const allowed = new Set<AeOperation>(caller ? caller.allowedOperations : UNREGISTERED);
-    const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => this.answer(pc, allowed));
-    const roleSelections: RoleSelection[] = this.registry.all.flatMap((s) => s.acceptRoles?.(request.roleSelections) ?? []);
+    const { senders, roleSelections } = this.acceptRoles(request.roleSelections, allowed);
+    const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => this.answer(pc, allowed, senders.get(pc.abstractSyntax)));
     return { kind: 'accept', contexts, ...(roleSelections.length > 0 ? { roleSelections } : {}) };
   }
 
-  private answer(pc: AssociateRequest['presentationContexts'][number], allowed: ReadonlySet<AeOperation>): PresentationContextAnswer {
+  /**
+   * SCP/SCU role selection (PS3.7 D.3.3.4): where the requester offers to be the SCP of a SOP class
+   * that a service sends on the requester's association (C-GET), and this AE may use that service,
+   * the role is accepted and that service answers the context. The requester keeps its SCU role only
+   * where it may use the service that serves the SOP class. Without an answer, the default roles hold.
+   */
+  private acceptRoles(requested: readonly RoleSelection[], allowed: ReadonlySet<AeOperation>): { senders: Map<string, DimseService>; roleSelections: RoleSelection[] } {
+    const senders = new Map<string, DimseService>();
+    const roleSelections: RoleSelection[] = [];
+    for (const role of requested) {
+      if (!role.scpRole || senders.has(role.sopClassUid)) continue;
+      const sender = this.registry.all.find((s) => s.sendsOnRequesterAssociation?.(role.sopClassUid) && allowed.has(s.operationOf(role.sopClassUid)));
+      if (!sender) continue;
+      senders.set(role.sopClassUid, sender);
+      const server = this.registry.forAbstractSyntax(role.sopClassUid);
+      const scuRole = role.scuRole && server !== undefined && allowed.has(server.operationOf(role.sopClassUid));
+      roleSelections.push({ sopClassUid: role.sopClassUid, scuRole, scpRole: true });
+    }
+    return { senders, roleSelections };
+  }
+
+  private answer(pc: AssociateRequest['presentationContexts'][number], allowed: ReadonlySet<AeOperation>, sender: DimseService | undefined): PresentationContextAnswer {
     if (pc.abstractSyntax === SopClassUIDs.Verification) {
       const ts = allowed.has('ECHO') ? pc.transferSyntaxes.find((t) => UNCOMPRESSED.includes(t)) : undefined;
       if (!allowed.has('ECHO')) return { id: pc.id, result: PresentationContextResult.UserRejection, transferSyntax: '' };
       return ts ? { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: ts } : { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: '' };
     }
-    const service = this.registry.forAbstractSyntax(pc.abstractSyntax);
+    const service = sender ?? this.registry.forAbstractSyntax(pc.abstractSyntax);
     if (!service) return { id: pc.id, result: PresentationContextResult.AbstractSyntaxNotSupported, transferSyntax: '' };
     // PS3.8 9.3.3.2: an operation this AE may not ask for is a user rejection of the context.
     if (!allowed.has(service.operationOf(pc.abstractSyntax))) return { id: pc.id, result: PresentationContextResult.UserRejection, transferSyntax: '' };
@@ -146,11 +168,6 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       return { command: { commandField: command.commandField | 0x8000, status: DimseStatus.UnrecognizedOperation, errorComment: 'No service for this presentation context' } };
     }
     return service.handle(request, tenant);
-  }
-
-  /** The registered entry of a calling AE, for services that decide more (move destinations). */
-  async callingAE(tenant: string, aeTitle: string): Promise<ApplicationEntity | undefined> {
-    return this.aes?.find(tenant, aeTitle);
   }
 
   private log(event: AssociationEvent): void {

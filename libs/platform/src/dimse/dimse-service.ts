@@ -1,5 +1,5 @@
 import type { AeOperation } from '@tessera/ae-registry';
-import type { DimseRequest, DimseResponse, RoleSelection } from '@tessera/dicom';
+import type { DimseRequest, DimseResponse } from '@tessera/dicom';
 
 /** What a role serves over DIMSE: some abstract syntaxes, and how to answer their requests. */
 export interface DimseService {
@@ -12,10 +12,10 @@ export interface DimseService {
   /** The first of `proposed` this service accepts for that abstract syntax, if any. */
   chooseTransferSyntax(abstractSyntax: string, proposed: readonly string[]): string | undefined;
   /**
-   * SCP/SCU role selections to accept (PS3.7 D.3.3.4): C-GET needs the requester to be the storage
-   * SCP for the sub-operations on its association.
+   * Whether this service sends requests of this SOP class on the requester's own association, so
+   * that the requester must take the SCP role for it (PS3.7 D.3.3.4): C-GET's C-STORE sub-operations.
    */
-  acceptRoles?(requested: readonly RoleSelection[]): readonly RoleSelection[];
+  sendsOnRequesterAssociation?(sopClassUid: string): boolean;
   /** Answers one request of a context this service accepted; `tenant` comes from the called AE title. */
   handle(request: DimseRequest, tenant: string): Promise<DimseResponse>;
 }

@@ -30,7 +30,7 @@ async function indexWith(count: number): Promise<MemoryInstanceIndex> {
 
 function request(identifier: Parameters<typeof encodeJsonDataset>[0], cancelled: AbortSignal, onPending: () => void): DimseRequest {
   return {
-    association: { id: 'a', callingAETitle: 'SCU', calledAETitle: 'TESSERA', remoteAddress: '127.0.0.1', remotePort: 1, implementationClassUid: '1', peerMaxPduLength: 0 },
+    association: { id: 'a', callingAETitle: 'SCU', calledAETitle: 'TESSERA', remoteAddress: '127.0.0.1', remotePort: 1, implementationClassUid: '1', peerMaxPduLength: 0, roleSelections: [] },
     context: { id: 1, abstractSyntax: STUDY_ROOT, transferSyntax: '1.2.840.10008.1.2.1' },
     command: { commandField: CommandField.CFindRQ, messageId: 1, hasDataSet: true },
     dataSet: Readable.from([encodeJsonDataset(identifier, EXPLICIT_VR_LITTLE_ENDIAN, characterSetEncoder(undefined))]),

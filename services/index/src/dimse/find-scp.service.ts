@@ -83,7 +83,7 @@ export class FindScpService implements DimseService {
       }
     } catch (err) {
       this.logger.error('C-FIND failed', { association: association.id, error: (err as Error).message });
-      return final(0xc001, `Unable to process: ${(err as Error).message}`.slice(0, 64));
+      return final(DimseStatus.UnableToProcess, `Unable to process: ${(err as Error).message}`.slice(0, 64));
     }
     this.logger.info('C-FIND answered', { association: association.id, queryLevel: prepared.level, matches: count, cancelled: request.cancelled.aborted });
     return final(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
