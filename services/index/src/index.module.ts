@@ -2,9 +2,8 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
-import type { TesseraConfig } from '@tessera/config';
 import type { InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, CONFIG, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { FindScpService } from './dimse/find-scp.service';
@@ -41,13 +40,13 @@ export class IndexModule implements OnModuleInit {
     private readonly retrieve: RetrieveUseCase,
     private readonly sender: StoreScu,
     @Inject(AE_REGISTRY) private readonly aes: AeRegistry,
-    @Inject(CONFIG) private readonly config: TesseraConfig,
+    private readonly outbound: DimseOutbound,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(new FindScpService(this.find, this.logger.child({ component: 'find-scp' })));
-    this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.config.dimse, this.logger.child({ component: 'move-scp' })));
+    this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.outbound, this.logger.child({ component: 'move-scp' })));
     this.registry.register(new GetScpService(this.retrieve, this.sender, this.logger.child({ component: 'get-scp' })));
   }
 }

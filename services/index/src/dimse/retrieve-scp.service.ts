@@ -1,18 +1,16 @@
 import type { AeRegistry } from '@tessera/ae-registry';
 import type { StoredObject } from '@tessera/catalog';
-import type { TesseraConfig } from '@tessera/config';
 import {
   CommandField,
   DicomError,
   DimseStatus,
   isStorageSopClass,
-  requestAssociation,
   TransferSyntaxUIDs,
   type DicomJsonDataset,
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import type { DimseOutbound, DimseService } from '@tessera/platform';
 import { proposeContexts, type StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type InformationModel } from './find.use-case';
@@ -75,7 +73,7 @@ export class MoveScpService implements DimseService {
     private readonly retrieve: RetrieveUseCase,
     private readonly aes: AeRegistry,
     private readonly sender: StoreScu,
-    private readonly dimse: TesseraConfig['dimse'],
+    private readonly outbound: Pick<DimseOutbound, 'associate'>,
     private readonly logger: Logger,
   ) {}
 
@@ -109,10 +107,6 @@ export class MoveScpService implements DimseService {
       request.dataSet?.resume();
       return final(DimseStatus.NotAuthorized, `${association.callingAETitle} may not move to ${destination.aeTitle}`);
     }
-    if (destination.tls) {
-      request.dataSet?.resume();
-      return final(DimseStatus.UnableToProcess, `${destination.aeTitle} needs TLS; outbound TLS is not available`);
-    }
     const instances = await instancesOf(request, tenant, MoveSopClasses, this.retrieve, final);
     if (!Array.isArray(instances)) return instances;
     const progress = new SubOperations(instances.length);
@@ -123,17 +117,7 @@ export class MoveScpService implements DimseService {
     if (instances.length === 0) return done();
     let peer;
     try {
-      peer = await requestAssociation({
-        host: destination.host,
-        port: destination.port,
-        callingAETitle: association.calledAETitle,
-        calledAETitle: destination.aeTitle,
-        contexts: proposeContexts(instances),
-        maxPduLength: this.dimse.maxPduLength,
-        artimTimeoutMs: this.dimse.artimTimeoutMs,
-        idleTimeoutMs: this.dimse.idleTimeoutMs,
-        responseTimeoutMs: this.dimse.responseTimeoutMs,
-      });
+      peer = await this.outbound.associate(destination, association.calledAETitle, proposeContexts(instances));
     } catch (err) {
       this.logger.warn('C-MOVE destination unreachable', { association: association.id, destination: destination.aeTitle, error: (err as Error).message });
       progress.failRemaining(instances.map((i) => i.sopInstanceUID));
