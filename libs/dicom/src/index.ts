@@ -3,6 +3,7 @@ export * from './dictionary/dictionary';
 export * from './errors';
 export * from './json/dicom-json';
 export * from './json/dicom-json-builder';
+export * from './json/read-data-set';
 export * from './parser/dataset-parser';
 export * from './parser/part10';
 export * from './sop-class';

@@ -6,6 +6,7 @@ import {
   DimseStatus,
   encodeJsonDataset,
   lookupTransferSyntax,
+  readDataSet,
   tagKey,
   Tags,
   textsOf,
@@ -16,7 +17,6 @@ import {
 import type { DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type FindUseCase, type InformationModel } from './find.use-case';
-import { readDataSet } from './read-data-set';
 
 /** Query/Retrieve FIND SOP classes (PS3.4 C.6.1.1.1, C.6.2.1.1). */
 export const FindSopClasses: Readonly<Record<string, InformationModel>> = {

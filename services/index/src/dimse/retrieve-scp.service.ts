@@ -5,6 +5,7 @@ import {
   DicomError,
   DimseStatus,
   isStorageSopClass,
+  readDataSet,
   TransferSyntaxUIDs,
   type DicomJsonDataset,
   type DimseRequest,
@@ -14,7 +15,6 @@ import type { DimseOutbound, DimseService } from '@tessera/platform';
 import { proposeContexts, type StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type InformationModel } from './find.use-case';
-import { readDataSet } from './read-data-set';
 import type { RetrieveUseCase } from './retrieve.use-case';
 import { SubOperations } from './sub-operations';
 
