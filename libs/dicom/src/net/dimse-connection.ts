@@ -37,6 +37,11 @@ export interface DimseMessage {
 export interface DimseResponse {
   readonly command: Omit<DimseCommand, 'messageIdBeingRespondedTo' | 'hasDataSet'>;
   readonly dataSet?: Buffer;
+  /**
+   * Runs once a final response is on the wire: what must follow it, never precede it (the
+   * N-EVENT-REPORT of a storage commitment after its N-ACTION-RSP, PS3.4 J.3.3).
+   */
+  readonly onSent?: () => void;
 }
 
 /** One incoming request, with what the service needs to answer it over time. */
@@ -354,6 +359,7 @@ export class DimseConnection {
     }
     if (this.state === 'closed') return;
     await this.respond(message, response);
+    response.onSent?.();
   }
 
   private async respond(to: DimseMessage, response: DimseResponse): Promise<void> {

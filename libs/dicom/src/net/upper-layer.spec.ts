@@ -11,16 +11,29 @@ const VERIFICATION = '1.2.840.10008.1.1';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 const EXPLICIT = '1.2.840.10008.1.2.1';
+const COMMITMENT = '1.2.840.10008.1.20.1';
 
 describe('our upper layer, requester against acceptor on loopback', () => {
   let server: DimseServer;
   let port: number;
-  const seen: { digest?: string; error?: string; cancelled?: boolean }[] = [];
+  const seen: { digest?: string; error?: string; cancelled?: boolean; reportStatus?: number }[] = [];
+  // Requests the acceptor sent to the requester.
+  const reports: number[] = [];
 
   const handle = async (request: DimseRequest): Promise<DimseResponse> => {
     switch (request.command.commandField) {
       case CommandField.CEchoRQ:
         return { command: { commandField: CommandField.CEchoRSP, status: DimseStatus.Success } };
+      case CommandField.NActionRQ:
+        // Answers, then reports back on the same association once the answer is out (as storage commitment does).
+        return {
+          command: { commandField: CommandField.NActionRSP, status: DimseStatus.Success },
+          onSent: () => {
+            void (async () => {
+              for await (const reply of request.connection.request(request.context, { commandField: CommandField.NEventReportRQ, affectedSOPClassUID: COMMITMENT, eventTypeId: 1 })) seen.push({ reportStatus: reply.command.status });
+            })();
+          },
+        };
       case CommandField.CStoreRQ: {
         const hash = createHash('sha256');
         try {
@@ -68,7 +81,12 @@ describe('our upper layer, requester against acceptor on loopback', () => {
         { id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT] },
         { id: 3, abstractSyntax: CT, transferSyntaxes: [EXPLICIT] },
         { id: 5, abstractSyntax: FIND, transferSyntaxes: [EXPLICIT] },
+        { id: 7, abstractSyntax: COMMITMENT, transferSyntaxes: [EXPLICIT] },
       ],
+      handle: async (request) => {
+        reports.push(request.command.commandField);
+        return { command: { commandField: CommandField.NEventReportRSP, status: DimseStatus.Success } };
+      },
       maxPduLength: 32768,
       artimTimeoutMs: 5000,
       idleTimeoutMs: 10_000,
@@ -125,5 +143,14 @@ describe('our upper layer, requester against acceptor on loopback', () => {
     });
     await expect(collect(association.request(association.contextFor(CT)!, { commandField: CommandField.CStoreRQ, affectedSOPClassUID: CT, affectedSOPInstanceUID: '1.2.4', priority: 0 }, endless))).rejects.toThrow();
     await expectEventually(() => expect(seen.at(-1)).toEqual({ error: 'AssociationAbortedError' }));
+  });
+
+  it('sends what follows a response only once the response is out, on the same association', async () => {
+    const association = await open();
+    const [answer] = await collect(association.request(association.contextFor(COMMITMENT)!, { commandField: CommandField.NActionRQ, requestedSOPClassUID: COMMITMENT, actionTypeId: 1 }, Buffer.alloc(0)));
+    expect(answer?.command.status).toBe(DimseStatus.Success);
+    await expectEventually(() => expect(seen.at(-1)).toEqual({ reportStatus: DimseStatus.Success }));
+    expect(reports).toEqual([CommandField.NEventReportRQ]);
+    await association.release();
   });
 });
