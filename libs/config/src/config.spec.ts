@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -45,5 +50,84 @@ describe('loadConfig', () => {
     expect(config.tenants).toEqual(['default', 'st-mary', 'general']);
     expect(config.aeTitles).toEqual({ MARY: 'st-mary', GEN: 'general', TESSERA: 'default' });
     expect(() => loadConfig({ DIMSE_AE_TITLES: 'X=nowhere' })).toThrow(/not in TESSERA_TENANTS/);
+  });
+});
+
+describe('loadConfig: DICOM TLS settings', () => {
+  // Real PEM files, made by the openssl CLI: a self-signed certificate and its key, and another key.
+  let dir: string;
+  const file = (name: string): string => path.join(dir, name);
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-config-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('tls.key'), '-out', file('tls.crt'), '-days', '1', '-subj', '/CN=tessera.example.org'], { stdio: 'ignore' });
+    fs.writeFileSync(file('other.key'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(file('encrypted.key'), createPrivateKey(fs.readFileSync(file('tls.key'))).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }));
+    fs.writeFileSync(file('not-a-cert.pem'), 'hello\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return [...err.problems];
+      throw err;
+    }
+    return [];
+  };
+
+  it('has no TLS listener and no client authentication by default', () => {
+    expect(loadConfig({}).dimse.tls).toEqual({ clientAuth: 'none' });
+  });
+
+  it('reads the certificate, its key and the CAs once, relative to the working directory', () => {
+    const tls = loadConfig({ DIMSE_TLS_PORT: '2762', DIMSE_TLS_CERT: 'tls.crt', DIMSE_TLS_KEY: 'tls.key', DIMSE_TLS_CA: file('tls.crt'), DIMSE_TLS_CLIENT_AUTH: 'required' }, { cwd: dir }).dimse.tls;
+    expect(tls).toMatchObject({ port: 2762, clientAuth: 'required', ca: fs.readFileSync(file('tls.crt'), 'utf8') });
+    expect(tls.certificate).toMatchObject({ chain: fs.readFileSync(file('tls.crt'), 'utf8'), subject: 'CN=tessera.example.org' });
+    expect(tls.certificate?.key.asymmetricKeyType).toBe('rsa');
+    // The private key never shows when the settings are logged.
+    expect(JSON.stringify(tls)).not.toContain('PRIVATE KEY');
+  });
+
+  it('takes a certificate without a TLS port, for outbound TLS, and a CA alone, for verifying peers', () => {
+    expect(loadConfig({ DIMSE_TLS_CERT: file('tls.crt'), DIMSE_TLS_KEY: file('tls.key') }).dimse.tls).toMatchObject({ clientAuth: 'none', certificate: { subject: 'CN=tessera.example.org' } });
+    expect(loadConfig({ DIMSE_TLS_CA: file('tls.crt') }).dimse.tls.port).toBeUndefined();
+  });
+
+  it('names every bad TLS setting at once', () => {
+    const problems = problemsOf({ DIMSE_PORT: '11112', DIMSE_TLS_PORT: '11112', DIMSE_TLS_CERT: file('missing.crt'), DIMSE_TLS_KEY: file('tls.key'), DIMSE_TLS_CLIENT_AUTH: 'sometimes', HTTP_PORT: 'x' });
+    expect(problems).toEqual([
+      'HTTP_PORT="x": expected an integer from 0 to 65535',
+      'DIMSE_TLS_PORT=11112: must differ from DIMSE_PORT (the plain and the TLS listener each need their own port)',
+      'DIMSE_TLS_CLIENT_AUTH="sometimes": expected none, optional or required',
+      `DIMSE_TLS_CERT=${file('missing.crt')}: cannot read the file (ENOENT)`,
+    ]);
+  });
+
+  it('needs a certificate and its key with a TLS port, and the one with the other', () => {
+    expect(problemsOf({ DIMSE_TLS_PORT: '2762' })).toEqual([
+      'DIMSE_TLS_CERT: required with DIMSE_TLS_PORT (a TLS server needs a certificate and its private key)',
+      'DIMSE_TLS_KEY: required with DIMSE_TLS_PORT (a TLS server needs a certificate and its private key)',
+    ]);
+    expect(problemsOf({ DIMSE_TLS_CERT: file('tls.crt') })).toEqual(['DIMSE_TLS_KEY: required with DIMSE_TLS_CERT (a certificate and its private key go together)']);
+    expect(problemsOf({ DIMSE_TLS_KEY: file('tls.key') })).toEqual(['DIMSE_TLS_CERT: required with DIMSE_TLS_KEY (a certificate and its private key go together)']);
+  });
+
+  it('refuses a key that is not the certificate’s, an encrypted key, and files that hold no PEM certificate or key', () => {
+    expect(problemsOf({ DIMSE_TLS_CERT: file('tls.crt'), DIMSE_TLS_KEY: file('other.key') })).toEqual([`DIMSE_TLS_KEY=${file('other.key')}: not the private key of the certificate in DIMSE_TLS_CERT`]);
+    expect(problemsOf({ DIMSE_TLS_CERT: file('tls.crt'), DIMSE_TLS_KEY: file('encrypted.key') })).toEqual([expect.stringMatching(/^DIMSE_TLS_KEY: the key is encrypted/)]);
+    expect(problemsOf({ DIMSE_TLS_CERT: file('not-a-cert.pem'), DIMSE_TLS_KEY: file('not-a-cert.pem'), DIMSE_TLS_CA: file('not-a-cert.pem') })).toEqual([
+      'DIMSE_TLS_CERT: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file',
+      expect.stringMatching(/^DIMSE_TLS_KEY: not a PEM private key/),
+      'DIMSE_TLS_CA: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file',
+    ]);
+  });
+
+  it('needs a CA and a TLS port for client certificates', () => {
+    expect(problemsOf({ DIMSE_TLS_PORT: '2762', DIMSE_TLS_CERT: file('tls.crt'), DIMSE_TLS_KEY: file('tls.key'), DIMSE_TLS_CLIENT_AUTH: 'required' })).toEqual([
+      'DIMSE_TLS_CLIENT_AUTH=required: needs DIMSE_TLS_CA, the CAs that client certificates must be signed by',
+    ]);
+    expect(problemsOf({ DIMSE_TLS_CA: file('tls.crt'), DIMSE_TLS_CLIENT_AUTH: 'optional' })).toEqual(['DIMSE_TLS_CLIENT_AUTH=optional: applies to the TLS listener, so needs DIMSE_TLS_PORT']);
   });
 });

@@ -1,3 +1,5 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The roles one process can run (ARCHITECTURE §1). */
@@ -23,6 +25,26 @@ export type BusSettings =
   | { readonly kind: 'memory' }
   | { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly partitions: number; readonly replicationFactor: number; readonly clientId: string; readonly topicPrefix: string };
 
+/** Who must show a client certificate on the TLS listener (mutual TLS). */
+export const TLS_CLIENT_AUTH = ['none', 'optional', 'required'] as const;
+export type TlsClientAuth = (typeof TLS_CLIENT_AUTH)[number];
+
+/** DICOM over TLS (PS3.15 B.9): the TLS listener, Tessera's certificate, and whom it trusts. */
+export interface DimseTlsSettings {
+  /** The TLS listener's port; undefined: no TLS listener. */
+  readonly port?: number;
+  /**
+   * Tessera's certificate chain (PEM, leaf first) and private key: presented by the TLS listener,
+   * and to outbound peers that ask for a client certificate. The key is a KeyObject so that it
+   * never shows in a log or a JSON dump of the settings.
+   */
+  readonly certificate?: { readonly chain: string; readonly key: KeyObject; readonly subject: string; readonly validTo: string };
+  /** Trusted CA certificates (PEM): for client certificates, and for outbound peers instead of the system CAs. */
+  readonly ca?: string;
+  /** none: no client certificate asked for; optional: asked for and verified when given; required: none, no handshake. */
+  readonly clientAuth: TlsClientAuth;
+}
+
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
@@ -40,6 +62,7 @@ export interface TesseraConfig {
     readonly responseTimeoutMs: number;
     /** Whether an association from a calling AE title the tenant has not registered is accepted. */
     readonly acceptUnknownCallingAE: boolean;
+    readonly tls: DimseTlsSettings;
   };
   readonly database: DatabaseSettings;
   readonly blob: BlobSettings;
@@ -78,6 +101,11 @@ const KNOWN_KEYS = [
   'DIMSE_IDLE_TIMEOUT_MS',
   'DIMSE_RESPONSE_TIMEOUT_MS',
   'DIMSE_UNKNOWN_CALLING_AE',
+  'DIMSE_TLS_PORT',
+  'DIMSE_TLS_CERT',
+  'DIMSE_TLS_KEY',
+  'DIMSE_TLS_CA',
+  'DIMSE_TLS_CLIENT_AUTH',
   'DATABASE_URL',
   'BLOB_URL',
   'S3_ACCESS_KEY',
@@ -137,9 +165,10 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {
     problems.push(`DIMSE_AE_TITLE=${JSON.stringify(aeTitle)}: an AE title is 1-16 printable ASCII characters, no backslash`);
   }
+  const dimsePort = int('DIMSE_PORT', 11112, 0, 65535);
   const dimse = {
     host: str('DIMSE_HOST', '127.0.0.1'),
-    port: int('DIMSE_PORT', 11112, 0, 65535),
+    port: dimsePort,
     aeTitle: aeTitle.trim(),
     // PS3.8 D.1: the Maximum Length Received; 0 would mean unlimited, which Tessera never offers.
     maxPduLength: int('DIMSE_MAX_PDU_LENGTH', 1024 * 1024, 4096, 64 * 1024 * 1024),
@@ -148,6 +177,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     idleTimeoutMs: int('DIMSE_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
     responseTimeoutMs: int('DIMSE_RESPONSE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     acceptUnknownCallingAE: false,
+    tls: parseDimseTls(env, cwd, dimsePort, problems),
   };
   // Unknown calling AEs are welcome only while nothing but this machine can reach the listener (the
   // zero-setup mode); anywhere else an AE must be registered first, unless this says otherwise.
@@ -209,6 +239,92 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     logLevel: logLevel as TesseraConfig['logLevel'],
     telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
+}
+
+/**
+ * DIMSE_TLS_*: the files are read and checked here, once, so that a missing file, a key that does
+ * not belong to the certificate or a CA bundle that is not one are reported at boot with every
+ * other bad setting, not at the first association.
+ */
+function parseDimseTls(env: Env, cwd: string, dimsePort: number, problems: string[]): DimseTlsSettings {
+  const value = (key: string): string | undefined => {
+    const raw = env[key]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  let port: number | undefined;
+  const rawPort = value('DIMSE_TLS_PORT');
+  if (rawPort !== undefined) {
+    const n = Number(rawPort);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push(`DIMSE_TLS_PORT=${JSON.stringify(rawPort)}: expected an integer from 0 to 65535`);
+    else if (n !== 0 && n === dimsePort) problems.push(`DIMSE_TLS_PORT=${n}: must differ from DIMSE_PORT (the plain and the TLS listener each need their own port)`);
+    else port = n;
+  }
+  const clientAuth = value('DIMSE_TLS_CLIENT_AUTH') ?? 'none';
+  if (!(TLS_CLIENT_AUTH as readonly string[]).includes(clientAuth)) problems.push(`DIMSE_TLS_CLIENT_AUTH=${JSON.stringify(clientAuth)}: expected none, optional or required`);
+
+  const read = (key: string): string | undefined => {
+    const given = value(key);
+    if (given === undefined) return undefined;
+    try {
+      return fs.readFileSync(path.resolve(cwd, given), 'utf8');
+    } catch (err) {
+      problems.push(`${key}=${given}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return undefined;
+    }
+  };
+  const certPem = read('DIMSE_TLS_CERT');
+  const keyPem = read('DIMSE_TLS_KEY');
+  const caPem = read('DIMSE_TLS_CA');
+
+  let certificate: DimseTlsSettings['certificate'];
+  const leaf = certPem === undefined ? undefined : parseCertificates('DIMSE_TLS_CERT', certPem, problems)[0];
+  const key = keyPem === undefined ? undefined : parsePrivateKey(keyPem, problems);
+  if (certPem !== undefined && leaf && key) {
+    if (leaf.checkPrivateKey(key)) certificate = { chain: certPem, key, subject: leaf.subject, validTo: leaf.validTo };
+    else problems.push(`DIMSE_TLS_KEY=${value('DIMSE_TLS_KEY')}: not the private key of the certificate in DIMSE_TLS_CERT`);
+  }
+  const missing = (['DIMSE_TLS_CERT', 'DIMSE_TLS_KEY'] as const).filter((k) => value(k) === undefined);
+  if (rawPort !== undefined) for (const k of missing) problems.push(`${k}: required with DIMSE_TLS_PORT (a TLS server needs a certificate and its private key)`);
+  else if (missing.length === 1) problems.push(`${missing[0]}: required with ${missing[0] === 'DIMSE_TLS_CERT' ? 'DIMSE_TLS_KEY' : 'DIMSE_TLS_CERT'} (a certificate and its private key go together)`);
+  const ca = caPem !== undefined && parseCertificates('DIMSE_TLS_CA', caPem, problems).length > 0 ? caPem : undefined;
+  if (clientAuth === 'optional' || clientAuth === 'required') {
+    if (rawPort === undefined) problems.push(`DIMSE_TLS_CLIENT_AUTH=${clientAuth}: applies to the TLS listener, so needs DIMSE_TLS_PORT`);
+    if (value('DIMSE_TLS_CA') === undefined) problems.push(`DIMSE_TLS_CLIENT_AUTH=${clientAuth}: needs DIMSE_TLS_CA, the CAs that client certificates must be signed by`);
+  }
+  return {
+    ...(port !== undefined ? { port } : {}),
+    ...(certificate ? { certificate } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    clientAuth: clientAuth as TlsClientAuth,
+  };
+}
+
+// Every certificate of a PEM file (a chain or a CA bundle); none, or one that does not parse, is a problem.
+function parseCertificates(key: string, text: string, problems: string[]): X509Certificate[] {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    problems.push(`${key}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file`);
+    return [];
+  }
+  try {
+    return blocks.map((b) => new X509Certificate(b));
+  } catch (err) {
+    problems.push(`${key}: a certificate in the file does not parse (${(err as Error).message})`);
+    return [];
+  }
+}
+
+function parsePrivateKey(text: string, problems: string[]): KeyObject | undefined {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+    problems.push('DIMSE_TLS_KEY: the key is encrypted; give it unencrypted and protect the file instead (a secret, mode 0400)');
+    return undefined;
+  }
+  try {
+    return createPrivateKey(text);
+  } catch (err) {
+    problems.push(`DIMSE_TLS_KEY: not a PEM private key (${(err as Error).message})`);
+    return undefined;
+  }
 }
 
 // HTTP_TRUST_PROXY: empty or false, true, or the gateway's addresses/CIDRs (only those are believed).
