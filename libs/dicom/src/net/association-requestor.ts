@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uid';
 import { DimseConnection, type AcceptedContext, type DimseRequest, type DimseResponse } from './dimse-connection';
 import { AbortReason, PduType, PresentationContextResult, encodeAbort, encodeAssociateRequest, type ProposedPresentationContext, type RoleSelection } from './pdu';
 import { PduReader } from './pdu-reader';
+import { BCP195_NON_DOWNGRADING, type TlsCredentials } from './tls-profile';
 
 /** The peer refused the association (PS3.8 9.3.4). */
 export class AssociationRejectedError extends Error {
@@ -26,7 +28,12 @@ export interface RequestorOptions {
   readonly contexts: readonly ProposedPresentationContext[];
   readonly roleSelections?: readonly RoleSelection[];
   readonly maxPduLength: number;
-  /** Covers the TCP connect and the wait for A-ASSOCIATE-AC (ARTIM, PS3.8 9.1.5). */
+  /**
+   * With this, the association runs over TLS (PS3.15 B.9): the peer's certificate must chain to
+   * `ca` and name `host`; `cert` and `key` are shown to a peer that asks for a client certificate.
+   */
+  readonly tls?: TlsCredentials;
+  /** Covers the TCP connect, the TLS handshake and the wait for A-ASSOCIATE-AC (ARTIM, PS3.8 9.1.5). */
   readonly artimTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly responseTimeoutMs: number;
@@ -36,7 +43,7 @@ export interface RequestorOptions {
 
 /** Opens an association as requester (PS3.8 9.2, requester transitions) and returns it ready for DIMSE. */
 export async function requestAssociation(options: RequestorOptions): Promise<DimseConnection> {
-  const socket = connect({ host: options.host, port: options.port, noDelay: true });
+  const socket = open(options);
   const reader = new PduReader(0);
   return new Promise<DimseConnection>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`no A-ASSOCIATE-AC from ${options.calledAETitle} at ${options.host}:${options.port} within ${options.artimTimeoutMs} ms`)), options.artimTimeoutMs);
@@ -57,7 +64,7 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
       const [pdu] = pdus;
       if (!pdu) return;
       clearTimeout(timer);
-      socket.off('data', onData).off('error', fail).off('close', onClose);
+      socket.off('data', onData).off('error', onError).off('close', onClose);
       if (pdu.type === PduType.AssociateRJ) {
         socket.destroy();
         reject(new AssociationRejectedError(pdu.result, pdu.source, pdu.reason));
@@ -96,8 +103,11 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
       );
     };
     const onClose = (): void => fail(new Error(`${options.host}:${options.port} closed the connection during association negotiation`));
-    socket.on('data', onData).on('error', fail).on('close', onClose);
-    socket.once('connect', () =>
+    // A failed handshake (untrusted or misnamed certificate, no common TLS version) says which peer it was.
+    const onError = (err: Error): void => fail(options.tls ? new Error(`TLS with ${options.calledAETitle} at ${options.host}:${options.port}: ${err.message}`, { cause: err }) : err);
+    socket.on('data', onData).on('error', onError).on('close', onClose);
+    // Over TLS, not one DICOM byte leaves before the handshake has verified the peer.
+    socket.once(options.tls ? 'secureConnect' : 'connect', () =>
       socket.write(
         encodeAssociateRequest({
           calledAETitle: options.calledAETitle,
@@ -110,5 +120,22 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
         }),
       ),
     );
+  });
+}
+
+// TCP_NODELAY is set on the TCP socket itself, under TLS too (ARCHITECTURE §8).
+function open(options: RequestorOptions): Socket {
+  const tcp = connect({ host: options.host, port: options.port, noDelay: true });
+  if (!options.tls) return tcp;
+  const { cert, key, ca } = options.tls;
+  return connectTls({
+    ...BCP195_NON_DOWNGRADING,
+    socket: tcp,
+    // The peer's certificate must name the host we dialled (RFC 6125 via BCP 195); SNI only for names, not addresses (RFC 6066 3).
+    host: options.host,
+    ...(isIP(options.host) === 0 ? { servername: options.host } : {}),
+    rejectUnauthorized: true,
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+    ...(ca !== undefined ? { ca } : {}),
   });
 }
