@@ -19,6 +19,7 @@ import {
   type NegotiationOutcome,
   type PresentationContextAnswer,
   type RoleSelection,
+  type TlsEvent,
 } from '@tessera/dicom';
 import { outboxEntry } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
@@ -46,9 +47,12 @@ type Rejection = Extract<NegotiationOutcome, { kind: 'reject' }> & { tenant?: st
 @Injectable()
 export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
   private server: DimseServer | undefined;
+  private tlsServer: DimseServer | undefined;
   private readonly logger: Logger;
   /** The bound port (differs from the setting when that is 0); 0 while not listening. */
   port = 0;
+  /** The bound DICOM TLS port; 0 while there is no TLS listener. */
+  tlsPort = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: TesseraConfig,
@@ -64,24 +68,43 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     if (this.registry.all.length === 0) return;
     const { dimse } = this.config;
-    this.server = new DimseServer({
+    // Both ports serve the same AE titles with the same tenant and calling-AE policy; the
+    // association limit is the process's, whichever port the associations came in on.
+    const common = {
       host: dimse.host,
-      port: dimse.port,
       maxAssociations: dimse.maxAssociations,
       maxPduLength: dimse.maxPduLength,
       artimTimeoutMs: dimse.artimTimeoutMs,
       idleTimeoutMs: dimse.idleTimeoutMs,
       responseTimeoutMs: dimse.responseTimeoutMs,
-      negotiate: (request, remoteAddress) => this.negotiate(request, remoteAddress),
-      handle: (request) => this.handle(request),
-      onEvent: (event) => this.log(event),
-    });
+      negotiate: (request: AssociateRequest, remoteAddress: string) => this.negotiate(request, remoteAddress),
+      handle: (request: DimseRequest) => this.handle(request),
+      onEvent: (event: AssociationEvent) => this.log(event),
+    };
+    this.server = new DimseServer({ ...common, port: dimse.port, otherAssociations: () => this.tlsServer?.openAssociations ?? 0 });
     this.port = await this.server.listen();
     this.logger.info('DIMSE listening', { port: this.port, services: this.registry.all.map((s) => s.name), acceptUnknownCallingAE: dimse.acceptUnknownCallingAE });
+    const { tls } = dimse;
+    if (tls.port === undefined || !tls.certificate) return;
+    this.tlsServer = new DimseServer({
+      ...common,
+      port: tls.port,
+      otherAssociations: () => this.server?.openAssociations ?? 0,
+      tls: { cert: tls.certificate.chain, key: tls.certificate.key.export({ type: 'pkcs8', format: 'pem' }), ...(tls.ca !== undefined ? { ca: tls.ca } : {}), clientAuth: tls.clientAuth },
+      onTlsEvent: (event) => this.logTls(event),
+    });
+    this.tlsPort = await this.tlsServer.listen();
+    this.logger.info('DIMSE TLS listening', {
+      port: this.tlsPort,
+      profile: 'Non-Downgrading BCP 195 (PS3.15 B.9), TLS 1.2 or later',
+      clientAuth: tls.clientAuth,
+      certificate: tls.certificate.subject.replaceAll('\n', ', '),
+      certificateValidTo: tls.certificate.validTo,
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.server?.close();
+    await Promise.all([this.server?.close(), this.tlsServer?.close()]);
   }
 
   private async negotiate(request: AssociateRequest, remoteAddress: string): Promise<NegotiationOutcome> {
@@ -168,6 +191,11 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       return { command: { commandField: command.commandField | 0x8000, status: DimseStatus.UnrecognizedOperation, errorComment: 'No service for this presentation context' } };
     }
     return service.handle(request, tenant);
+  }
+
+  private logTls(event: TlsEvent): void {
+    if (event.type === 'refused') this.logger.warn('TLS connection refused', { remote: event.remoteAddress, reason: event.explanation });
+    else this.logger.info('TLS connection', { remote: event.remoteAddress, protocol: event.protocol, cipher: event.cipher, clientCertificate: event.clientCertificate });
   }
 
   private log(event: AssociationEvent): void {
