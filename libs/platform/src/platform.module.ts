@@ -2,6 +2,7 @@ import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdow
 import { FileBlobStore, S3BlobStore, type BlobStore } from '@tessera/blob-store';
 import { KafkaEventBus, MemoryEventBus, type EventBus } from '@tessera/bus';
 import { TypeormObjectCatalog } from '@tessera/catalog';
+import { TypeormCommitmentStore } from '@tessera/commitment';
 import type { TesseraConfig } from '@tessera/config';
 import { ALL_TOPICS } from '@tessera/contracts';
 import { ensureTenant, openDatabase, type Database } from '@tessera/database';
@@ -9,7 +10,7 @@ import { TypeormInstanceIndex } from '@tessera/index-store';
 import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
-import { AE_REGISTRY, BLOB_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, TENANT_RESOLVER } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -83,6 +84,7 @@ export class PlatformModule {
         { provide: OBJECT_CATALOG, useFactory: (db: Database) => new TypeormObjectCatalog(db), inject: [DATABASE] },
         { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db), inject: [DATABASE] },
         { provide: AE_REGISTRY, useFactory: (db: Database) => new TypeormAeRegistry(db), inject: [DATABASE] },
+        { provide: COMMITMENT_STORE, useFactory: (db: Database) => new TypeormCommitmentStore(db), inject: [DATABASE] },
       );
     }
     if (needs.blobs) {

@@ -9,3 +9,4 @@ export const OBJECT_CATALOG = Symbol('ObjectCatalog');
 export const INSTANCE_INDEX = Symbol('InstanceIndex');
 export const TENANT_RESOLVER = Symbol('TenantResolver');
 export const AE_REGISTRY = Symbol('AeRegistry');
+export const COMMITMENT_STORE = Symbol('CommitmentStore');

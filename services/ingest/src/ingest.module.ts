@@ -1,10 +1,15 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
+import type { CommitmentStore } from '@tessera/commitment';
 import type { OutboxRelay } from '@tessera/outbox';
-import { BLOB_STORE, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
+import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
+import { StorageCommitmentUseCase } from './commitment/storage-commitment.use-case';
+import { StorageCommitmentsController } from './commitment/storage-commitments.controller';
 import { StorageScpService } from './dimse/storage-scp.service';
 import { StoreInstanceUseCase } from './store-instance.use-case';
 import { StoreStudiesUseCase } from './stow/store-studies.use-case';
@@ -14,10 +19,16 @@ import { StowController } from './stow/stow.controller';
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 // Within MAX_EVENT_BYTES of the topics (libs/bus), with room for the envelope.
 const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+// A storage commitment stays with the process working on it this long before another takes it over.
+const COMMITMENT_LEASE_MS = 5 * 60_000;
+// Report deliveries are retried after these waits (about a day in all), then abandoned.
+const COMMITMENT_RETRIES_MS = [10_000, 30_000, 60_000, 5 * 60_000, 15 * 60_000, ...Array<number>(24).fill(60 * 60_000)];
+// How often each ingest process looks for commitments due (after a restart or a failed delivery).
+const COMMITMENT_SWEEP_MS = 5_000;
 
-/** The ingest role: the DIMSE Storage SCP and STOW-RS. */
+/** The ingest role: the DIMSE Storage SCP, storage commitment, and STOW-RS. */
 @Module({
-  controllers: [StowController],
+  controllers: [StowController, StorageCommitmentsController],
   providers: [
     {
       provide: StoreInstanceUseCase,
@@ -30,16 +41,44 @@ const MAX_METADATA_BYTES = 4 * 1024 * 1024;
       inject: [BLOB_STORE, OBJECT_CATALOG, OUTBOX_RELAY, LOGGER],
     },
     { provide: StoreStudiesUseCase, useFactory: (store: StoreInstanceUseCase) => new StoreStudiesUseCase(store), inject: [StoreInstanceUseCase] },
+    {
+      provide: StorageCommitmentUseCase,
+      useFactory: (store: CommitmentStore, catalog: ObjectCatalog, blobs: BlobStore, aes: AeRegistry, outbound: DimseOutbound, logger: Logger) =>
+        new StorageCommitmentUseCase(store, catalog, blobs, aes, outbound, logger.child({ component: 'storage-commitment' }), { leaseMs: COMMITMENT_LEASE_MS, retryDelaysMs: COMMITMENT_RETRIES_MS }),
+      inject: [COMMITMENT_STORE, OBJECT_CATALOG, BLOB_STORE, AE_REGISTRY, DimseOutbound, LOGGER],
+    },
   ],
 })
-export class IngestModule implements OnModuleInit {
+export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
   constructor(
     private readonly registry: DimseServiceRegistry,
     private readonly store: StoreInstanceUseCase,
+    private readonly commitments: StorageCommitmentUseCase,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(new StorageScpService(this.store, this.logger.child({ component: 'storage-scp' })));
+    this.registry.register(new StorageCommitmentScpService(this.commitments, this.logger.child({ component: 'storage-commitment' })));
+  }
+
+  // Commitments whose report is due again (a failed delivery, or a process that stopped mid-way).
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => {
+      // One sweep at a time; a tick that finds one still running is skipped.
+      this.sweeping ??= this.commitments
+        .sweep()
+        .then(() => undefined)
+        .catch((err: Error) => this.logger.error('storage commitment sweep failed', { error: err.message }))
+        .finally(() => (this.sweeping = undefined));
+    }, COMMITMENT_SWEEP_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.sweeping;
   }
 }

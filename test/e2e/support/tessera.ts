@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 
 /** The two modes of ARCHITECTURE §2; every end-to-end scenario runs in both. */
 export type Mode = 'all-in-one' | 'distributed';
@@ -16,6 +17,8 @@ export interface Backing {
   readonly env: Record<string, string>;
   /** Every key in the object store (temporary uploads included). */
   objectKeys(): Promise<string[]>;
+  /** Replaces an object's bytes behind Tessera's back (damage that only a digest check finds). */
+  overwrite(key: string, bytes: Buffer): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function createBacking(mode: Mode, name: string): Promise<Backing> 
       mode,
       env: { DATABASE_URL: `pglite:${path.join(dir, 'db')}`, BLOB_URL: `file:${blobs}`, BUS_URL: 'memory:' },
       objectKeys: async () => walk(blobs, ''),
+      overwrite: async (key, bytes) => fs.writeFileSync(path.join(blobs, key), bytes),
       cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -62,6 +66,9 @@ export async function createBacking(mode: Mode, name: string): Promise<Backing> 
       const keys: string[] = [];
       for await (const k of store.list('')) keys.push(k);
       return keys;
+    },
+    overwrite: async (key, bytes) => {
+      await store.put(key, Readable.from([bytes]));
     },
     cleanup: () => db.drop(),
   };

@@ -427,6 +427,9 @@ export class DimseConnection {
     this.socket.pause();
     await this.queue;
     if (this.state === 'closed') return;
+    // Requests this side sent that the peer did not answer before releasing will not be answered now.
+    const unanswered = new AssociationAbortedError('the peer released the association before answering');
+    for (const o of this.outstanding.values()) o.onFailure(unanswered);
     this.state = 'closed';
     this.options.onEvent?.({ type: 'released', by: 'peer' });
     this.socket.end(encodeReleaseResponse());

@@ -30,7 +30,11 @@ describe('our upper layer, requester against acceptor on loopback', () => {
           command: { commandField: CommandField.NActionRSP, status: DimseStatus.Success },
           onSent: () => {
             void (async () => {
-              for await (const reply of request.connection.request(request.context, { commandField: CommandField.NEventReportRQ, affectedSOPClassUID: COMMITMENT, eventTypeId: 1 })) seen.push({ reportStatus: reply.command.status });
+              try {
+                for await (const reply of request.connection.request(request.context, { commandField: CommandField.NEventReportRQ, affectedSOPClassUID: COMMITMENT, eventTypeId: 1 })) seen.push({ reportStatus: reply.command.status });
+              } catch (err) {
+                seen.push({ error: (err as Error).message });
+              }
             })();
           },
         };
@@ -152,5 +156,24 @@ describe('our upper layer, requester against acceptor on loopback', () => {
     await expectEventually(() => expect(seen.at(-1)).toEqual({ reportStatus: DimseStatus.Success }));
     expect(reports).toEqual([CommandField.NEventReportRQ]);
     await association.release();
+  });
+
+  it('fails a request the peer released the association without answering', async () => {
+    const association = await requestAssociation({
+      host: '127.0.0.1',
+      port,
+      callingAETitle: 'SCU',
+      calledAETitle: 'SCP',
+      contexts: [{ id: 1, abstractSyntax: COMMITMENT, transferSyntaxes: [EXPLICIT] }],
+      // Never answers the report.
+      handle: () => new Promise<DimseResponse>(() => undefined),
+      maxPduLength: 32768,
+      artimTimeoutMs: 5000,
+      idleTimeoutMs: 10_000,
+      responseTimeoutMs: 60_000,
+    });
+    await collect(association.request(association.contextFor(COMMITMENT)!, { commandField: CommandField.NActionRQ, requestedSOPClassUID: COMMITMENT, actionTypeId: 1 }, Buffer.alloc(0)));
+    await association.release();
+    await expectEventually(() => expect(seen.at(-1)).toEqual({ error: 'the peer released the association before answering' }));
   });
 });
