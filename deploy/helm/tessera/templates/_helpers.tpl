@@ -156,3 +156,35 @@ Argument: dict "root" $ "secretName" <name of the chart's Secret to use>.
 {{- end -}}
 {{- join "," $pairs -}}
 {{- end -}}
+
+{{/* DICOM TLS ---------------------------------------------------------------------------------- */}}
+
+{{- define "tessera.dimseTlsDir" -}}/etc/tessera/dimse-tls{{- end -}}
+
+{{/* The DIMSE_TLS_* EnvVars of one role: the files for all, the listener's port and client
+authentication for ingest only (the role behind the DIMSE Service). Argument: dict "root" $ "role" <role>. */}}
+{{- define "tessera.dimseTlsEnv" -}}
+{{- $tls := .root.Values.dimse.tls }}
+{{- if $tls.enabled }}
+{{- if not $tls.existingSecret }}
+{{- fail "dimse.tls.existingSecret: name the Secret with tls.crt and tls.key (dimse.tls.enabled is true)" }}
+{{- end }}
+{{- if and (ne $tls.clientAuth "none") (not $tls.useCaCert) }}
+{{- fail (printf "dimse.tls.clientAuth=%s needs dimse.tls.useCaCert: client certificates are checked against the Secret's ca.crt" $tls.clientAuth) }}
+{{- end }}
+- name: DIMSE_TLS_CERT
+  value: {{ include "tessera.dimseTlsDir" .root }}/tls.crt
+- name: DIMSE_TLS_KEY
+  value: {{ include "tessera.dimseTlsDir" .root }}/tls.key
+{{- if $tls.useCaCert }}
+- name: DIMSE_TLS_CA
+  value: {{ include "tessera.dimseTlsDir" .root }}/ca.crt
+{{- end }}
+{{- if eq .role "ingest" }}
+- name: DIMSE_TLS_PORT
+  value: "2762"
+- name: DIMSE_TLS_CLIENT_AUTH
+  value: {{ $tls.clientAuth | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
