@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { promisify } from 'node:util';
 import { runPeer } from './support/python';
 import { writeSyntheticStudy, type SyntheticStudy } from './support/synthetic';
@@ -126,6 +127,25 @@ describe.each(MODES)('DICOM TLS (PS3.15 B.9) with DCMTK and openssl, %s', (mode)
     await expectEventually(() => expect(refusals()[1]).toMatchObject({ reason: expect.stringContaining('wrong version number') }));
     // Neither reached association negotiation.
     expect(logMessages(tessera).slice(before).filter((m) => m.msg.startsWith('association'))).toEqual([]);
+  });
+
+  it('negotiates only AEAD suites with forward secrecy, and refuses renegotiation (BCP 195)', async () => {
+    for (const cipher of ['ECDHE-RSA-AES256-GCM-SHA384', 'DHE-RSA-AES128-GCM-SHA256']) {
+      const accepted = await attempt('openssl', ['s_client', '-tls1_2', '-cipher', cipher, '-connect', `127.0.0.1:${tlsPort}`, '-CAfile', pki.ca], '');
+      expect(accepted.output).toContain(`Cipher is ${cipher}`);
+    }
+    // CBC, and RSA key exchange without forward secrecy: no suite in common.
+    for (const cipher of ['ECDHE-RSA-AES128-SHA256', 'AES128-GCM-SHA256']) {
+      const refused = await attempt('openssl', ['s_client', '-tls1_2', '-cipher', cipher, '-connect', `127.0.0.1:${tlsPort}`, '-CAfile', pki.ca], '');
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toContain('Cipher is (NONE)');
+    }
+    const socket = connectTls({ host: '127.0.0.1', port: tlsPort, ca: fs.readFileSync(pki.ca), maxVersion: 'TLSv1.2' });
+    const renegotiation = await new Promise<string>((resolve) => {
+      socket.once('secureConnect', () => socket.renegotiate({}, (err) => resolve(err ? err.message : 'renegotiated')));
+      socket.on('error', (err) => resolve(err.message));
+    }).finally(() => socket.destroy());
+    expect(renegotiation).toMatch(/no renegotiation/);
   });
 
   it('refuses a client certificate that the CA did not sign, even where certificates are optional', async () => {
