@@ -3,6 +3,8 @@ import { STORAGE_SOP_CLASS_REGISTRY } from './dictionary/uids.generated';
 /** SOP Class UIDs the core refers to by name. */
 export const SopClassUIDs = {
   Verification: '1.2.840.10008.1.1',
+  /** Modality Performed Procedure Step SOP Class (PS3.4 F.7.3). */
+  ModalityPerformedProcedureStep: '1.2.840.10008.3.1.2.3.3',
 } as const;
 
 const STORAGE = new Map(STORAGE_SOP_CLASS_REGISTRY.map((c) => [c.uid, c]));

@@ -57,12 +57,26 @@ export const DimseStatus = {
   UnableToProcess: 0xc001,
   /** Refused: Not Authorized (PS3.7 Annex C). */
   NotAuthorized: 0x0124,
+  /** DIMSE-N: an attribute that is not recognized (here: not allowed) for the operation (PS3.7 C.5.17). */
+  NoSuchAttribute: 0x0105,
+  /** DIMSE-N: an attribute value out of range or otherwise inappropriate (PS3.7 C.5.11). */
+  InvalidAttributeValue: 0x0106,
   ProcessingFailure: 0x0110,
   DuplicateSopInstance: 0x0111,
+  /** DIMSE-N: the SOP Instance was not recognized (PS3.7 C.5.19). */
+  NoSuchSopInstance: 0x0112,
+  /** DIMSE-N: the SOP Instance UID breaks the UID construction rules (PS3.7 C.5.12). */
+  InvalidSopInstance: 0x0117,
   NoSuchSopClass: 0x0118,
   ClassInstanceConflict: 0x0119,
+  /** N-CREATE: a required attribute was not supplied (PS3.7 C.5.13). */
+  MissingAttribute: 0x0120,
+  /** DIMSE-N: a required attribute value was not supplied (PS3.7 C.5.14). */
+  MissingAttributeValue: 0x0121,
   SopClassNotSupported: 0x0122,
   UnrecognizedOperation: 0x0211,
+  /** DIMSE-N: the operation was not performed for lack of resources (PS3.7 C.5.22). */
+  ResourceLimitation: 0x0213,
   Cancel: 0xfe00,
   Pending: 0xff00,
 } as const;
@@ -83,6 +97,8 @@ export interface DimseCommand {
   errorComment?: string;
   offendingElement?: readonly Tag[];
   errorId?: number;
+  /** Attribute Identifier List (0000,1005): the attributes a DIMSE-N failure is about (PS3.7 C.5.13, C.5.17). */
+  attributeIdentifierList?: readonly Tag[];
   moveDestination?: string;
   moveOriginatorAETitle?: string;
   moveOriginatorMessageId?: number;
@@ -111,6 +127,7 @@ const FIELDS: ReadonlyArray<readonly [Tag, keyof DimseCommand, Kind]> = [
   [0x00001000, 'affectedSOPInstanceUID', 'UI'],
   [0x00001001, 'requestedSOPInstanceUID', 'UI'],
   [0x00001002, 'eventTypeId', 'US'],
+  [0x00001005, 'attributeIdentifierList', 'AT'],
   [0x00001008, 'actionTypeId', 'US'],
   [0x00001020, 'numberOfRemainingSuboperations', 'US'],
   [0x00001021, 'numberOfCompletedSuboperations', 'US'],

@@ -55,4 +55,12 @@ describe('upper layer PDUs and DIMSE command sets', () => {
     const command = { commandField: CommandField.CStoreRSP, messageIdBeingRespondedTo: 7, affectedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', affectedSOPInstanceUID: '1.2.3', status: 0xa900, errorComment: 'bad', hasDataSet: false };
     expect(decodeCommand(encodeCommand(command))).toEqual(command);
   });
+
+  it('round-trips the attribute identifier list of a DIMSE-N failure', () => {
+    const command = { commandField: CommandField.NCreateRSP, messageIdBeingRespondedTo: 3, affectedSOPClassUID: '1.2.840.10008.3.1.2.3.3', status: 0x0120, attributeIdentifierList: [0x00400252, 0x0020000d], hasDataSet: false };
+    const bytes = encodeCommand(command);
+    // (0000,1005) AT with two tags, group then element of each in little endian (PS3.5 6.2, PS3.7 E.1).
+    expect(bytes.includes(Buffer.from('0000051008000000400052022000' + '0d00', 'hex'))).toBe(true);
+    expect(decodeCommand(bytes)).toEqual(command);
+  });
 });
