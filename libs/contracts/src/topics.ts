@@ -5,6 +5,8 @@
 export const Topics = {
   /** Instances stored (later: deleted). Keyed by tenant and Study Instance UID. */
   Instances: 'tessera.instances',
+  /** Modality Performed Procedure Steps started, updated, completed or discontinued. Keyed by tenant and Study Instance UID. */
+  ProcedureSteps: 'tessera.procedure-steps',
   /** What happens on DIMSE associations that others must see (rejections). Keyed by tenant and calling AE. */
   Dimse: 'tessera.dimse',
   /** Messages a consumer gave up on after its retries, with the reason in headers. */

@@ -43,6 +43,13 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
       'are in one partition and are consumed in the order they were published. The event type (and its version) is in the envelope\'s ' +
       '`type` and in the `tessera-event-type` header; several types and versions share this topic.',
   },
+  [Topics.ProcedureSteps]: {
+    title: 'Procedure steps',
+    description:
+      'Modality Performed Procedure Steps (MPPS, DICOM PS3.4 F.7) as modalities report them: one event per accepted N-CREATE or N-SET, ' +
+      'its type naming the status the step is in afterwards, its data the whole step with a revision that grows by one per change. ' +
+      'Keyed "{tenant}/{StudyInstanceUID}" (the first scheduled step\'s study), so the events of one step are consumed in the order they were published.',
+  },
   [Topics.Dimse]: {
     title: 'DIMSE',
     description:
