@@ -10,3 +10,4 @@ export const INSTANCE_INDEX = Symbol('InstanceIndex');
 export const TENANT_RESOLVER = Symbol('TenantResolver');
 export const AE_REGISTRY = Symbol('AeRegistry');
 export const COMMITMENT_STORE = Symbol('CommitmentStore');
+export const PROCEDURE_STEPS = Symbol('ProcedureStepStore');
