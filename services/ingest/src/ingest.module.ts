@@ -3,14 +3,18 @@ import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { CommitmentStore } from '@tessera/commitment';
+import type { ProcedureStepStore } from '@tessera/mpps';
 import type { OutboxRelay } from '@tessera/outbox';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
 import { StorageCommitmentUseCase } from './commitment/storage-commitment.use-case';
 import { StorageCommitmentsController } from './commitment/storage-commitments.controller';
 import { StorageScpService } from './dimse/storage-scp.service';
+import { CreateProcedureStepUseCase, type ProcedureStepOptions } from './mpps/create-procedure-step.use-case';
+import { MppsScpService } from './mpps/mpps-scp.service';
+import { SetProcedureStepUseCase } from './mpps/set-procedure-step.use-case';
 import { StoreInstanceUseCase } from './store-instance.use-case';
 import { StoreStudiesUseCase } from './stow/store-studies.use-case';
 import { StowController } from './stow/stow.controller';
@@ -26,7 +30,10 @@ const COMMITMENT_RETRIES_MS = [10_000, 30_000, 60_000, 5 * 60_000, 15 * 60_000, 
 // How often each ingest process looks for commitments due (after a restart or a failed delivery).
 const COMMITMENT_SWEEP_MS = 5_000;
 
-/** The ingest role: the DIMSE Storage SCP, storage commitment, and STOW-RS. */
+// The same bound for a procedure step's attributes, which its row holds and its events draw on.
+const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostname()}`, maxAttributesBytes: 4 * 1024 * 1024 };
+
+/** The ingest role: the DIMSE Storage SCP, storage commitment, the MPPS SCP, and STOW-RS. */
 @Module({
   controllers: [StowController, StorageCommitmentsController],
   providers: [
@@ -47,6 +54,16 @@ const COMMITMENT_SWEEP_MS = 5_000;
         new StorageCommitmentUseCase(store, catalog, blobs, aes, outbound, logger.child({ component: 'storage-commitment' }), { leaseMs: COMMITMENT_LEASE_MS, retryDelaysMs: COMMITMENT_RETRIES_MS }),
       inject: [COMMITMENT_STORE, OBJECT_CATALOG, BLOB_STORE, AE_REGISTRY, DimseOutbound, LOGGER],
     },
+    {
+      provide: CreateProcedureStepUseCase,
+      useFactory: (steps: ProcedureStepStore, relay: OutboxRelay) => new CreateProcedureStepUseCase(steps, () => relay.notify(), PROCEDURE_STEP_OPTIONS),
+      inject: [PROCEDURE_STEPS, OUTBOX_RELAY],
+    },
+    {
+      provide: SetProcedureStepUseCase,
+      useFactory: (steps: ProcedureStepStore, relay: OutboxRelay) => new SetProcedureStepUseCase(steps, () => relay.notify(), PROCEDURE_STEP_OPTIONS),
+      inject: [PROCEDURE_STEPS, OUTBOX_RELAY],
+    },
   ],
 })
 export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -57,12 +74,15 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     private readonly registry: DimseServiceRegistry,
     private readonly store: StoreInstanceUseCase,
     private readonly commitments: StorageCommitmentUseCase,
+    private readonly createStep: CreateProcedureStepUseCase,
+    private readonly setStep: SetProcedureStepUseCase,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(new StorageScpService(this.store, this.logger.child({ component: 'storage-scp' })));
     this.registry.register(new StorageCommitmentScpService(this.commitments, this.logger.child({ component: 'storage-commitment' })));
+    this.registry.register(new MppsScpService(this.createStep, this.setStep, this.logger.child({ component: 'mpps-scp' })));
   }
 
   // Commitments whose report is due again (a failed delivery, or a process that stopped mid-way).
