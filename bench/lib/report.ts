@@ -1,0 +1,193 @@
+import type { Corpus } from './corpus';
+import type { CpuUsage } from './meters';
+import type { ProfileSummary } from './profile';
+import type { TargetName } from './targets';
+
+const MiB = 1024 * 1024;
+
+export interface IngestResult {
+  readonly target: TargetName;
+  readonly associations: number;
+  readonly instances: number;
+  readonly bytes: number;
+  readonly profiled: boolean;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly startupS?: number;
+  /** Share of the machine busy in the second before sending. */
+  readonly busyBefore?: number;
+  /** From the first storescu start to the last storescu exit. */
+  readonly wallS?: number;
+  readonly stored?: number;
+  readonly instPerS?: number;
+  readonly mibPerS?: number;
+  /** After the last acknowledgement, until the target's query side showed every instance. */
+  readonly settledAfterS?: number;
+  readonly cpu?: CpuUsage;
+  readonly baselineRssMiB?: number;
+  readonly peakRssMiB?: number;
+  readonly settings?: Readonly<Record<string, unknown>>;
+  readonly logFile?: string;
+  /** pg_stat_database counters divided by the instances stored (send window until queryable). */
+  readonly dbPerInstance?: Readonly<Record<string, number>>;
+  readonly profile?: ProfileSummary;
+}
+
+export interface LargeResult {
+  readonly target: TargetName;
+  readonly bytes: number;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly busyBefore?: number;
+  readonly wallS?: number;
+  readonly mibPerS?: number;
+  readonly baselineRssMiB?: number;
+  readonly peakRssMiB?: number;
+  readonly growthMiB?: number;
+  readonly afterRssMiB?: number;
+  readonly cpu?: CpuUsage;
+  readonly logFile?: string;
+}
+
+/** One line per target and association count: the median of its runs, or failed if any run failed. */
+export interface IngestSummary {
+  readonly target: TargetName;
+  readonly associations: number;
+  readonly runs: number;
+  readonly failed: number;
+  readonly instPerS?: number;
+  readonly mibPerS?: number;
+  readonly vsOrthancPg?: number;
+  readonly vsOrthancSqlite?: number;
+  /** The median run (by inst/s), whose CPU figures are shown. */
+  readonly representative?: IngestResult;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export function medianIngest(results: readonly IngestResult[]): IngestSummary[] {
+  const keys = [...new Set(results.map((r) => `${r.associations}|${r.target}`))];
+  const rows = keys.map((key): IngestSummary => {
+    const runs = results.filter((r) => `${r.associations}|${r.target}` === key);
+    const first = runs[0] as IngestResult;
+    const failed = runs.filter((r) => r.status !== 'ok').length;
+    if (failed > 0) return { target: first.target, associations: first.associations, runs: runs.length, failed };
+    const instPerS = median(runs.map((r) => r.instPerS ?? 0));
+    const representative = [...runs].sort((a, b) => Math.abs((a.instPerS ?? 0) - instPerS) - Math.abs((b.instPerS ?? 0) - instPerS))[0];
+    return { target: first.target, associations: first.associations, runs: runs.length, failed, instPerS, mibPerS: median(runs.map((r) => r.mibPerS ?? 0)), ...(representative ? { representative } : {}) };
+  });
+  return rows.map((row) => {
+    const ref = (t: TargetName): number | undefined => rows.find((r) => r.target === t && r.associations === row.associations)?.instPerS;
+    const pg = ref('orthanc-postgresql');
+    const sqlite = ref('orthanc-sqlite');
+    return { ...row, ...(row.instPerS && pg ? { vsOrthancPg: row.instPerS / pg } : {}), ...(row.instPerS && sqlite ? { vsOrthancSqlite: row.instPerS / sqlite } : {}) };
+  });
+}
+
+/** A plain text table: columns padded to their widest cell, numbers right-aligned. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const f1 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(1));
+const f2 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(2));
+const pct = (n: number | undefined): string => (n === undefined ? '-' : `${(n * 100).toFixed(0)}%`);
+const cores = (u: CpuUsage | undefined, group: string): string => (u ? ((u.seconds[group] ?? 0) / u.wallS).toFixed(2) : '-');
+
+export function formatIngest(summary: readonly IngestSummary[], corpus: Corpus): string {
+  const perInstance = corpus.bytes / corpus.files.length / MiB;
+  const out: string[] = [];
+  out.push(`C-STORE ingest: ${corpus.files.length} CT instances of ${perInstance.toFixed(2)} MiB (${(corpus.bytes / MiB).toFixed(1)} MiB), Explicit VR Little Endian, DCMTK storescu`);
+  out.push('(wall clock from the first association start to the last storescu exit; MiB = 2^20 bytes; median of runs)');
+  out.push(
+    table(
+      ['target', 'assoc', 'inst/s', 'MiB/s', 'x Orthanc-PG', 'x Orthanc-SQLite', 'wall s', 'then queryable s', 'start s', 'peak RSS MiB'],
+      summary.map((s) => {
+        const r = s.representative;
+        if (s.failed > 0) return [s.target, String(s.associations), `FAILED ${s.failed}/${s.runs}`, '-', '-', '-', '-', '-', '-', '-'];
+        return [s.target, String(s.associations), f1(s.instPerS), f1(s.mibPerS), f2(s.vsOrthancPg), f2(s.vsOrthancSqlite), f2(r?.wallS), f2(r?.settledAfterS), f1(r?.startupS), f1(r?.peakRssMiB)];
+      }),
+    ),
+  );
+  out.push('');
+  out.push('CPU during the send window in average cores used; other+kernel = machine busy time no listed process accounts for (softirq, other users).');
+  out.push('CPU ms/inst = CPU time per instance of the target process, and of PostgreSQL + Kafka + MinIO: less sensitive to noise than inst/s.');
+  out.push(
+    table(
+      ['target', 'assoc', 'target', 'storescu', 'postgres', 'kafka', 'minio', 'bench', 'other+kernel', 'machine busy', 'busy before', 'CPU ms/inst', 'infra ms/inst'],
+      summary
+        .filter((s) => s.representative?.cpu)
+        .map((s) => {
+          const r = s.representative as IngestResult;
+          const u = r.cpu as CpuUsage;
+          const perInstance = (groups: readonly string[]): string => ((groups.reduce((n, g) => n + (u.seconds[g] ?? 0), 0) * 1000) / r.instances).toFixed(1);
+          return [
+            s.target,
+            String(s.associations),
+            cores(u, 'target'),
+            cores(u, 'storescu'),
+            cores(u, 'postgres'),
+            cores(u, 'kafka'),
+            cores(u, 'minio'),
+            cores(u, 'bench'),
+            cores(u, 'other'),
+            `${(u.machineBusy * 100).toFixed(0)}%`,
+            pct(r.busyBefore),
+            perInstance(['target']),
+            perInstance(['postgres', 'kafka', 'minio']),
+          ];
+        }),
+    ),
+  );
+  const withDb = summary.filter((s) => s.representative?.dbPerInstance);
+  if (withDb.length > 0) {
+    out.push('');
+    out.push('PostgreSQL work per instance (pg_stat_database of the target\'s own database, from the first send until queryable):');
+    const keys = ['xact_commit', 'xact_rollback', 'tup_inserted', 'tup_updated', 'tup_deleted', 'tup_fetched', 'tup_returned'];
+    out.push(table(['target', 'assoc', ...keys], withDb.map((s) => [s.target, String(s.associations), ...keys.map((k) => f1(s.representative?.dbPerInstance?.[k]))])));
+  }
+  out.push('');
+  for (const s of summary) {
+    if (s.failed > 0) {
+      out.push(`${s.target} ${s.associations} assoc: FAILED (${s.failed} of ${s.runs} runs)`);
+      continue;
+    }
+    const ratios = [s.vsOrthancPg !== undefined ? `${f2(s.vsOrthancPg)}x Orthanc-PG` : undefined, s.vsOrthancSqlite !== undefined ? `${f2(s.vsOrthancSqlite)}x Orthanc-SQLite` : undefined].filter(Boolean);
+    out.push(`${s.target} ${s.associations} assoc: ${f1(s.instPerS)} inst/s, ${f1(s.mibPerS)} MiB/s${ratios.length > 0 ? `, ${ratios.join(', ')}` : ''}`);
+  }
+  return out.join('\n');
+}
+
+export function formatLarge(results: readonly LargeResult[]): string {
+  const gib = (results[0]?.bytes ?? 0) / 2 ** 30;
+  return [
+    `Receiving one ${gib.toFixed(2)} GiB instance (RSS of the target process, sampled every 100 ms; design goal for Tessera: < 256 MiB growth)`,
+    table(
+      ['target', 'status', 'send s', 'MiB/s', 'RSS before MiB', 'peak MiB', 'growth MiB', 'after MiB', 'target cores'],
+      results.map((r) => [r.target, r.status === 'ok' ? 'ok' : 'FAILED', f1(r.wallS), r.status === 'ok' ? f1(r.mibPerS) : '-', f1(r.baselineRssMiB), f1(r.peakRssMiB), f1(r.growthMiB), f1(r.afterRssMiB), cores(r.cpu, 'target')]),
+    ),
+    ...results.filter((r) => r.status !== 'ok').map((r) => `${r.target}: ${r.error ?? ''}`),
+  ].join('\n');
+}
+
+export function formatProfiles(results: readonly IngestResult[]): string {
+  const out: string[] = ['CPU profiles of Tessera during the send window (+ until indexed), self time of the main thread:'];
+  for (const r of results) {
+    const p = r.profile;
+    if (!p) continue;
+    out.push(`\n${r.target}, ${r.associations} assoc: ${(p.totalMs / 1000).toFixed(1)} s profiled, main thread busy ${(p.busyShare * 100).toFixed(0)}%  (${p.file})`);
+    out.push(table(['where', 'self ms', 'share'], p.byArea.slice(0, 15).map((a) => [a.area, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)}%`])));
+    out.push(table(['function', 'where', 'self ms', 'share'], p.topFunctions.slice(0, 20).map((f) => [f.fn.slice(0, 90), f.area, f.ms.toFixed(0), `${(f.share * 100).toFixed(1)}%`])));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,400 @@
+// The benchmark harness (ARCHITECTURE §8): C-STORE ingest side by side with Orthanc and DCMTK storescp,
+// and Tessera's memory while it receives a 2 GiB instance. Not part of CI; run with `npm run bench`.
+// Usage: npm run bench -- [--quick] [--only t1,t2] [--count N] [--assoc 1,4] [--repeat N]
+//                         [--no-large] [--no-ingest] [--large-frames N] [--no-build] [--profile] [--timeout-s N]
+import { requireInfra } from '@tessera/testing';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { ensureCtCorpus, ensureLargeInstance, prefix, type Corpus } from './lib/corpus';
+import { storescu, type SendResult } from './lib/dcmtk';
+import { cpuSnapshot, cpuUsage, rssBytes, RssSampler, waitForQuiet, type CpuUsage } from './lib/meters';
+import { logTail, run, sleep, waitFor } from './lib/process';
+import { summarizeProfile, type ProfileSummary } from './lib/profile';
+import { startTarget, stopAllTargets, TARGET_NAMES, type BenchContext, type RunningTarget, type TargetName } from './lib/targets';
+import { formatIngest, formatLarge, formatProfiles, medianIngest, type IngestResult, type LargeResult } from './lib/report';
+
+const REPO = path.resolve(__dirname, '..');
+const MiB = 1024 * 1024;
+
+interface Options {
+  quick: boolean;
+  targets: TargetName[];
+  count: number;
+  associations: number[];
+  repeat: number;
+  large: boolean;
+  ingest: boolean;
+  largeFrames: number;
+  build: boolean;
+  profile: boolean;
+  timeoutMs: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000 };
+  let count: number | undefined;
+  const value = (i: number): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`${argv[i]} needs a value`);
+    return v;
+  };
+  const positiveInt = (s: string, what: string): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: expected a positive integer, got ${s}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    switch (arg) {
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--only':
+        o.targets = value(i)
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean) as TargetName[];
+        for (const t of o.targets) if (!TARGET_NAMES.includes(t)) throw new Error(`--only: unknown target ${t}; targets: ${TARGET_NAMES.join(', ')}`);
+        i++;
+        break;
+      case '--count':
+        count = positiveInt(value(i++), arg);
+        break;
+      case '--assoc':
+        o.associations = value(i++)
+          .split(',')
+          .map((s) => positiveInt(s, arg));
+        break;
+      case '--repeat':
+        o.repeat = positiveInt(value(i++), arg);
+        break;
+      case '--no-large':
+        o.large = false;
+        break;
+      case '--no-ingest':
+        o.ingest = false;
+        break;
+      case '--large-frames':
+        o.largeFrames = positiveInt(value(i++), arg);
+        break;
+      case '--no-build':
+        o.build = false;
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--timeout-s':
+        o.timeoutMs = positiveInt(value(i++), arg) * 1000;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  if (o.quick) o.large = false;
+  o.count = count ?? (o.quick ? 200 : 1000);
+  // Three runs per line by default (median): this machine is shared, and one run can land in a burst.
+  o.repeat ||= o.quick ? 1 : 3;
+  return o;
+}
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+// ---- preconditions -------------------------------------------------------------------------------
+
+function requireCommands(targets: readonly TargetName[]): void {
+  const need = ['storescu', 'echoscu', ...(targets.includes('storescp') ? ['storescp'] : [])];
+  for (const c of need) {
+    try {
+      execFileSync('which', [c], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${c} is not on PATH: apt-get install dcmtk`);
+    }
+  }
+  if (targets.some((t) => t.startsWith('orthanc')) && !fs.existsSync('/usr/sbin/Orthanc')) throw new Error('/usr/sbin/Orthanc is missing: apt-get install orthanc orthanc-postgresql');
+}
+
+async function tcpOpen(hostPort: string): Promise<boolean> {
+  const [host, port] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const s = net.connect({ host: host as string, port: Number(port), timeout: 2000 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
+async function infraUp(): Promise<boolean> {
+  try {
+    const infra = requireInfra();
+    const pg = new PgClient({ connectionString: infra.databaseUrl, connectionTimeoutMillis: 3000 });
+    await pg.connect();
+    await pg.end();
+    return (await tcpOpen(infra.kafkaBrokers.split(',')[0] as string)) && (await tcpOpen(new URL(infra.s3Endpoint).host));
+  } catch {
+    return false;
+  }
+}
+
+/** PostgreSQL, Kafka and MinIO of scripts/infra; started (and left running, like the tests do) if they are not up. */
+async function ensureInfra(): Promise<void> {
+  if (await infraUp()) return;
+  log('The test infrastructure (PostgreSQL, Kafka, MinIO) is not answering: starting it with scripts/infra/start.sh (it stays running).');
+  const r = await run(path.join(REPO, 'scripts/infra/start.sh'), [], { cwd: REPO, timeoutMs: 10 * 60_000 });
+  if (r.code !== 0 || !(await infraUp())) throw new Error(`scripts/infra/start.sh failed:\n${r.output.slice(-3000)}`);
+}
+
+function gitDescription(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO }).toString().trim();
+    // --no-optional-locks: a read-only look that does not refresh the index others are using.
+    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: REPO }).toString().trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---- one ingest run ------------------------------------------------------------------------------
+
+/** Splits files into n disjoint, contiguous parts of (almost) equal size. */
+function split<T>(items: readonly T[], n: number): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < n; i++) parts.push(items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n)));
+  return parts.filter((p) => p.length > 0);
+}
+
+/** How long a target may take to show everything it acknowledged (Tessera's index is fed by events). */
+const SETTLE_MS: Record<TargetName, number> = { 'tessera-distributed': 180_000, 'tessera-all-in-one': 180_000, 'orthanc-sqlite': 10_000, 'orthanc-postgresql': 10_000, storescp: 10_000 };
+
+interface Measured {
+  wallS: number;
+  sends: SendResult[];
+  cpu: CpuUsage;
+  stored: number;
+  settledAfterS: number | undefined;
+  peakRss: number;
+  baselineRss: number;
+  /** Share of the machine busy in the quiet second before sending (the idle target included). */
+  busyBefore: number;
+  /** pg_stat_database counters per stored instance, for targets with a PostgreSQL database. */
+  dbPerInstance?: Record<string, number>;
+  profile?: ProfileSummary;
+}
+
+/** Sends `parts` (one storescu each, all at once) to a running target and verifies what it stored. */
+async function measure(target: RunningTarget, corpus: Corpus, parts: readonly (readonly string[])[], ctx: BenchContext, profile: boolean, timeoutMs: number, storescuArgs: readonly string[] = []): Promise<Measured> {
+  const busyBefore = await waitForQuiet();
+  const baselineRss = rssBytes(target.pid) ?? 0;
+  const dbBefore = await target.dbStats?.();
+  if (profile) process.kill(target.pid, 'SIGWINCH');
+  const rss = new RssSampler(target.pid, 100);
+  const before = cpuSnapshot();
+  const t0 = performance.now();
+  const sends = await Promise.all(parts.map((files) => storescu(target.dimsePort, target.calledAE, files, timeoutMs, storescuArgs)));
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = cpuUsage(before, cpuSnapshot(), target.pid);
+  const expected = parts.reduce((n, p) => n + p.length, 0);
+  let stored = 0;
+  let settledAfterS: number | undefined;
+  try {
+    stored = await waitFor(
+      async () => {
+        const n = await target.countInstances(corpus.studyInstanceUID);
+        stored = n;
+        return n >= expected ? n : undefined;
+      },
+      SETTLE_MS[target.name],
+      () => 'not all stored',
+      100,
+    );
+    settledAfterS = (performance.now() - t0) / 1000 - wallS;
+  } catch {
+    // stored keeps the last count seen; the caller reports the shortfall
+  }
+  const { peak } = rss.stop();
+  let dbPerInstance: Record<string, number> | undefined;
+  if (dbBefore && target.dbStats && stored > 0) {
+    // PostgreSQL backends publish their counters at most once a second.
+    await sleep(1500);
+    const after = await target.dbStats();
+    dbPerInstance = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, (v - (dbBefore[k] ?? 0)) / stored]));
+  }
+  let summary: ProfileSummary | undefined;
+  if (profile) summary = await collectProfile(target, ctx);
+  return { wallS, sends, cpu, stored, settledAfterS, peakRss: peak, baselineRss, busyBefore, ...(dbPerInstance ? { dbPerInstance } : {}), ...(summary ? { profile: summary } : {}) };
+}
+
+async function collectProfile(target: RunningTarget, ctx: BenchContext): Promise<ProfileSummary | undefined> {
+  const existing = new Set(fs.readdirSync(ctx.logDir));
+  process.kill(target.pid, 'SIGWINCH');
+  const file = await waitFor(
+    async () => fs.readdirSync(ctx.logDir).find((f) => f.startsWith(`tessera-${target.pid}-`) && f.endsWith('.cpuprofile') && !existing.has(f)),
+    60_000,
+    () => 'no CPU profile written',
+  ).catch(() => undefined);
+  return file ? summarizeProfile(path.join(ctx.logDir, file)) : undefined;
+}
+
+function failure(m: Measured, expected: number): string | undefined {
+  const problems: string[] = [];
+  for (const [i, s] of m.sends.entries()) {
+    if (s.timedOut) problems.push(`storescu #${i + 1} timed out`);
+    if (s.succeeded !== s.files) problems.push(`storescu #${i + 1}: ${s.succeeded}/${s.files} stored (exit ${s.exitCode})${s.problem ? `\n${s.problem}` : ''}`);
+  }
+  if (m.stored !== expected) problems.push(`the target holds ${m.stored} of ${expected} instances`);
+  return problems.length > 0 ? problems.join('\n') : undefined;
+}
+
+async function ingestRun(name: TargetName, corpus: Corpus, associations: number, ctx: BenchContext, options: Options): Promise<IngestResult> {
+  const base = { target: name, associations, instances: corpus.files.length, bytes: corpus.bytes, profiled: options.profile && name.startsWith('tessera') };
+  const startedAt = performance.now();
+  let target: RunningTarget | undefined;
+  try {
+    target = await startTarget(name, ctx);
+    const startupS = (performance.now() - startedAt) / 1000;
+    const m = await measure(target, corpus, split(corpus.files, associations), ctx, base.profiled, options.timeoutMs);
+    const problem = failure(m, corpus.files.length);
+    const common = { ...base, startupS, busyBefore: m.busyBefore, wallS: m.wallS, stored: m.stored, cpu: m.cpu, peakRssMiB: m.peakRss / MiB, baselineRssMiB: m.baselineRss / MiB, settings: target.settings, logFile: target.logFile };
+    if (problem) return { ...common, status: 'failed', error: `${problem}\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` };
+    return {
+      ...common,
+      status: 'ok',
+      instPerS: corpus.files.length / m.wallS,
+      mibPerS: corpus.bytes / MiB / m.wallS,
+      ...(m.settledAfterS !== undefined ? { settledAfterS: m.settledAfterS } : {}),
+      ...(m.dbPerInstance ? { dbPerInstance: m.dbPerInstance } : {}),
+      ...(m.profile ? { profile: m.profile } : {}),
+    };
+  } catch (err) {
+    return { ...base, status: 'failed', error: `${(err as Error).message}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` };
+  } finally {
+    await target?.stop().catch((err: Error) => log(`  could not stop ${name} cleanly: ${err.message}`));
+  }
+}
+
+async function largeRun(name: TargetName, corpus: Corpus, ctx: BenchContext, options: Options): Promise<LargeResult> {
+  const base = { target: name, bytes: corpus.bytes };
+  let target: RunningTarget | undefined;
+  try {
+    target = await startTarget(name, ctx);
+    // Let start-up allocations settle before taking the baseline (measure then waits for a quiet second too).
+    await sleep(1000);
+    // A long DIMSE exchange: no socket timeout while the target writes 2 GiB and answers.
+    const m = await measure(target, corpus, [corpus.files], ctx, false, options.timeoutMs, ['-ts', '900']);
+    const problem = failure(m, 1);
+    const common = { ...base, busyBefore: m.busyBefore, wallS: m.wallS, baselineRssMiB: m.baselineRss / MiB, peakRssMiB: m.peakRss / MiB, growthMiB: (m.peakRss - m.baselineRss) / MiB, afterRssMiB: (rssBytes(target.pid) ?? 0) / MiB, cpu: m.cpu, logFile: target.logFile };
+    if (problem) return { ...common, status: 'failed', error: `${problem}\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` };
+    return { ...common, status: 'ok', mibPerS: corpus.bytes / MiB / m.wallS };
+  } catch (err) {
+    return { ...base, status: 'failed', error: `${(err as Error).message}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` };
+  } finally {
+    await target?.stop().catch((err: Error) => log(`  could not stop ${name} cleanly: ${err.message}`));
+  }
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const began = Date.now();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const benchTmp = path.join(REPO, 'tmp', 'bench');
+  const ctx: BenchContext = {
+    repoRoot: REPO,
+    workRoot: path.join(benchTmp, 'work'),
+    logDir: path.join(benchTmp, 'logs', stamp),
+    tesseraNodeArgs: options.profile ? ['--require', path.join(__dirname, 'support', 'cpu-profile.js')] : [],
+    tesseraExtraEnv: options.profile ? { BENCH_CPU_PROFILE_DIR: path.join(benchTmp, 'logs', stamp) } : {},
+  };
+  fs.mkdirSync(ctx.workRoot, { recursive: true });
+  fs.mkdirSync(ctx.logDir, { recursive: true });
+
+  requireCommands(options.targets);
+  if (options.targets.some((t) => t === 'tessera-distributed' || t === 'orthanc-postgresql')) await ensureInfra();
+  if (options.build && options.targets.some((t) => t.startsWith('tessera'))) {
+    const b = await run(process.execPath, [path.join(REPO, 'scripts/build.js')], { cwd: REPO, timeoutMs: 5 * 60_000 });
+    if (b.code !== 0) throw new Error(`npm run build failed:\n${b.output}`);
+  }
+
+  log(`Tessera bench ${stamp}: ${gitDescription()}, ${os.cpus().length} cores, node ${process.version}${options.profile ? ', Tessera CPU-profiled (slower)' : ''}`);
+  log(`logs: ${path.relative(REPO, ctx.logDir)}`);
+  const generated = performance.now();
+  const corpus = prefix(ensureCtCorpus(path.join(benchTmp, 'cache', 'ct-1000'), Math.max(1000, options.count)), options.count);
+  log(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / MiB).toFixed(1)} MiB (${((performance.now() - generated) / 1000).toFixed(1)} s to generate or check)`);
+
+  const ingest: IngestResult[] = [];
+  for (let r = 1; r <= (options.ingest ? options.repeat : 0); r++) {
+    for (const associations of options.associations) {
+      for (const name of options.targets) {
+        process.stdout.write(`  ${name}, ${associations} assoc${options.repeat > 1 ? `, run ${r}` : ''}: `);
+        const result = await ingestRun(name, corpus, associations, ctx, options);
+        ingest.push(result);
+        log(result.status === 'ok' ? `${result.instPerS?.toFixed(1)} inst/s${noise(result)}` : `FAILED\n${indent(result.error ?? '')}`);
+      }
+    }
+  }
+
+  const large: LargeResult[] = [];
+  if (options.large) {
+    const largeTargets = options.targets.filter((t) => t === 'tessera-distributed' || t === 'tessera-all-in-one' || t === 'orthanc-sqlite');
+    if (largeTargets.length > 0) {
+      const t = performance.now();
+      const big = await ensureLargeInstance(path.join(benchTmp, 'cache', `large-${options.largeFrames}`), options.largeFrames);
+      log(`large instance: ${(big.bytes / MiB).toFixed(0)} MiB, ${options.largeFrames} frames (${((performance.now() - t) / 1000).toFixed(1)} s to generate or check)`);
+      for (const name of largeTargets) {
+        process.stdout.write(`  ${name}, ${(big.bytes / MiB / 1024).toFixed(2)} GiB: `);
+        const result = await largeRun(name, big, ctx, options);
+        large.push(result);
+        log(result.status === 'ok' ? `peak RSS ${result.peakRssMiB?.toFixed(0)} MiB` : `FAILED\n${indent(result.error ?? '')}`);
+      }
+    }
+  }
+
+  const totalS = (Date.now() - began) / 1000;
+  const summary = medianIngest(ingest);
+  log('');
+  if (ingest.length > 0) log(formatIngest(summary, corpus));
+  if (large.length > 0) log(`\n${formatLarge(large)}`);
+  const profiles = ingest.filter((r) => r.profile);
+  if (profiles.length > 0) log(`\n${formatProfiles(profiles)}`);
+  log(`\nwhole run: ${(totalS / 60).toFixed(1)} min`);
+
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const out = path.join(resultsDir, `${stamp}.json`);
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, large }, null, 2),
+  );
+  log(`results: ${path.relative(REPO, out)}`);
+}
+
+/** CPU per instance and the load nobody here caused: whether a run's speed can be trusted at a glance. */
+function noise(r: IngestResult): string {
+  if (!r.cpu) return '';
+  const perInstance = ((r.cpu.seconds.target ?? 0) * 1000) / r.instances;
+  return ` (target ${perInstance.toFixed(1)} CPU ms/inst; other load ${((r.cpu.seconds.other ?? 0) / r.cpu.wallS).toFixed(2)} cores)`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the targets that are still running…\n`);
+    void stopAllTargets().finally(() => process.exit(130));
+  });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
