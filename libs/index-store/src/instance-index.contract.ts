@@ -151,5 +151,24 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       expect((await index.searchStudies('default', q('STUDY', { PatientID: 'X9' }), 100)).items).toEqual([]);
       expect(await index.metadata('nobody', { study: '1.2.3.1' })).toEqual([]);
     });
+  
+    it('keeps counts right as a study grows, and recounts both studies when an instance is stored again elsewhere', async () => {
+      const at = (study: string, series: string, sop: string, modality: string, sopClass = CT) =>
+        instance('default', { study, series, sop, sopClass, patient: 'Moved^Mo', patientId: 'P7', date: '20240301', modality, seriesNumber: 1, instanceNumber: 1 });
+      await index.index(at('7.1', '7.1.1', '7.1.1.1', 'CT'));
+      await index.index(at('7.1', '7.1.1', '7.1.1.2', 'CT'));
+      await index.index(at('7.1', '7.1.2', '7.1.2.1', 'SR', MR));
+      const counts = async (study: string) => {
+        const [s] = (await index.searchStudies('default', q('STUDY', { StudyInstanceUID: study }), 10)).items;
+        return s && [s.numberOfSeries, s.numberOfInstances, s.modalitiesInStudy, s.sopClassesInStudy];
+      };
+      expect(await counts('7.1')).toEqual([2, 3, ['CT', 'SR'], [CT, MR]]);
+      // 7.1.1.2 arrives again as another object, now in study 7.2.
+      expect(await index.index({ ...at('7.2', '7.2.1', '7.1.1.2', 'MR', MR), objectKey: 'default/7.2/7.2.1/7.1.1.2/v2.dcm' })).toBe('indexed');
+      expect(await counts('7.1')).toEqual([2, 2, ['CT', 'SR'], [CT, MR]]);
+      expect(await counts('7.2')).toEqual([1, 1, ['MR'], [MR]]);
+      const [series] = (await index.searchSeries('default', q('SERIES', { SeriesInstanceUID: '7.1.1' }), {}, 10)).items;
+      expect(series?.numberOfInstances).toBe(1);
+    });
   });
 }

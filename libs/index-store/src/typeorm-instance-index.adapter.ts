@@ -29,16 +29,18 @@ export class TypeormInstanceIndex implements InstanceIndex {
 
   async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
     return this.db.transaction(async (manager) => {
-      const [existing] = (await manager.query('SELECT dataset_sha256, object_key FROM instance WHERE tenant_id = $1 AND sop_instance_uid = $2', [instance.tenant, instance.sopInstanceUID])) as {
-        dataset_sha256: string;
-        object_key: string;
-      }[];
+      const [existing] = (await manager.query('SELECT dataset_sha256, object_key, study_instance_uid FROM instance WHERE tenant_id = $1 AND sop_instance_uid = $2', [
+        instance.tenant,
+        instance.sopInstanceUID,
+      ])) as { dataset_sha256: string; object_key: string; study_instance_uid: string }[];
       if (existing && existing.dataset_sha256.trim() === instance.datasetSha256 && existing.object_key === instance.objectKey) return 'unchanged';
       const now = new Date();
       const levels = splitByLevel(instance.metadata);
       const patientFk = await upsertPatient(manager, instance, levels.patient, now);
       await upsertStudy(manager, instance, levels.study, patientFk, now);
-      await upsertSeries(manager, instance, levels.series, now);
+      // A new instance adds one to its series and study; an instance stored again (another object
+      // for the same SOP Instance UID) may have moved, so then everything is recounted.
+      const seriesCreated = await upsertSeries(manager, instance, levels.series, now, existing ? 0 : 1);
       await manager.query(
         `INSERT INTO instance (tenant_id, sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid, instance_number, transfer_syntax_uid,
                                object_key, size_bytes, dataset_offset, dataset_sha256, metadata, stored_at, indexed_at)
@@ -65,21 +67,10 @@ export class TypeormInstanceIndex implements InstanceIndex {
           now,
         ],
       );
-      // Counts and computed attributes are recounted, not incremented, so a replay cannot skew them.
-      await manager.query(
-        `UPDATE series SET number_of_instances = (SELECT count(*) FROM instance WHERE tenant_id = $1 AND series_instance_uid = $2)
-         WHERE tenant_id = $1 AND series_instance_uid = $2`,
-        [instance.tenant, instance.seriesInstanceUID],
-      );
-      await manager.query(
-        `UPDATE study SET
-           number_of_series = (SELECT count(*) FROM series WHERE tenant_id = $1 AND study_instance_uid = $2),
-           number_of_instances = (SELECT count(*) FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2),
-           modalities_in_study = ARRAY(SELECT DISTINCT modality COLLATE "C" AS m FROM series WHERE tenant_id = $1 AND study_instance_uid = $2 AND modality IS NOT NULL ORDER BY m),
-           sop_classes_in_study = ARRAY(SELECT DISTINCT sop_class_uid COLLATE "C" AS c FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2 ORDER BY c)
-         WHERE tenant_id = $1 AND study_instance_uid = $2`,
-        [instance.tenant, instance.studyInstanceUID],
-      );
+      if (existing) {
+        await recount(manager, instance.tenant, instance.studyInstanceUID);
+        if (existing.study_instance_uid !== instance.studyInstanceUID) await recount(manager, instance.tenant, existing.study_instance_uid);
+      } else await countNewInstance(manager, instance, text(levels.series, Tags.Modality), seriesCreated);
       return 'indexed';
     });
   }
@@ -263,16 +254,18 @@ async function upsertStudy(manager: EntityManager, instance: IndexedInstance, st
   );
 }
 
-async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date): Promise<void> {
-  await manager.query(
+/** Inserts or updates the series, adding `added` to its instance count; returns whether it is new. */
+async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date, added: number): Promise<boolean> {
+  const [row] = (await manager.query(
     `INSERT INTO series (tenant_id, series_instance_uid, study_instance_uid, modality, series_number, series_description,
-                         performed_procedure_step_start_date, performed_procedure_step_start_time, attributes, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                         performed_procedure_step_start_date, performed_procedure_step_start_time, attributes, created_at, updated_at, number_of_instances)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
      ON CONFLICT (tenant_id, series_instance_uid) DO UPDATE SET
        modality = EXCLUDED.modality, series_number = EXCLUDED.series_number, series_description = EXCLUDED.series_description,
        performed_procedure_step_start_date = EXCLUDED.performed_procedure_step_start_date,
        performed_procedure_step_start_time = EXCLUDED.performed_procedure_step_start_time,
-       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at`,
+       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, number_of_instances = series.number_of_instances + EXCLUDED.number_of_instances
+     RETURNING (xmax = 0) AS created`,
     [
       instance.tenant,
       instance.seriesInstanceUID,
@@ -284,6 +277,42 @@ async function upsertSeries(manager: EntityManager, instance: IndexedInstance, s
       text(series, Tags.PerformedProcedureStepStartTime),
       JSON.stringify(series),
       now,
+      added,
     ],
+  )) as { created: boolean }[];
+  return row?.created === true;
+}
+
+// A new instance: one more in its study (and one more series when its series is new), its
+// modality and SOP class added to the study's lists if they are not there yet (kept sorted).
+async function countNewInstance(manager: EntityManager, instance: IndexedInstance, modality: string | null, seriesCreated: boolean): Promise<void> {
+  await manager.query(
+    `UPDATE study SET
+       number_of_instances = number_of_instances + 1,
+       number_of_series = number_of_series + $3,
+       modalities_in_study = CASE WHEN $4::text IS NULL OR $4::text = ANY (modalities_in_study) THEN modalities_in_study
+                                  ELSE ARRAY(SELECT m FROM unnest(modalities_in_study || $4::text) AS m ORDER BY m COLLATE "C") END,
+       sop_classes_in_study = CASE WHEN $5::text = ANY (sop_classes_in_study) THEN sop_classes_in_study
+                                   ELSE ARRAY(SELECT c FROM unnest(sop_classes_in_study || $5::text) AS c ORDER BY c COLLATE "C") END
+     WHERE tenant_id = $1 AND study_instance_uid = $2`,
+    [instance.tenant, instance.studyInstanceUID, seriesCreated ? 1 : 0, modality, instance.sopClassUID],
+  );
+}
+
+// A study's counts and computed attributes from scratch, for an instance stored again that may have moved.
+async function recount(manager: EntityManager, tenant: string, studyInstanceUID: string): Promise<void> {
+  await manager.query(
+    `UPDATE series SET number_of_instances = (SELECT count(*) FROM instance i WHERE i.tenant_id = series.tenant_id AND i.series_instance_uid = series.series_instance_uid)
+     WHERE tenant_id = $1 AND study_instance_uid = $2`,
+    [tenant, studyInstanceUID],
+  );
+  await manager.query(
+    `UPDATE study SET
+       number_of_series = (SELECT count(*) FROM series WHERE tenant_id = $1 AND study_instance_uid = $2),
+       number_of_instances = (SELECT count(*) FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2),
+       modalities_in_study = ARRAY(SELECT DISTINCT modality COLLATE "C" AS m FROM series WHERE tenant_id = $1 AND study_instance_uid = $2 AND modality IS NOT NULL ORDER BY m),
+       sop_classes_in_study = ARRAY(SELECT DISTINCT sop_class_uid COLLATE "C" AS c FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2 ORDER BY c)
+     WHERE tenant_id = $1 AND study_instance_uid = $2`,
+    [tenant, studyInstanceUID],
   );
 }
