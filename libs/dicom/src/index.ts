@@ -26,5 +26,6 @@ export * from './query/qido-response';
 export * from './transcode/native-transcoder';
 export * from './json/bulk-data-uri';
 export * from './query/identifier';
+export * from './query/date-time-range';
 export * from './charset-encoder';
 export * from './writer/json-to-dataset';
