@@ -11,7 +11,8 @@ import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
 import { TypeormProcedureStepStore } from '@tessera/mpps';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER } from './tokens';
+import { TypeormWorklistStore } from '@tessera/worklist';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -87,6 +88,7 @@ export class PlatformModule {
         { provide: AE_REGISTRY, useFactory: (db: Database) => new TypeormAeRegistry(db), inject: [DATABASE] },
         { provide: COMMITMENT_STORE, useFactory: (db: Database) => new TypeormCommitmentStore(db), inject: [DATABASE] },
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },
+        { provide: WORKLIST_STORE, useFactory: (db: Database) => new TypeormWorklistStore(db), inject: [DATABASE] },
       );
     }
     if (needs.blobs) {

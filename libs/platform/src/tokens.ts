@@ -11,3 +11,4 @@ export const TENANT_RESOLVER = Symbol('TenantResolver');
 export const AE_REGISTRY = Symbol('AeRegistry');
 export const COMMITMENT_STORE = Symbol('CommitmentStore');
 export const PROCEDURE_STEPS = Symbol('ProcedureStepStore');
+export const WORKLIST_STORE = Symbol('WorklistStore');

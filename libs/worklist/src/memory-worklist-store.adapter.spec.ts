@@ -1,0 +1,4 @@
+import { describeWorklistStoreContract } from './worklist-store.contract';
+import { MemoryWorklistStore } from './memory-worklist-store.adapter';
+
+describeWorklistStoreContract('in-memory', async () => ({ store: new MemoryWorklistStore(), close: async () => undefined }));
