@@ -1,4 +1,5 @@
-import { checkWorklistItem, InvalidWorklistItemError } from './worklist-item';
+import { isValidUid } from '@tessera/dicom';
+import { checkWorklistItem, InvalidWorklistItemError, NEW_WORKLIST_IDS, worklistAddressProblem } from './worklist-item';
 
 const ids = { studyInstanceUID: () => '2.25.42', scheduledProcedureStepID: () => 'GEN1' };
 
@@ -86,5 +87,17 @@ describe('checkWorklistItem (PS3.4 Table K.6-1 return key types)', () => {
       step['00400008'] = { vr: 'SQ', Value: code };
     });
     expect(reason([coded])).toBe('valid');
+  });
+
+  it('makes new identifiers that fit: a UID, and an ID of 16 characters', () => {
+    expect(isValidUid(NEW_WORKLIST_IDS.studyInstanceUID())).toBe(true);
+    expect(NEW_WORKLIST_IDS.scheduledProcedureStepID()).toMatch(/^[0-9A-F]{16}$/);
+    expect(NEW_WORKLIST_IDS.scheduledProcedureStepID()).not.toBe(NEW_WORKLIST_IDS.scheduledProcedureStepID());
+  });
+
+  it('checks the address of an item', () => {
+    expect(worklistAddressProblem('1.2.3', 'SPS 1')).toBeUndefined();
+    expect(worklistAddressProblem('1.2.03', 'S1')).toBe('"1.2.03" is not a valid Study Instance UID (PS3.5 9.1)');
+    expect(worklistAddressProblem('1.2.3', 'ABCDEFGHIJKLMNOPQ')).toMatch(/is not a valid Scheduled Procedure Step ID/);
   });
 });

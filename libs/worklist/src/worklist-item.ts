@@ -3,6 +3,7 @@ import {
   DicomError,
   encodeJsonDataset,
   EXPLICIT_VR_LITTLE_ENDIAN,
+  generateUid,
   isValidUid,
   isVR,
   lookupTag,
@@ -15,6 +16,7 @@ import {
   type PersonNameJson,
   type Tag,
 } from '@tessera/dicom';
+import { randomBytes } from 'node:crypto';
 import { SCHEDULED_STEP_STATUSES, WorklistTags } from './worklist-attributes';
 
 /** Why an item cannot be kept, naming the attribute; the REST edge answers 400 with it. */
@@ -30,6 +32,12 @@ export interface WorklistIdSource {
   studyInstanceUID(): string;
   scheduledProcedureStepID(): string;
 }
+
+/** New identifiers: a 2.25 UID (PS3.5 B.2), and 16 random hexadecimal digits, as many as an SH holds. */
+export const NEW_WORKLIST_IDS: WorklistIdSource = {
+  studyInstanceUID: generateUid,
+  scheduledProcedureStepID: () => randomBytes(8).toString('hex').toUpperCase(),
+};
 
 /** A checked item, its key filled in. */
 export interface CheckedWorklistItem {
@@ -99,6 +107,13 @@ export function checkWorklistItem(body: unknown, ids: WorklistIdSource, address?
     throw err;
   }
   return { studyInstanceUID, scheduledProcedureStepID, attributes };
+}
+
+/** What is wrong with the address of an item (its Study Instance UID and Scheduled Procedure Step ID), if anything. */
+export function worklistAddressProblem(studyInstanceUID: string, scheduledProcedureStepID: string): string | undefined {
+  if (!isValidUid(studyInstanceUID)) return `"${studyInstanceUID}" is not a valid Study Instance UID (PS3.5 9.1)`;
+  if (!STEP_ID.test(scheduledProcedureStepID)) return `"${scheduledProcedureStepID}" is not a valid Scheduled Procedure Step ID: 1-16 printable ASCII characters without backslash`;
+  return undefined;
 }
 
 function singleDataset(body: unknown): unknown {

@@ -3,9 +3,10 @@ import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
+import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
 import { GetScpService, MoveScpService } from './dimse/retrieve-scp.service';
@@ -16,13 +17,21 @@ import { MetadataController } from './metadata/metadata.controller';
 import { RetrieveMetadataUseCase } from './metadata/retrieve-metadata.use-case';
 import { QidoController } from './qido/qido.controller';
 import { SearchUseCase } from './qido/search.use-case';
+import { MwlFindUseCase } from './worklist/mwl-find.use-case';
+import { MwlScpService } from './worklist/mwl-scp.service';
+import { ReadWorklistItemUseCase } from './worklist/read-worklist-item.use-case';
+import { RemoveWorklistItemUseCase } from './worklist/remove-worklist-item.use-case';
+import { SaveWorklistItemUseCase } from './worklist/save-worklist-item.use-case';
+import { SearchWorklistItemsUseCase } from './worklist/search-worklist-items.use-case';
+import { WorklistController } from './worklist/worklist.controller';
 
 /**
  * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
- * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store).
+ * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
+ * worklist (REST for its items, the Modality Worklist SCP).
  */
 @Module({
-  controllers: [QidoController, MetadataController],
+  controllers: [QidoController, MetadataController, WorklistController],
   providers: [
     { provide: IndexInstanceUseCase, useFactory: (index: InstanceIndex, logger: Logger) => new IndexInstanceUseCase(index, logger.child({ component: 'index' })), inject: [INSTANCE_INDEX, LOGGER] },
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },
@@ -30,6 +39,11 @@ import { SearchUseCase } from './qido/search.use-case';
     { provide: FindUseCase, useFactory: (index: InstanceIndex) => new FindUseCase(index), inject: [INSTANCE_INDEX] },
     { provide: RetrieveUseCase, useFactory: (catalog: ObjectCatalog, index: InstanceIndex) => new RetrieveUseCase(catalog, index), inject: [OBJECT_CATALOG, INSTANCE_INDEX] },
     { provide: StoreScu, useFactory: (blobs: BlobStore) => new StoreScu(blobs), inject: [BLOB_STORE] },
+    { provide: SaveWorklistItemUseCase, useFactory: (store: WorklistStore) => new SaveWorklistItemUseCase(store, NEW_WORKLIST_IDS), inject: [WORKLIST_STORE] },
+    { provide: SearchWorklistItemsUseCase, useFactory: (store: WorklistStore) => new SearchWorklistItemsUseCase(store), inject: [WORKLIST_STORE] },
+    { provide: ReadWorklistItemUseCase, useFactory: (store: WorklistStore) => new ReadWorklistItemUseCase(store), inject: [WORKLIST_STORE] },
+    { provide: RemoveWorklistItemUseCase, useFactory: (store: WorklistStore) => new RemoveWorklistItemUseCase(store), inject: [WORKLIST_STORE] },
+    { provide: MwlFindUseCase, useFactory: (store: WorklistStore) => new MwlFindUseCase(store), inject: [WORKLIST_STORE] },
     IndexConsumer,
   ],
 })
@@ -41,6 +55,7 @@ export class IndexModule implements OnModuleInit {
     private readonly sender: StoreScu,
     @Inject(AE_REGISTRY) private readonly aes: AeRegistry,
     private readonly outbound: DimseOutbound,
+    private readonly worklist: MwlFindUseCase,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -48,5 +63,6 @@ export class IndexModule implements OnModuleInit {
     this.registry.register(new FindScpService(this.find, this.logger.child({ component: 'find-scp' })));
     this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.outbound, this.logger.child({ component: 'move-scp' })));
     this.registry.register(new GetScpService(this.retrieve, this.sender, this.logger.child({ component: 'get-scp' })));
+    this.registry.register(new MwlScpService(this.worklist, this.logger.child({ component: 'mwl-scp' })));
   }
 }
