@@ -175,7 +175,7 @@ function checkCompose(composeFile, envExample) {
 }
 
 // --- DICOMweb routing: nginx and the HTTPRoute agree --------------------------------------------
-// Every DICOMweb request form (PS3.18) and the role that must serve it.
+// Every DICOMweb request form (PS3.18), and of the worklist items' REST, and the role that must serve it.
 const ROUTES = [
   ['POST', '/dicomweb/studies', 'ingest'],
   ['POST', '/dicomweb/studies/1.2.840.113619.2.55', 'ingest'],
@@ -199,6 +199,14 @@ const ROUTES = [
   ['GET', '/dicomweb/studies/1.2.3/thumbnail', 'storage'],
   ['GET', '/dicomweb/studies/1.2.3/series/4.5.6/instances/7.8.9/bulkdata/7fe00010', 'storage'],
   ['GET', '/dicomweb/bulkdata/0f1e2d3c', 'storage'],
+  ['POST', '/worklist/items', 'index'],
+  ['GET', '/worklist/items', 'index'],
+  ['GET', '/worklist/items/1.2.3/SPS1', 'index'],
+  ['PUT', '/worklist/items/1.2.3/SPS1', 'index'],
+  ['DELETE', '/worklist/items/1.2.3/SPS1', 'index'],
+  ['PUT', '/worklist/items', null],
+  ['POST', '/worklist/items/1.2.3/SPS1', null],
+  ['GET', '/worklist/items/1.2.3', null],
   ['PUT', '/dicomweb/studies/1.2.3', null],
   ['DELETE', '/dicomweb/studies/1.2.3', null],
   ['GET', '/healthz', null],
@@ -206,7 +214,7 @@ const ROUTES = [
 ];
 
 // Another tenant of the deployment is addressed with a /tenants/{id} prefix; it routes the same way.
-ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
+ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/') || uri.startsWith('/worklist/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
 
 function nginxRouter(confFile) {
   const conf = fs.readFileSync(confFile, 'utf8');
