@@ -279,7 +279,10 @@ main() {
     name=${name:-default values}
     check "helm lint --strict ($name)" "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION" ${values:+-f "$values"}
     out=$WORK/render-$(basename "${values:-default}" .yaml).yaml
-    check "helm template | kubeconform -strict ($name)" render_and_validate "$values" "$out"
+    if check "helm template | kubeconform -strict ($name)" render_and_validate "$values" "$out"; then
+      check "helm: Services, pods, DIMSE listeners ($name)" \
+        node "$TOOLS/deploy-checks.js" helm-services "$out"
+    fi
     if [[ -z $route_render ]] && grep -q '^kind: HTTPRoute' "$out" 2>/dev/null; then route_render=$out; fi
   done
   if [[ -n $route_render ]]; then

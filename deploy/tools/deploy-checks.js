@@ -2,6 +2,7 @@
 // Static checks of the deployment artefacts, run by scripts/check-deploy.sh:
 //   deploy-checks.js dockerfile DOCKERFILE DOCKERIGNORE
 //   deploy-checks.js compose COMPOSE_FILE ENV_EXAMPLE
+//   deploy-checks.js helm-services HELM_RENDER
 //   deploy-checks.js routes NGINX_CONF HELM_RENDER_WITH_GATEWAY
 // Each prints one line per failed expectation and exits 1 if there was any.
 'use strict';
@@ -174,6 +175,69 @@ function checkCompose(composeFile, envExample) {
   }
 }
 
+// --- Helm: every Service reaches a port of its role's pods; every DIMSE listener has a Service ---
+// The roles that run a DIMSE listener, and the suffix of the Service in front of each: the storage
+// endpoint (ingest) and the query/retrieve endpoint (index).
+const DIMSE_SERVICES = { ingest: 'dimse', index: 'dimse-qr' };
+
+function checkHelmServices(renderFile) {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(renderFile, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  const name = path.basename(renderFile);
+  const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}]));
+  const deployments = docs.filter((d) => d.kind === 'Deployment');
+  const services = docs.filter((d) => d.kind === 'Service');
+  const container = (deployment) => deployment.spec.template.spec.containers[0];
+  const roleOf = (deployment) => deployment.spec.template.metadata.labels['app.kubernetes.io/component'];
+  // The environment the process sees: its ConfigMaps, then its own env (which wins).
+  const environment = (deployment) => {
+    const c = container(deployment);
+    const env = {};
+    for (const from of c.envFrom ?? []) Object.assign(env, configMaps.get(from.configMapRef?.name) ?? {});
+    for (const e of c.env ?? []) env[e.name] = e.value ?? `<${e.valueFrom ? 'from a reference' : 'unset'}>`;
+    return env;
+  };
+
+  for (const svc of services) {
+    const selector = Object.entries(svc.spec.selector ?? {});
+    const targets = deployments.filter((d) => selector.length > 0 && selector.every(([k, v]) => d.spec.template.metadata.labels?.[k] === v));
+    if (!expect(targets.length === 1, `${name}: Service ${svc.metadata.name} selects the pods of ${targets.length} Deployments (${targets.map((d) => d.metadata.name)}), expected 1`)) continue;
+    const ports = container(targets[0]).ports ?? [];
+    for (const p of svc.spec.ports) {
+      const target = p.targetPort ?? p.port;
+      expect(
+        ports.some((cp) => cp.name === target || cp.containerPort === target),
+        `${name}: Service ${svc.metadata.name} port ${p.name ?? p.port} targets ${target}, which the pods of ${targets[0].metadata.name} do not expose`,
+      );
+    }
+  }
+
+  for (const deployment of deployments) {
+    const role = roleOf(deployment);
+    const ports = new Map((container(deployment).ports ?? []).map((cp) => [cp.name, cp.containerPort]));
+    const env = environment(deployment);
+    const suffix = DIMSE_SERVICES[role];
+    if (!suffix) {
+      expect(!ports.has('dimse') && !ports.has('dimse-tls'), `${name}: ${deployment.metadata.name} exposes a DIMSE port, but the ${role} role runs no DIMSE listener`);
+      continue;
+    }
+    // The port the pods expose is the one the process listens on.
+    expect(ports.get('dimse') === Number(env.DIMSE_PORT), `${name}: ${deployment.metadata.name} exposes DIMSE port ${ports.get('dimse')}, but DIMSE_PORT is ${env.DIMSE_PORT}`);
+    if (ports.has('dimse-tls') || env.DIMSE_TLS_PORT !== undefined) {
+      expect(ports.get('dimse-tls') === Number(env.DIMSE_TLS_PORT), `${name}: ${deployment.metadata.name} exposes DICOM TLS port ${ports.get('dimse-tls')}, but DIMSE_TLS_PORT is ${env.DIMSE_TLS_PORT}`);
+      for (const key of ['DIMSE_TLS_CERT', 'DIMSE_TLS_KEY']) expect(env[key] !== undefined, `${name}: ${deployment.metadata.name} listens for DICOM TLS without ${key}`);
+    }
+    // Its DIMSE Service selects this role's pods and offers one of the DIMSE ports.
+    const svcName = deployment.metadata.name.replace(new RegExp(`-${role}$`), `-${suffix}`);
+    const svc = services.find((s) => s.metadata.name === svcName);
+    if (!expect(svc !== undefined, `${name}: no Service ${svcName} in front of the ${role} role's DIMSE listener`)) continue;
+    expect(svc.spec.selector?.['app.kubernetes.io/component'] === role, `${name}: Service ${svc.metadata.name} selects ${svc.spec.selector?.['app.kubernetes.io/component']} pods, expected ${role}`);
+    expect(
+      svc.spec.ports.some((p) => p.targetPort === 'dimse' || p.targetPort === 'dimse-tls'),
+      `${name}: Service ${svc.metadata.name} offers neither the dimse nor the dimse-tls port`,
+    );
+  }
+}
+
 // --- DICOMweb routing: nginx and the HTTPRoute agree --------------------------------------------
 // Every DICOMweb request form (PS3.18), and of the worklist items' REST, and the role that must serve it.
 const ROUTES = [
@@ -278,9 +342,9 @@ function checkRoutes(confFile, renderFile) {
 
 // --- main -------------------------------------------------------------------------------------
 const [command, ...args] = process.argv.slice(2);
-const commands = { dockerfile: checkDockerfile, compose: checkCompose, routes: checkRoutes };
-if (!commands[command] || args.length !== 2) {
-  console.error('usage: deploy-checks.js dockerfile|compose|routes FILE FILE');
+const commands = { dockerfile: checkDockerfile, compose: checkCompose, 'helm-services': checkHelmServices, routes: checkRoutes };
+if (!commands[command] || args.length !== commands[command].length) {
+  console.error('usage: deploy-checks.js dockerfile|compose|routes FILE FILE, or helm-services FILE');
   process.exit(2);
 }
 try {

@@ -161,8 +161,15 @@ Argument: dict "root" $ "secretName" <name of the chart's Secret to use>.
 
 {{- define "tessera.dimseTlsDir" -}}/etc/tessera/dimse-tls{{- end -}}
 
+{{/* "true" for the roles that run a DIMSE listener, each behind a DIMSE Service of its own: ingest
+(storage endpoint, Service -dimse) and index (query/retrieve endpoint, Service -dimse-qr).
+Argument: the role. */}}
+{{- define "tessera.listensDimse" -}}
+{{- if has . (list "ingest" "index") }}true{{ end }}
+{{- end }}
+
 {{/* The DIMSE_TLS_* EnvVars of one role: the files for all, the listener's port and client
-authentication for ingest only (the role behind the DIMSE Service). Argument: dict "root" $ "role" <role>. */}}
+authentication for the roles that listen. Argument: dict "root" $ "role" <role>. */}}
 {{- define "tessera.dimseTlsEnv" -}}
 {{- $tls := .root.Values.dimse.tls }}
 {{- if $tls.enabled }}
@@ -180,11 +187,68 @@ authentication for ingest only (the role behind the DIMSE Service). Argument: di
 - name: DIMSE_TLS_CA
   value: {{ include "tessera.dimseTlsDir" .root }}/ca.crt
 {{- end }}
-{{- if eq .role "ingest" }}
+{{- if include "tessera.listensDimse" .role }}
 - name: DIMSE_TLS_PORT
   value: "2762"
 - name: DIMSE_TLS_CLIENT_AUTH
   value: {{ $tls.clientAuth | quote }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+A DIMSE Service: the plain port unless TLS is on without dimse.tls.keepPlainPort, the TLS port when
+TLS is on, and the exposure settings of its values block. Argument: dict "root" $, "suffix" (of the
+name), "role" (the pods it selects), "service" (type, port, nodePort, annotations,
+loadBalancerSourceRanges, externalTrafficPolicy) and "tls" (port, nodePort: the TLS port's).
+*/}}
+{{- define "tessera.dimseService" -}}
+{{- $root := .root }}
+{{- $svc := .service }}
+{{- $tls := $root.Values.dimse.tls }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "tessera.fullname" $root }}-{{ .suffix }}
+  labels:
+    {{- include "tessera.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .role }}
+  {{- with $svc.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $svc.type }}
+  selector:
+    {{- include "tessera.selectorLabels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .role }}
+  ports:
+    {{- if or (not $tls.enabled) $tls.keepPlainPort }}
+    - name: dimse
+      port: {{ $svc.port }}
+      targetPort: dimse
+      protocol: TCP
+      {{- if and $svc.nodePort (ne $svc.type "ClusterIP") }}
+      nodePort: {{ $svc.nodePort }}
+      {{- end }}
+    {{- end }}
+    {{- if $tls.enabled }}
+    # DICOM over TLS (PS3.15 B.9).
+    - name: dimse-tls
+      port: {{ .tls.port }}
+      targetPort: dimse-tls
+      protocol: TCP
+      {{- if and .tls.nodePort (ne $svc.type "ClusterIP") }}
+      nodePort: {{ .tls.nodePort }}
+      {{- end }}
+    {{- end }}
+  {{- if eq $svc.type "LoadBalancer" }}
+  {{- with $svc.loadBalancerSourceRanges }}
+  loadBalancerSourceRanges:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- end }}
+  {{- if and $svc.externalTrafficPolicy (ne $svc.type "ClusterIP") }}
+  externalTrafficPolicy: {{ $svc.externalTrafficPolicy }}
+  {{- end }}
 {{- end }}
