@@ -261,7 +261,10 @@ main() {
   check "compose: structure, images, roles, depends_on, no secrets" \
     node "$TOOLS/deploy-checks.js" compose docker-compose.yml deploy/.env.example
   if check "compose: build compose-config (compose-go)" ensure_compose_config; then
-    check "compose: loads as docker compose config does" compose_config_loads
+    if check "compose: loads as docker compose config does" compose_config_loads; then
+      check "compose: published ports on loopback by default, each its own" \
+        node "$TOOLS/deploy-checks.js" compose-ports "$WORK/compose.json"
+    fi
     check "compose: refuses to start without the required secrets" compose_requires_secrets
   fi
   if check "nginx: get a binary" ensure_nginx; then

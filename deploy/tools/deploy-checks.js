@@ -2,6 +2,7 @@
 // Static checks of the deployment artefacts, run by scripts/check-deploy.sh:
 //   deploy-checks.js dockerfile DOCKERFILE DOCKERIGNORE
 //   deploy-checks.js compose COMPOSE_FILE ENV_EXAMPLE
+//   deploy-checks.js compose-ports RESOLVED_COMPOSE_JSON
 //   deploy-checks.js helm-services HELM_RENDER
 //   deploy-checks.js routes NGINX_CONF HELM_RENDER_WITH_GATEWAY
 // Each prints one line per failed expectation and exits 1 if there was any.
@@ -18,6 +19,9 @@ try {
 }
 
 const ROLES = ['ingest', 'index', 'storage', 'routing', 'hl7', 'auth'];
+// The roles that run a DIMSE listener, and the suffix of the chart's Service in front of each: the
+// storage endpoint (ingest) and the query/retrieve endpoint (index).
+const DIMSE_SERVICES = { ingest: 'dimse', index: 'dimse-qr' };
 const failures = [];
 const expect = (ok, message) => {
   if (!ok) failures.push(message);
@@ -140,7 +144,8 @@ function checkCompose(composeFile, envExample) {
   expect(kafkaRoles.includes('broker') && kafkaRoles.includes('controller'), 'compose: kafka is not in KRaft combined mode');
   expect(services.gateway.image === 'nginx:1.27-alpine', `compose: gateway image is ${services.gateway.image}`);
   expect(publishes(services.gateway, 8080), 'compose: gateway does not publish 8080');
-  expect(publishes(services.ingest, 11112), 'compose: ingest does not publish 11112');
+  // Each DIMSE listener (storage endpoint: ingest; query/retrieve endpoint: index) is published.
+  for (const role of Object.keys(DIMSE_SERVICES)) expect(publishes(services[role], 11112), `compose: ${role} does not publish its DIMSE port 11112`);
   const mounts = (services.gateway.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
   const conf = mounts.find((m) => /tessera\.conf$/.test(m));
   expect(Boolean(conf), 'compose: gateway does not mount deploy/nginx/tessera.conf');
@@ -175,11 +180,23 @@ function checkCompose(composeFile, envExample) {
   }
 }
 
-// --- Helm: every Service reaches a port of its role's pods; every DIMSE listener has a Service ---
-// The roles that run a DIMSE listener, and the suffix of the Service in front of each: the storage
-// endpoint (ingest) and the query/retrieve endpoint (index).
-const DIMSE_SERVICES = { ingest: 'dimse', index: 'dimse-qr' };
+// What `docker compose config` resolves with the example's defaults: every published port is on
+// loopback (nothing is authenticated yet) and no two share a host port.
+function checkComposePorts(resolvedJson) {
+  const project = JSON.parse(fs.readFileSync(resolvedJson, 'utf8'));
+  const taken = new Map();
+  for (const [name, service] of Object.entries(project.services ?? {})) {
+    for (const p of service.ports ?? []) {
+      const where = `${name} ${p.published}:${p.target}`;
+      expect(p.host_ip === '127.0.0.1', `compose: ${where} is published on ${p.host_ip || 'every address'}, not 127.0.0.1, by default`);
+      const key = `${p.host_ip}:${p.published}/${p.protocol ?? 'tcp'}`;
+      expect(!taken.has(key), `compose: ${where} and ${taken.get(key)} both publish ${key}`);
+      taken.set(key, where);
+    }
+  }
+}
 
+// --- Helm: every Service reaches a port of its role's pods; every DIMSE listener has a Service ---
 function checkHelmServices(renderFile) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(renderFile, 'utf8')).map((d) => d.toJS()).filter(Boolean);
   const name = path.basename(renderFile);
@@ -342,9 +359,9 @@ function checkRoutes(confFile, renderFile) {
 
 // --- main -------------------------------------------------------------------------------------
 const [command, ...args] = process.argv.slice(2);
-const commands = { dockerfile: checkDockerfile, compose: checkCompose, 'helm-services': checkHelmServices, routes: checkRoutes };
+const commands = { dockerfile: checkDockerfile, compose: checkCompose, 'compose-ports': checkComposePorts, 'helm-services': checkHelmServices, routes: checkRoutes };
 if (!commands[command] || args.length !== commands[command].length) {
-  console.error('usage: deploy-checks.js dockerfile|compose|routes FILE FILE, or helm-services FILE');
+  console.error('usage: deploy-checks.js dockerfile|compose|routes FILE FILE, or compose-ports|helm-services FILE');
   process.exit(2);
 }
 try {
