@@ -289,7 +289,7 @@ main() {
     if [[ -z $route_render ]] && grep -q '^kind: HTTPRoute' "$out" 2>/dev/null; then route_render=$out; fi
   done
   if [[ -n $route_render ]]; then
-    check "routing: nginx and HTTPRoute send each DICOMweb request to one role" \
+    check "routing: nginx and the HTTPRoutes agree on each request's role and edge" \
       node "$TOOLS/deploy-checks.js" routes deploy/nginx/tessera.conf "$route_render"
   else
     check "routing: a ci/ values file renders the HTTPRoute" false

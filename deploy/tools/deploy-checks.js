@@ -22,6 +22,9 @@ const ROLES = ['ingest', 'index', 'storage', 'routing', 'hl7', 'auth'];
 // The roles that run a DIMSE listener, and the suffix of the chart's Service in front of each: the
 // storage endpoint (ingest) and the query/retrieve endpoint (index).
 const DIMSE_SERVICES = { ingest: 'dimse', index: 'dimse-qr' };
+// The compose gateway's listener for each HTTP edge (see ROUTES below): DICOMweb and the worklist
+// items, and apart from them the admin REST API.
+const NGINX_LISTENERS = { public: 8080, admin: 8081 };
 const failures = [];
 const expect = (ok, message) => {
   if (!ok) failures.push(message);
@@ -143,7 +146,7 @@ function checkCompose(composeFile, envExample) {
   const kafkaRoles = String(envMap(services.kafka.environment).KAFKA_PROCESS_ROLES ?? '').split(',');
   expect(kafkaRoles.includes('broker') && kafkaRoles.includes('controller'), 'compose: kafka is not in KRaft combined mode');
   expect(services.gateway.image === 'nginx:1.27-alpine', `compose: gateway image is ${services.gateway.image}`);
-  expect(publishes(services.gateway, 8080), 'compose: gateway does not publish 8080');
+  for (const [edge, port] of Object.entries(NGINX_LISTENERS)) expect(publishes(services.gateway, port), `compose: gateway does not publish ${port} (the ${edge} edge)`);
   // Each DIMSE listener (storage endpoint: ingest; query/retrieve endpoint: index) is published.
   for (const role of Object.keys(DIMSE_SERVICES)) expect(publishes(services[role], 11112), `compose: ${role} does not publish its DIMSE port 11112`);
   const mounts = (services.gateway.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
@@ -255,8 +258,16 @@ function checkHelmServices(renderFile) {
   }
 }
 
-// --- DICOMweb routing: nginx and the HTTPRoute agree --------------------------------------------
-// Every DICOMweb request form (PS3.18), and of the worklist items' REST, and the role that must serve it.
+// --- HTTP routing: nginx and the HTTPRoutes agree ---------------------------------------------
+// Two edges: `public` (DICOMweb and the worklist items, for viewers, modalities' software, the RIS)
+// and `admin` (the admin REST API, which has no authentication yet and must not be reachable where
+// the public edge is). Every request below must reach its role on its own edge and nothing on the
+// other one.
+const EDGES = ['public', 'admin'];
+const edgeOf = (uri) => (uri.startsWith('/admin/') ? 'admin' : 'public');
+
+// Every DICOMweb request form (PS3.18), those of the worklist items' and of the admin REST, and
+// the role that must serve each.
 const ROUTES = [
   ['POST', '/dicomweb/studies', 'ingest'],
   ['POST', '/dicomweb/studies/1.2.840.113619.2.55', 'ingest'],
@@ -292,13 +303,31 @@ const ROUTES = [
   ['DELETE', '/dicomweb/studies/1.2.3', null],
   ['GET', '/healthz', null],
   ['GET', '/', null],
+  ['GET', '/admin/tenants/default/application-entities', 'auth'],
+  ['GET', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
+  ['PUT', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
+  ['DELETE', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
+  // An AE title may contain "/" (PS3.8 9.3.2); in a path it is percent-encoded.
+  ['PUT', '/admin/tenants/st-mary/application-entities/CT%2F2', 'auth'],
+  ['GET', '/admin/tenants/st-mary/association-rejections', 'auth'],
+  ['GET', '/admin/association-rejections', 'auth'],
+  ['GET', '/admin/tenants/default/storage-commitments/2.25.329800735698586629295641978511506172918', 'ingest'],
+  ['POST', '/admin/tenants/default/application-entities', null],
+  ['DELETE', '/admin/association-rejections', null],
+  ['PUT', '/admin/tenants/default/storage-commitments/2.25.1', null],
+  ['GET', '/admin/tenants/default', null],
+  ['GET', '/tenants/st-mary/admin/association-rejections', null],
 ];
 
 // Another tenant of the deployment is addressed with a /tenants/{id} prefix; it routes the same way.
 ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/') || uri.startsWith('/worklist/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
 
+// deploy/nginx/tessera.conf, modelled: its map, and for each listener the location nginx picks (an
+// exact match, else the longest prefix unless a regex matches first, in the order written, as
+// nginx's `location` documentation describes) and whether that location proxies to the map's role.
+// nginx matches locations and the map against the decoded URI ($uri).
 function nginxRouter(confFile) {
-  const conf = fs.readFileSync(confFile, 'utf8');
+  const conf = withoutComments(fs.readFileSync(confFile, 'utf8'));
   const block = /map\s+"\$request_method \$uri"\s+\$tessera_role\s*\{([\s\S]*?)\n\s*\}/.exec(conf);
   if (!expect(block !== null, 'nginx: no `map "$request_method $uri" $tessera_role` block')) return null;
   const rules = [];
@@ -307,14 +336,87 @@ function nginxRouter(confFile) {
     if (m) rules.push([new RegExp(m[1]), m[2]]);
   }
   expect(rules.length > 0, 'nginx: the map has no regex rules');
-  // The map's first matching regex wins; no match is the empty default (405/404 in the server).
-  return (method, uri) => rules.find(([re]) => re.test(`${method} ${uri}`))?.[1] ?? null;
+  // The map's first matching regex wins; no match is the empty default.
+  const mapRole = (method, uri) => rules.find(([re]) => re.test(`${method} ${uri}`))?.[1] ?? null;
+
+  const servers = new Map();
+  for (const server of blocks(conf, /\bserver\s*\{/g)) {
+    const listen = /^\s*listen\s+(\d+)\s*;/m.exec(server);
+    if (!expect(listen !== null, 'nginx: a server block has no `listen PORT;`')) continue;
+    const locations = [];
+    const re = /\blocation\s+(?:(=|\^~|~\*?)\s+)?("[^"]*"|\S+)\s*\{/g;
+    for (const [match, body] of blocks(server, re, true)) {
+      const [, modifier = '', raw] = match;
+      const pattern = raw.replace(/^"|"$/g, '');
+      const proxies = /proxy_pass\s+http:\/\/\$tessera_role:8080\s*;/.test(body);
+      const refuses = /if\s*\(\$tessera_role\s*=\s*""\)\s*\{\s*return\s+\d+\s*;\s*\}/.test(body);
+      expect(proxies || /^\s*return\s+\d+\s*;\s*$/.test(body), `nginx: location ${pattern} neither proxies to $tessera_role nor returns a status`);
+      expect(!proxies || refuses, `nginx: location ${pattern} proxies without refusing requests the map gives no role`);
+      locations.push({ modifier, pattern, proxies, regex: modifier.startsWith('~') ? new RegExp(pattern, modifier === '~*' ? 'i' : '') : null });
+    }
+    servers.set(Number(listen[1]), locations);
+  }
+  for (const [edge, port] of Object.entries(NGINX_LISTENERS)) expect(servers.has(port), `nginx: no server listens on ${port} (the ${edge} edge)`);
+
+  return (edge, method, rawUri) => {
+    const locations = servers.get(NGINX_LISTENERS[edge]);
+    if (!locations) return null;
+    const uri = decodeURIComponent(rawUri);
+    const exact = locations.find((l) => l.modifier === '=' && l.pattern === uri);
+    const prefix = locations
+      .filter((l) => (l.modifier === '' || l.modifier === '^~') && uri.startsWith(l.pattern))
+      .sort((a, b) => b.pattern.length - a.pattern.length)[0];
+    const chosen = exact ?? (prefix?.modifier === '^~' ? prefix : (locations.find((l) => l.regex?.test(uri)) ?? prefix));
+    return chosen?.proxies ? mapRole(method, uri) : null;
+  };
 }
 
+// nginx configuration text without its comments: from an unquoted "#" to the end of the line.
+function withoutComments(text) {
+  return text
+    .split('\n')
+    .map((line) => {
+      let quoted = false;
+      for (let i = 0; i < line.length; i++) {
+        if (line[i] === '"') quoted = !quoted;
+        else if (line[i] === '#' && !quoted) return line.slice(0, i);
+      }
+      return line;
+    })
+    .join('\n');
+}
+
+// The bodies of the blocks whose opening (`header` up to and including "{") matches; with
+// `withMatch`, [match, body] pairs. Braces inside double quotes (regexes) do not count.
+function blocks(text, header, withMatch = false) {
+  const found = [];
+  for (const m of text.matchAll(header)) {
+    let depth = 1;
+    let quoted = false;
+    let i = m.index + m[0].length;
+    for (; i < text.length && depth > 0; i++) {
+      const c = text[i];
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && c === '{') depth++;
+      else if (!quoted && c === '}') depth--;
+    }
+    const body = text.slice(m.index + m[0].length, i - 1);
+    found.push(withMatch ? [m, body] : body);
+  }
+  return found;
+}
+
+// The rendered HTTPRoutes: <fullname> is the public edge, <fullname>-admin the admin one.
 function httpRouteRouter(renderFile) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(renderFile, 'utf8')).map((d) => d.toJS()).filter(Boolean);
-  const route = docs.find((d) => d.kind === 'HTTPRoute');
-  if (!expect(route !== undefined, `helm: ${path.basename(renderFile)} renders no HTTPRoute`)) return null;
+  const routes = docs.filter((d) => d.kind === 'HTTPRoute');
+  const byEdge = {
+    public: routes.filter((r) => !r.metadata.name.endsWith('-admin')),
+    admin: routes.filter((r) => r.metadata.name.endsWith('-admin')),
+  };
+  for (const edge of EDGES) {
+    if (!expect(byEdge[edge].length === 1, `helm: ${path.basename(renderFile)} renders ${byEdge[edge].length} HTTPRoutes for the ${edge} edge, expected 1`)) return null;
+  }
   const services = new Map(docs.filter((d) => d.kind === 'Service').map((d) => [d.metadata.name, d]));
   const backendRole = (ref) => {
     const svc = services.get(ref.name);
@@ -322,7 +424,8 @@ function httpRouteRouter(renderFile) {
     expect(svc?.spec.ports.some((p) => p.port === ref.port), `HTTPRoute: backend ${ref.name} has no port ${ref.port}`);
     return svc?.metadata.labels['app.kubernetes.io/component'];
   };
-  const rules = route.spec.rules.map((rule) => ({ matches: rule.matches, roles: rule.backendRefs.map(backendRole) }));
+  const rulesOf = (route) => route.spec.rules.map((rule) => ({ matches: rule.matches, roles: rule.backendRefs.map(backendRole) }));
+  const rules = { public: rulesOf(byEdge.public[0]), admin: rulesOf(byEdge.admin[0]) };
   const pathMatches = (p, uri) => {
     if (!p) return true;
     if (p.type === 'Exact') return uri === p.value;
@@ -330,29 +433,32 @@ function httpRouteRouter(renderFile) {
     if (p.type === 'RegularExpression') return new RegExp(p.value).test(uri);
     return false;
   };
-  return (method, uri) => {
+  return (edge, method, uri) => {
     // Which rules match does not depend on precedence only if at most one role matches at all.
     const roles = new Set();
-    for (const rule of rules) {
+    for (const rule of rules[edge]) {
       if (rule.matches.some((m) => (!m.method || m.method === method) && pathMatches(m.path, uri))) {
         rule.roles.forEach((r) => roles.add(r));
       }
     }
-    expect(roles.size <= 1, `HTTPRoute: ${method} ${uri} matches several roles (${[...roles]}); the result would depend on the implementation's precedence`);
+    expect(roles.size <= 1, `HTTPRoute (${edge}): ${method} ${uri} matches several roles (${[...roles]}); the result would depend on the implementation's precedence`);
     return roles.size ? [...roles][0] : null;
   };
 }
 
 function checkRoutes(confFile, renderFile) {
-  const edges = [
+  const implementations = [
     ['nginx', nginxRouter(confFile)],
     ['HTTPRoute', httpRouteRouter(renderFile)],
   ];
-  for (const [name, route] of edges) {
+  for (const [name, route] of implementations) {
     if (!route) continue;
     for (const [method, uri, role] of ROUTES) {
-      const got = route(method, uri);
-      expect(got === role, `${name}: ${method} ${uri} goes to ${got ?? 'no role'}, expected ${role ?? 'no role'}`);
+      for (const edge of EDGES) {
+        const want = edge === edgeOf(uri) ? role : null;
+        const got = route(edge, method, uri);
+        expect(got === want, `${name} (${edge} edge): ${method} ${uri} goes to ${got ?? 'no role'}, expected ${want ?? 'no role'}`);
+      }
     }
   }
 }
