@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
-import { DimseListener, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
+import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
 import { AppModule } from './app.module';
 import { NestLogger } from './nest-logger';
+import { startupSummary } from './startup-summary';
 
 const USAGE = `Usage: tessera [serve] [--roles ingest,index,storage,routing,hl7,auth]
        tessera migrate          apply database migrations and exit
@@ -65,20 +66,10 @@ async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
 function announce(config: TesseraConfig, app: NestFastifyApplication, logger: Logger): void {
   const address = app.getHttpServer().address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
-  const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, `  HTTP       http://${config.http.host}:${httpPort}  (health: /healthz, /readyz)`];
-  if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(`  DICOMweb   http://${config.http.host}:${httpPort}/dicomweb`);
   const dimse = app.get(DimseListener);
-  if (dimse.port > 0) {
-    lines.push(`  DIMSE      AE title ${config.dimse.aeTitle} at ${config.dimse.host}:${dimse.port}  (try: echoscu -aec ${config.dimse.aeTitle} ${config.dimse.host} ${dimse.port})`);
-  }
-  lines.push(
-    `  Database   ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL'}`,
-    `  Objects    ${config.blob.kind === 'file' ? `files under ${config.blob.root}` : `S3 bucket ${config.blob.bucket} at ${config.blob.endPoint}:${config.blob.port}`}`,
-    `  Events     ${config.bus.kind === 'memory' ? 'in-process bus' : `Kafka at ${config.bus.brokers.join(',')}`}`,
-  );
-  if (config.http.host === '127.0.0.1' || config.http.host === 'localhost') lines.push('  Listening on loopback only, without authentication (nothing else can reach it).');
-  process.stdout.write(`${lines.join('\n')}\n`);
-  logger.info('started', { roles: config.roles, httpPort });
+  const dimseServices = app.get(DimseServiceRegistry).all.map((s) => s.name);
+  process.stdout.write(`${startupSummary(config, { httpPort, dimsePort: dimse.port, dimseTlsPort: dimse.tlsPort, dimseServices }).join('\n')}\n`);
+  logger.info('started', { roles: config.roles, httpPort, ...(dimse.port > 0 ? { dimsePort: dimse.port, dimseServices } : {}), ...(dimse.tlsPort > 0 ? { dimseTlsPort: dimse.tlsPort } : {}) });
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,61 @@
+import type { TesseraConfig } from '@tessera/config';
+
+/** What the process bound and serves, known once it listens. */
+export interface Listening {
+  readonly httpPort: number;
+  /** The DIMSE listener's port; 0 when this process runs none (no role of it serves DIMSE). */
+  readonly dimsePort: number;
+  /** The DICOM TLS listener's port; 0 when there is none. */
+  readonly dimseTlsPort: number;
+  /** The DIMSE services the roles of this process registered (the listener adds Verification). */
+  readonly dimseServices: readonly string[];
+}
+
+const LABEL_WIDTH = 11;
+const LINE_WIDTH = 100;
+
+/**
+ * The summary printed at start. In a distributed install each role is its own process with its own
+ * DIMSE listener, so it says which DIMSE services this one serves, on which ports: the storage
+ * endpoint (ingest) and the query/retrieve endpoint (index) are told apart at a glance.
+ */
+export function startupSummary(config: TesseraConfig, listening: Listening): string[] {
+  const { http, dimse } = config;
+  const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, row('HTTP', `http://${http.host}:${listening.httpPort}  (health: /healthz, /readyz)`)];
+  if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(row('DICOMweb', `http://${http.host}:${listening.httpPort}/dicomweb`));
+  if (listening.dimsePort > 0) {
+    lines.push(row('DIMSE', `AE title ${dimse.aeTitle} at ${dimse.host}:${listening.dimsePort}  (try: echoscu -aec ${dimse.aeTitle} ${dimse.host} ${listening.dimsePort})`));
+    lines.push(...wrap(['Verification SCP', ...listening.dimseServices]).map((l) => row('', l)));
+    if (listening.dimseTlsPort > 0) {
+      lines.push(row('DICOM TLS', `same AE title and services at ${dimse.host}:${listening.dimseTlsPort}  (PS3.15 B.9, TLS 1.2 or later; client certificates: ${dimse.tls.clientAuth})`));
+    }
+  }
+  lines.push(
+    row('Database', config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL'),
+    row('Objects', config.blob.kind === 'file' ? `files under ${config.blob.root}` : `S3 bucket ${config.blob.bucket} at ${config.blob.endPoint}:${config.blob.port}`),
+    row('Events', config.bus.kind === 'memory' ? 'in-process bus' : `Kafka at ${config.bus.brokers.join(',')}`),
+  );
+  if (http.host === '127.0.0.1' || http.host === 'localhost') lines.push('  Listening on loopback only, without authentication (nothing else can reach it).');
+  return lines;
+}
+
+function row(label: string, text: string): string {
+  return `  ${label.padEnd(LABEL_WIDTH)}${text}`;
+}
+
+/** Comma-separated names, as few lines as fit beside the labels. */
+function wrap(names: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const name of names) {
+    const next = line === '' ? name : `${line}, ${name}`;
+    if (line !== '' && 2 + LABEL_WIDTH + next.length > LINE_WIDTH) {
+      lines.push(`${line},`);
+      line = name;
+    } else {
+      line = next;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
