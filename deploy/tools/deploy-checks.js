@@ -296,6 +296,8 @@ const ROUTES = [
   ['GET', '/worklist/items/1.2.3/SPS1', 'index'],
   ['PUT', '/worklist/items/1.2.3/SPS1', 'index'],
   ['DELETE', '/worklist/items/1.2.3/SPS1', 'index'],
+  // A Scheduled Procedure Step ID may contain "/" (SH, PS3.5 6.2); in a path it is percent-encoded.
+  ['GET', '/worklist/items/1.2.3/CT%2F7', 'index'],
   ['PUT', '/worklist/items', null],
   ['POST', '/worklist/items/1.2.3/SPS1', null],
   ['GET', '/worklist/items/1.2.3', null],
@@ -307,7 +309,7 @@ const ROUTES = [
   ['GET', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
   ['PUT', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
   ['DELETE', '/admin/tenants/default/application-entities/CT_ROOM2', 'auth'],
-  // An AE title may contain "/" (PS3.8 9.3.2); in a path it is percent-encoded.
+  // An AE title may contain "/" (PS3.5 6.2); in a path it is percent-encoded.
   ['PUT', '/admin/tenants/st-mary/application-entities/CT%2F2', 'auth'],
   ['GET', '/admin/tenants/st-mary/association-rejections', 'auth'],
   ['GET', '/admin/association-rejections', 'auth'],
