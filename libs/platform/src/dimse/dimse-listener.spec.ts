@@ -75,11 +75,14 @@ describe('DimseListener role selection (PS3.7 D.3.3.4)', () => {
     expect([...connection.contexts.values()].map((c) => c.abstractSyntax)).toEqual([GET, CT]);
   });
 
-  it('takes the SCU role away from an AE that may get but not store', async () => {
+  it('takes the SCU role away from an AE that may get but not store, and refuses its C-STOREs', async () => {
     const connection = await associate('GETONLY', [{ sopClassUid: CT, scuRole: true, scpRole: true }]);
     expect(connection.info.roleSelections).toEqual([{ sopClassUid: CT, scuRole: false, scpRole: true }]);
     // The storage context is answered by the C-GET service, so it stands even without STORE.
     expect([...connection.contexts.values()].map((c) => c.abstractSyntax)).toEqual([GET, CT]);
+    const statuses: (number | undefined)[] = [];
+    for await (const r of connection.request(connection.contextFor(CT)!, { commandField: CommandField.CStoreRQ, affectedSOPClassUID: CT, affectedSOPInstanceUID: '1.2.3', priority: 0 }, Buffer.alloc(8))) statuses.push(r.command.status);
+    expect(statuses).toEqual([DimseStatus.NotAuthorized]);
   });
 
   it('leaves the default roles for an AE that may not get, and rejects the GET context', async () => {

@@ -184,6 +184,12 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     if (command.commandField === CommandField.CEchoRQ) {
       return { command: { commandField: CommandField.CEchoRSP, affectedSOPClassUID: context.abstractSyntax, status: DimseStatus.Success } };
     }
+    // A requester that was granted only the SCP role for this SOP class (PS3.7 D.3.3.4) may not ask
+    // for its operations: it took the context to receive C-GET sub-operations, not to store.
+    if (association.roleSelections.some((r) => r.sopClassUid === context.abstractSyntax && !r.scuRole)) {
+      request.dataSet?.resume();
+      return { command: { commandField: command.commandField | 0x8000, status: DimseStatus.NotAuthorized, errorComment: 'Only the SCP role was granted for this SOP class' } };
+    }
     const service = this.registry.forAbstractSyntax(context.abstractSyntax);
     const tenant = this.tenants.forAssociation(association.calledAETitle, association.callingAETitle);
     if (!service || tenant === undefined) {

@@ -55,7 +55,7 @@ export class FindScpService implements DimseService {
     const { command, context, association } = request;
     const model = FindSopClasses[context.abstractSyntax] as InformationModel;
     const final = (status: number, errorComment?: string): DimseResponse => ({
-      command: { commandField: CommandField.CFindRSP, affectedSOPClassUID: context.abstractSyntax, status, ...(errorComment ? { errorComment } : {}) },
+      command: { commandField: CommandField.CFindRSP, affectedSOPClassUID: context.abstractSyntax, status, ...(errorComment ? { errorComment: errorComment.slice(0, 64) } : {}) },
     });
     if (command.commandField !== CommandField.CFindRQ || !request.dataSet) {
       request.dataSet?.resume();

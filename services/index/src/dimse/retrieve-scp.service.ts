@@ -124,7 +124,7 @@ export class MoveScpService implements DimseService {
       return done(`Cannot associate with ${destination.aeTitle}: ${(err as Error).message}`);
     }
     try {
-      await this.sender.send(peer, instances, {
+      const sent = await this.sender.send(peer, instances, {
         moveOriginator: { aeTitle: association.callingAETitle, messageId: command.messageId ?? 0 },
         signal: request.cancelled,
         onResult: async (result) => {
@@ -133,6 +133,8 @@ export class MoveScpService implements DimseService {
           await pendingUnlessGone(request, progress.pending(CommandField.CMoveRSP, context.abstractSyntax));
         },
       });
+      // The destination went away part way: what was never attempted failed too (PS3.4 C.4.2.3.1).
+      if (!request.cancelled.aborted && sent.length < instances.length) progress.failRemaining(instances.slice(sent.length).map((i) => i.sopInstanceUID));
     } finally {
       await peer.release();
     }
