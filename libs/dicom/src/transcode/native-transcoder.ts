@@ -67,7 +67,7 @@ function transcodeNative(source: TransferSyntax, target: NativeTarget): Transfor
     throw new DicomError(DicomErrorCode.UnsupportedTransferSyntax, `${source.name} has encapsulated pixel data; it cannot be re-encoded without a codec`);
   }
   // The writer's output goes to `out`, which is created below and only written to once data flows.
-  const writer = new LittleEndianWriter((chunk) => out.push(chunk), source.littleEndian, target === 'implicit-little-endian');
+  const writer = new NativeDatasetWriter((chunk) => out.push(chunk), source.littleEndian, target);
   const parser = new DatasetParser(source, writer);
   const inflater = source.deflated ? createInflateRaw() : undefined;
   let inflateError: Error | undefined;
@@ -112,7 +112,13 @@ function transcodeNative(source: TransferSyntax, target: NativeTarget): Transfor
   return out;
 }
 
-class LittleEndianWriter implements DatasetVisitor {
+/**
+ * The visitor behind the native transcoder: writes each element it is shown in Explicit or Implicit
+ * VR Little Endian, values whole or streaming (PS3.5 7.1, A.1, A.2). Exported so that other re-encoders
+ * (the pixel data decoder) can write the elements they do not change with it.
+ */
+export class NativeDatasetWriter implements DatasetVisitor {
+  private readonly implicit: boolean;
   // For a value streaming through: its swap width and a byte held over from the previous piece.
   private streamingWidth = 0;
   private carry = Buffer.alloc(0);
@@ -120,8 +126,10 @@ class LittleEndianWriter implements DatasetVisitor {
   constructor(
     private readonly emit: (chunk: Buffer) => void,
     private readonly sourceLittleEndian: boolean,
-    private readonly implicit: boolean,
-  ) {}
+    target: NativeTarget,
+  ) {
+    this.implicit = target === 'implicit-little-endian';
+  }
 
   wantsValue(header: ElementHeader): boolean {
     return header.length <= WHOLE_VALUE_LIMIT;
