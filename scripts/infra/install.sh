@@ -17,7 +17,7 @@ HELM_PACKAGE=helm.sh/helm/v3/cmd/helm
 HELM_VERSION=v3.22.0
 KUBECONFORM_PACKAGE=github.com/yannh/kubeconform/cmd/kubeconform
 KUBECONFORM_VERSION=v0.8.0
-APT_PACKAGES=(postgresql dcmtk orthanc orthanc-dicomweb orthanc-postgresql openssl)
+APT_PACKAGES=(postgresql dcmtk libgdcm-tools orthanc orthanc-dicomweb orthanc-postgresql openssl)
 ALL_COMPONENTS=(apt kafka minio python helm kubeconform)
 
 # shellcheck source-path=SCRIPTDIR source=common.sh

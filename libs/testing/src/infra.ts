@@ -54,3 +54,17 @@ export function requireInfra(): Infra {
     binDir: path.join(process.env.TESSERA_CACHE_DIR ?? path.join(process.env.HOME ?? '/root', '.cache', 'tessera'), 'bin'),
   };
 }
+
+/** Where pydicom (in the test venv of scripts/infra/install.sh) keeps its bundled test files, the corpus that no one here wrote. */
+export function pydicomTestFiles(): string {
+  const venv = path.dirname(path.dirname(requireInfraPython()));
+  const lib = fs.readdirSync(path.join(venv, 'lib')).find((d) => d.startsWith('python'));
+  if (!lib) throw new Error(`No python* directory in ${path.join(venv, 'lib')}: run scripts/infra/install.sh python`);
+  return path.join(venv, 'lib', lib, 'site-packages', 'pydicom', 'data', 'test_files');
+}
+
+function requireInfraPython(): string {
+  const python = infraEnv().TESSERA_PYTHON;
+  if (!python) throw new Error('TESSERA_PYTHON is not set: run scripts/infra/install.sh python, then scripts/infra/start.sh (it writes tmp/infra/env)');
+  return python;
+}

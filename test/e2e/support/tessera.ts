@@ -1,5 +1,5 @@
 import { S3BlobStore } from '@tessera/blob-store';
-import { createPostgresTestDatabase, expectEventually, infraEnv, repoRoot, requireInfra } from '@tessera/testing';
+import { createPostgresTestDatabase, expectEventually, repoRoot, requireInfra } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -140,9 +140,4 @@ export function python(): string {
 }
 
 /** Where pydicom keeps its bundled test files, the corpus that no one here wrote. */
-export function pydicomTestFiles(): string {
-  const env = infraEnv();
-  const venv = path.dirname(path.dirname(env.TESSERA_PYTHON ?? python()));
-  const lib = fs.readdirSync(path.join(venv, 'lib')).find((d) => d.startsWith('python')) as string;
-  return path.join(venv, 'lib', lib, 'site-packages', 'pydicom', 'data', 'test_files');
-}
+export { pydicomTestFiles } from '@tessera/testing';
