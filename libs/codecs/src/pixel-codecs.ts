@@ -223,7 +223,9 @@ const jpegLossless = (uid: string, name: string): PixelCodec => ({
       const decoder = new Decoder();
       let decoded: Uint8Array | Uint16Array;
       try {
-        const copy = frame.slice();
+        // The decoder reads an ArrayBuffer from its start: give it a copy of just this frame (a Buffer
+        // is often a view into a larger pooled one).
+        const copy = new Uint8Array(frame);
         decoded = decoder.decode(copy.buffer, 0, copy.length, image.bitsAllocated / 8);
       } catch (err) {
         throw new CodecError(CodecErrorCode.CorruptFrame, `${name}: the code stream could not be decoded (${err instanceof Error ? err.message : String(err)})`);
