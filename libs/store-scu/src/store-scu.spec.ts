@@ -23,7 +23,7 @@ describe('choosing presentation contexts for C-STORE sub-operations', () => {
     ]);
   });
 
-  it('sends as stored when it can, re-encodes native data sets, and gives up on compressed ones', () => {
+  it('sends as stored when it can, re-encodes native data sets, decodes compressed ones, and gives up on the rest', () => {
     const accepted: AcceptedContext[] = [
       { id: 3, abstractSyntax: CT, transferSyntax: EXPLICIT },
       { id: 11, abstractSyntax: MR, transferSyntax: IMPLICIT },
@@ -31,7 +31,11 @@ describe('choosing presentation contexts for C-STORE sub-operations', () => {
     expect(chooseContext(accepted, instance(CT, EXPLICIT))).toEqual({ context: accepted[0] });
     expect(chooseContext(accepted, instance(CT, IMPLICIT))).toEqual({ context: accepted[0], reencode: 'explicit' });
     expect(chooseContext(accepted, instance(MR, BIG))).toEqual({ context: accepted[1], reencode: 'implicit' });
-    expect(chooseContext(accepted, instance(CT, JPEG))).toBeUndefined();
+    expect(chooseContext(accepted, instance(CT, JPEG))).toEqual({ context: accepted[0], reencode: 'explicit', decode: true });
+    expect(chooseContext(accepted, instance(MR, JPEG))).toEqual({ context: accepted[1], reencode: 'implicit', decode: true });
+    // JPEG 2000 Part 2 multi-component: no decoder.
+    expect(chooseContext(accepted, instance(CT, '1.2.840.10008.1.2.4.92'))).toBeUndefined();
+    expect(chooseContext([{ id: 1, abstractSyntax: MR, transferSyntax: EXPLICIT }], instance(CT, JPEG))).toBeUndefined();
   });
 
   it('counts statuses as PS3.4 B.2.3 does', () => {

@@ -1,4 +1,5 @@
 import type { BlobStore } from '@tessera/blob-store';
+import { canDecodeToNative, decodeToNative } from '@tessera/codecs';
 import {
   canTranscodeToExplicitLittleEndian,
   CommandField,
@@ -10,8 +11,9 @@ import {
   type AcceptedContext,
   type DimseConnection,
   type ProposedPresentationContext,
+  type TransferSyntax,
 } from '@tessera/dicom';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /** A stored instance to send: what it is, how it is encoded, and where it is. */
 export interface SendableInstance {
@@ -50,8 +52,8 @@ const MAX_CONTEXTS = 128;
 /**
  * Presentation contexts to propose for sending these instances: for each SOP class, one per transfer
  * syntax it is stored in (to send it unchanged), plus Explicit and Implicit VR Little Endian, which
- * Tessera can re-encode native data sets into. One transfer syntax per context, so that the peer's
- * answer says exactly which it takes.
+ * Tessera can re-encode native data sets into and decode compressed ones to. One transfer syntax per
+ * context, so that the peer's answer says exactly which it takes.
  */
 export function proposeContexts(instances: readonly SendableInstance[]): ProposedPresentationContext[] {
   const bySopClass = new Map<string, Set<string>>();
@@ -70,23 +72,38 @@ export function proposeContexts(instances: readonly SendableInstance[]): Propose
   return proposals;
 }
 
-/** How to send an instance over the accepted contexts: as stored, re-encoded, or not at all. */
-export function chooseContext(contexts: Iterable<AcceptedContext>, instance: SendableInstance): { context: AcceptedContext; reencode?: 'explicit' | 'implicit' } | undefined {
+/** How an instance goes over the accepted contexts: as stored, or re-encoded (decoding its pixel data when compressed). */
+export interface ContextChoice {
+  readonly context: AcceptedContext;
+  readonly reencode?: 'explicit' | 'implicit';
+  /** The stored pixel data is encapsulated and is decoded to native for the re-encoding. */
+  readonly decode?: true;
+}
+
+/**
+ * How to send an instance over the accepted contexts: as stored whenever the peer took its stored
+ * syntax; otherwise re-encoded to Explicit (preferred) or Implicit VR Little Endian, native data sets
+ * by the streaming transcoder and compressed ones through the pixel data decoder; else not at all.
+ */
+export function chooseContext(contexts: Iterable<AcceptedContext>, instance: SendableInstance): ContextChoice | undefined {
   const forClass = [...contexts].filter((c) => c.abstractSyntax === instance.sopClassUID);
   const stored = forClass.find((c) => c.transferSyntax === instance.transferSyntaxUID);
   if (stored) return { context: stored };
   const source = lookupTransferSyntax(instance.transferSyntaxUID);
-  if (!source || !canTranscodeToExplicitLittleEndian(source)) return undefined;
+  if (!source) return undefined;
+  if (source.encapsulated ? !canDecodeToNative(source) : !canTranscodeToExplicitLittleEndian(source)) return undefined;
+  const flag = source.encapsulated ? { decode: true as const } : {};
   const explicit = forClass.find((c) => c.transferSyntax === TransferSyntaxUIDs.ExplicitVRLittleEndian);
-  if (explicit) return { context: explicit, reencode: 'explicit' };
+  if (explicit) return { context: explicit, reencode: 'explicit', ...flag };
   const implicit = forClass.find((c) => c.transferSyntax === TransferSyntaxUIDs.ImplicitVRLittleEndian);
-  return implicit ? { context: implicit, reencode: 'implicit' } : undefined;
+  return implicit ? { context: implicit, reencode: 'implicit', ...flag } : undefined;
 }
 
 /**
  * C-STORE as SCU of stored instances over an association (PS3.4 B): each data set streams from the
- * object store as it is, or through the native transcoder when the peer accepted only an
- * uncompressed syntax. Stops between instances once `signal` aborts.
+ * object store as it is, or when the peer accepted none of its stored syntax, re-encoded to an
+ * uncompressed one: native data sets through the native transcoder, compressed ones through the pixel
+ * data decoder frame by frame. Stops between instances once `signal` aborts.
  */
 export class StoreScu {
   constructor(private readonly blobs: BlobStore) {}
@@ -115,15 +132,17 @@ export class StoreScu {
 
   private async sendOne(connection: DimseConnection, contexts: readonly AcceptedContext[], instance: SendableInstance, originator: MoveOriginator | undefined): Promise<SubOperationResult> {
     const choice = chooseContext(contexts, instance);
-    if (!choice) return { instance, error: `the peer accepted no transfer syntax Tessera can send ${instance.transferSyntaxUID} in` };
+    if (!choice) return { instance, error: unsendable(instance) };
+    let dataSet: Readable;
     try {
-      let dataSet: Readable = await this.blobs.get(instance.objectKey, { start: instance.datasetOffset });
-      if (choice.reencode) {
-        const source = lookupTransferSyntax(instance.transferSyntaxUID) as NonNullable<ReturnType<typeof lookupTransferSyntax>>;
-        const transcoder = choice.reencode === 'explicit' ? toExplicitLittleEndian(source) : toImplicitLittleEndian(source);
-        dataSet.on('error', (err) => transcoder.destroy(err));
-        dataSet = dataSet.pipe(transcoder);
-      }
+      dataSet = await this.dataSetFor(instance, choice);
+    } catch (err) {
+      // Nothing has gone to the peer yet: this sub-operation fails and the association carries on.
+      return { instance, error: (err as Error).message };
+    }
+    let dataSetError: Error | undefined;
+    dataSet.once('error', (err) => (dataSetError = err));
+    try {
       let status: number | undefined;
       for await (const response of connection.request(
         choice.context,
@@ -140,7 +159,52 @@ export class StoreScu {
       }
       return status === undefined ? { instance, error: 'no C-STORE response' } : { instance, status };
     } catch (err) {
-      return { instance, error: (err as Error).message };
+      // A message whose data set fails part-way cannot be ended: only the fragment marked last ends it
+      // (PS3.8 E.2), so an A-ABORT (PS3.8 7.3) is the only way to leave the peer in no doubt.
+      if (dataSetError) connection.abort(`the data set of ${instance.sopInstanceUID} failed part-way: ${dataSetError.message}`);
+      return { instance, error: (dataSetError ?? (err as Error)).message };
     }
   }
+
+  // The data set to send, as stored or re-encoded. A decoded one is read up to its first frame here, so
+  // that pixel data Tessera cannot decode fails before the C-STORE request is sent.
+  private async dataSetFor(instance: SendableInstance, choice: ContextChoice): Promise<Readable> {
+    const stored = await this.blobs.get(instance.objectKey, { start: instance.datasetOffset });
+    if (!choice.reencode) return stored;
+    const source = lookupTransferSyntax(instance.transferSyntaxUID) as TransferSyntax;
+    if (choice.decode) return primed(decodeToNative(stored, source, choice.reencode === 'explicit' ? 'explicit-little-endian' : 'implicit-little-endian'));
+    const transcoder = choice.reencode === 'explicit' ? toExplicitLittleEndian(source) : toImplicitLittleEndian(source);
+    stored.on('error', (err) => transcoder.destroy(err));
+    return stored.pipe(transcoder);
+  }
+}
+
+function unsendable(instance: SendableInstance): string {
+  const source = lookupTransferSyntax(instance.transferSyntaxUID);
+  if (source?.encapsulated && !canDecodeToNative(source)) {
+    return `the peer accepted none of the transfer syntaxes offered for ${instance.transferSyntaxUID}, and Tessera cannot decode ${source.name} to an uncompressed one`;
+  }
+  return `the peer accepted no transfer syntax Tessera can send ${instance.transferSyntaxUID} in`;
+}
+
+/** Waits for a stream's first chunk (or its failure), then returns a stream of everything it yields. */
+async function primed(stream: Readable): Promise<Readable> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    stream.destroy();
+    throw err;
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return Readable.from(rest(), { objectMode: false });
 }
