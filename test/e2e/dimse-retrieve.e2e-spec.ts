@@ -1,4 +1,4 @@
-import { DimseStatus, readFileMeta, TransferSyntaxUIDs } from '@tessera/dicom';
+import { DatasetParser, DimseStatus, lookupTransferSyntax, readFileMeta, Tags, TransferSyntaxUIDs, type TransferSyntax } from '@tessera/dicom';
 import { expectEventually, repoRoot } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,6 +40,32 @@ function dataSetOf(file: string | Buffer): { sop: string; transferSyntax: string
 const byUid = (files: readonly (string | Buffer)[]): Map<string, { transferSyntax: string; sha256: string }> =>
   new Map(files.map((f) => dataSetOf(f)).map(({ sop, transferSyntax, sha256 }) => [sop, { transferSyntax, sha256 }]));
 
+/** A native Part 10 file's Pixel Data value. */
+function pixelDataOf(file: string): Buffer {
+  const bytes = fs.readFileSync(file);
+  const { meta, datasetOffset } = readFileMeta(bytes, true) as NonNullable<ReturnType<typeof readFileMeta>>;
+  let pixels: Buffer | undefined;
+  const parser = new DatasetParser(lookupTransferSyntax(meta.transferSyntaxUID) as TransferSyntax, {
+    wantsValue: (h) => h.tag === Tags.PixelData,
+    element: (h, v) => {
+      if (h.tag === Tags.PixelData) pixels = Buffer.from(v as Buffer);
+    },
+    sequenceStart: () => undefined,
+    sequenceEnd: () => undefined,
+    itemStart: () => undefined,
+    itemEnd: () => undefined,
+    encapsulatedStart: () => {
+      throw new Error(`${file} has encapsulated Pixel Data`);
+    },
+    fragment: () => undefined,
+    encapsulatedEnd: () => undefined,
+  });
+  parser.push(bytes.subarray(datasetOffset));
+  parser.end();
+  if (!pixels) throw new Error(`${file} has no Pixel Data`);
+  return pixels;
+}
+
 /** The data set of a file re-encoded by DCMTK as Explicit VR Little Endian: equal values, equal bytes. */
 async function asExplicitLittleEndian(file: string, out: string): Promise<string> {
   await run('dcmconv', ['+te', file, out]);
@@ -71,7 +97,7 @@ describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %
     study = writeSyntheticStudy(path.join(dir, 'study'), 12, { rows: 16, columns: 16, patientId: 'RET-1' });
     large = writeSyntheticStudy(path.join(dir, 'large'), 400, { rows: 8, columns: 8, patientId: 'RET-LARGE' });
     // One study stored in four transfer syntaxes: as generated, and re-encoded by DCMTK.
-    const base = writeSyntheticStudy(path.join(dir, 'mixed'), 4, { rows: 16, columns: 16, patientId: 'RET-MIXED' });
+    const base = writeSyntheticStudy(path.join(dir, 'mixed'), 4, { rows: 16, columns: 16, patientId: 'RET-MIXED', texture: true });
     const [ele, toImplicit, toBig, toJpeg] = base.files as [string, string, string, string];
     const files = [ele, path.join(dir, 'mixed-implicit.dcm'), path.join(dir, 'mixed-big.dcm'), path.join(dir, 'mixed-jpeg.dcm')] as const;
     await run('dcmconv', ['+ti', toImplicit, files[1]]);
@@ -124,18 +150,30 @@ describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %
     expect(byUid(refscp.files())).toEqual(byUid(mixed.files));
   });
 
-  it('re-encodes native objects for a destination that accepts only Implicit VR Little Endian, and reports the compressed one as failed', async () => {
+  it('re-encodes native objects and decodes the JPEG Lossless one for a destination that accepts only Implicit VR Little Endian', async () => {
+    clear(implicitScp);
     const result = await move(studyKeys(mixed.studyInstanceUID), 'IMPLICITSCP');
-    const jpegUid = dataSetOf(mixed.files[3] as string).sop;
-    expect(result.responses.at(-1)).toMatchObject({ status: DimseStatus.SubOperationsWithFailures, completed: 3, failed: 1, failedList: [jpegUid] });
+    expect(result.responses.at(-1)).toMatchObject({ status: DimseStatus.Success, completed: 4, failed: 0, warning: 0 });
     const received = implicitScp.files();
-    expect(received.map((f) => dataSetOf(f).transferSyntax)).toEqual([TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ImplicitVRLittleEndian]);
-    // Same values as the originals: DCMTK's Explicit VR re-encoding of each gives the same bytes.
+    expect(received.map((f) => dataSetOf(f).transferSyntax)).toEqual(Array(4).fill(TransferSyntaxUIDs.ImplicitVRLittleEndian));
+    // Same values as the originals: DCMTK's Explicit VR re-encoding of each gives the same bytes. For the
+    // JPEG Lossless one, the original is DCMTK's own decode of it (dcmdjpeg).
+    const jpeg = mixed.files[3] as string;
+    const jpegUid = dataSetOf(jpeg).sop;
+    const decodedByDcmtk = path.join(dir, 'mixed-jpeg-dcmdjpeg.dcm');
+    await run('dcmdjpeg', [jpeg, decodedByDcmtk]);
     const originals = new Map(mixed.explicitOriginals.map((f) => [dataSetOf(f).sop, f]));
+    originals.set(jpegUid, decodedByDcmtk);
     for (const [i, file] of received.entries()) {
       const original = originals.get(dataSetOf(file).sop) as string;
       expect(await asExplicitLittleEndian(file, path.join(dir, `implicit-${i}-got.dcm`))).toBe(await asExplicitLittleEndian(original, path.join(dir, `implicit-${i}-want.dcm`)));
     }
+    const decoded = received.find((f) => dataSetOf(f).sop === jpegUid) as string;
+    const pixels = pixelDataOf(decoded);
+    expect(pixels.length).toBe(16 * 16 * 2);
+    expect(pixels.equals(pixelDataOf(decodedByDcmtk))).toBe(true);
+    // Lossless: DCMTK's decode and Tessera's both give back the pixels that were compressed.
+    expect(pixels.equals(pixelDataOf(mixed.explicitOriginals[3] as string))).toBe(true);
   });
 
   it('refuses an unregistered destination (A801), a destination the caller may not use (0124) and a bad identifier (A900)', async () => {

@@ -13,9 +13,10 @@ export interface SyntheticStudy {
 
 /**
  * Writes a CT study of `count` instances into `dir` (512 x 512 x 16 bit by default: 0.5 MB each, the
- * size of a typical CT slice). Pixel values differ per instance, so no two objects are the same.
+ * size of a typical CT slice). Pixel values differ per instance, so no two objects are the same. With
+ * `texture`, every pixel gets a 12-bit value of its own, so that compressing and decoding them is a test.
  */
-export function writeSyntheticStudy(dir: string, count: number, options: { rows?: number; columns?: number; patientId?: string } = {}): SyntheticStudy {
+export function writeSyntheticStudy(dir: string, count: number, options: { rows?: number; columns?: number; patientId?: string; texture?: boolean } = {}): SyntheticStudy {
   fs.mkdirSync(dir, { recursive: true });
   const rows = options.rows ?? 512;
   const columns = options.columns ?? 512;
@@ -25,6 +26,7 @@ export function writeSyntheticStudy(dir: string, count: number, options: { rows?
   const files: string[] = [];
   for (let i = 1; i <= count; i++) {
     const sop = generateUid();
+    if (options.texture) for (let p = 0; p < rows * columns; p++) pixels.writeUInt16LE((p * 37 + i * 101 + ((p * p) >> 3)) & 0xfff, p * 2);
     pixels.writeUInt32LE(i, 0);
     const elements: ElementSpec[] = [
       { tag: 0x00080008, value: 'ORIGINAL\\PRIMARY\\AXIAL' },
