@@ -38,7 +38,7 @@ const A = {
 // Read before Pixel Data to describe the image (PS3.3 C.7.6.3).
 const DESCRIBING = new Set<number>([A.SamplesPerPixel, A.NumberOfFrames, A.Rows, A.Columns, A.BitsAllocated, A.BitsStored, A.PixelRepresentation]);
 // Rewritten for the decoded pixels, in tag order; inserted where absent and needed.
-const REWRITTEN = [A.PhotometricInterpretation, A.PlanarConfiguration, A.LossyImageCompression, A.LossyImageCompressionMethod] as const;
+const REWRITTEN: readonly number[] = [A.PhotometricInterpretation, A.PlanarConfiguration, A.LossyImageCompression, A.LossyImageCompressionMethod];
 // Only meaningful for encapsulated Pixel Data (PS3.3 C.7.6.3), and group lengths the rewrite would make wrong.
 const DROPPED = new Set<number>([A.ExtendedOffsetTable, A.ExtendedOffsetTableLengths, 0x00280000, 0x7fe00000]);
 
@@ -117,7 +117,7 @@ class DecodingVisitor implements DatasetVisitor {
   }
 
   wantsValue(header: ElementHeader): boolean {
-    if (this.atTopOfHeader() && (DESCRIBING.has(header.tag) || DROPPED.has(header.tag) || (REWRITTEN as readonly number[]).includes(header.tag))) {
+    if (this.atTopOfHeader() && (DESCRIBING.has(header.tag) || DROPPED.has(header.tag) || REWRITTEN.includes(header.tag))) {
       if (header.length > this.limits.maxHeaderBytes) throw this.headerTooLarge();
       return true;
     }
@@ -130,10 +130,10 @@ class DecodingVisitor implements DatasetVisitor {
       return;
     }
     this.placeRewrittenBefore(header.tag);
-    if (value && (DESCRIBING.has(header.tag) || DROPPED.has(header.tag) || (REWRITTEN as readonly number[]).includes(header.tag))) {
+    if (value && (DESCRIBING.has(header.tag) || DROPPED.has(header.tag) || REWRITTEN.includes(header.tag))) {
       this.values.set(header.tag, { header, value: Buffer.from(value) });
     }
-    if ((REWRITTEN as readonly number[]).includes(header.tag)) {
+    if (REWRITTEN.includes(header.tag)) {
       this.placed.add(header.tag);
       this.queue.push({ kind: 'rewritten', tag: header.tag });
       return;
