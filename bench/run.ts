@@ -1,7 +1,7 @@
 // The benchmark harness (ARCHITECTURE §8): C-STORE ingest side by side with Orthanc and DCMTK storescp,
-// and Tessera's memory while it receives a 2 GiB instance. Not part of CI; run with `npm run bench`.
+// C-MOVE of a study to DCMTK storescp side by side with Orthanc, and Tessera's memory while it receives a 2 GiB instance. Not part of CI; run with `npm run bench`.
 // Usage: npm run bench -- [--quick] [--only t1,t2] [--count N] [--assoc 1,4] [--repeat N]
-//                         [--no-large] [--no-ingest] [--large-frames N] [--no-build] [--profile] [--timeout-s N]
+//                         [--no-large] [--no-ingest] [--no-move] [--large-frames N] [--no-build] [--profile] [--timeout-s N]
 import { requireInfra } from '@tessera/testing';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,12 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { ensureCtCorpus, ensureLargeInstance, prefix, type Corpus } from './lib/corpus';
-import { storescu, type SendResult } from './lib/dcmtk';
+import { movescu, storescu, type SendResult } from './lib/dcmtk';
 import { cpuSnapshot, cpuUsage, rssBytes, RssSampler, waitForQuiet, type CpuUsage } from './lib/meters';
 import { logTail, run, sleep, waitFor } from './lib/process';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { startTarget, stopAllTargets, TARGET_NAMES, type BenchContext, type RunningTarget, type TargetName } from './lib/targets';
-import { formatIngest, formatLarge, formatProfiles, medianIngest, type IngestResult, type LargeResult } from './lib/report';
+import { formatIngest, formatLarge, formatMove, formatProfiles, medianIngest, type IngestResult, type LargeResult, type MoveRunResult } from './lib/report';
 
 const REPO = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -28,6 +28,7 @@ interface Options {
   repeat: number;
   large: boolean;
   ingest: boolean;
+  move: boolean;
   largeFrames: number;
   build: boolean;
   profile: boolean;
@@ -35,7 +36,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000 };
+  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, move: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000 };
   let count: number | undefined;
   const value = (i: number): string => {
     const v = argv[i + 1];
@@ -78,6 +79,9 @@ function parseOptions(argv: readonly string[]): Options {
       case '--no-ingest':
         o.ingest = false;
         break;
+      case '--no-move':
+        o.move = false;
+        break;
       case '--large-frames':
         o.largeFrames = positiveInt(value(i++), arg);
         break;
@@ -105,8 +109,8 @@ const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 // ---- preconditions -------------------------------------------------------------------------------
 
-function requireCommands(targets: readonly TargetName[]): void {
-  const need = ['storescu', 'echoscu', ...(targets.includes('storescp') ? ['storescp'] : [])];
+function requireCommands(targets: readonly TargetName[], move: boolean): void {
+  const need = ['storescu', 'echoscu', ...(targets.includes('storescp') || move ? ['storescp'] : []), ...(move ? ['movescu'] : [])];
   for (const c of need) {
     try {
       execFileSync('which', [c], { stdio: 'ignore' });
@@ -296,6 +300,54 @@ async function largeRun(name: TargetName, corpus: Corpus, ctx: BenchContext, opt
   }
 }
 
+/** The archives that answer C-MOVE; storescp only receives. */
+const MOVE_SOURCES: readonly TargetName[] = ['tessera-distributed', 'tessera-all-in-one', 'orthanc-postgresql', 'orthanc-sqlite'];
+const MOVE_DESTINATION = 'BENCHDST';
+
+/**
+ * Loads the corpus into a fresh target (4 associations, not measured), then moves the whole study to a
+ * DCMTK storescp `repeat` times, each time into an empty directory, and checks every instance arrived.
+ */
+async function moveRuns(name: TargetName, corpus: Corpus, ctx: BenchContext, options: Options): Promise<MoveRunResult[]> {
+  const base = { target: name, instances: corpus.files.length, bytes: corpus.bytes };
+  const results: MoveRunResult[] = [];
+  let target: RunningTarget | undefined;
+  let destination: RunningTarget | undefined;
+  try {
+    target = await startTarget(name, ctx);
+    const loaded = await Promise.all(split(corpus.files, 4).map((files) => storescu((target as RunningTarget).dimsePort, (target as RunningTarget).calledAE, files, options.timeoutMs)));
+    const notLoaded = loaded.find((s) => s.succeeded !== s.files);
+    if (notLoaded) throw new Error(`loading the study failed: ${notLoaded.problem ?? ''}`);
+    await waitFor(async () => ((await (target as RunningTarget).countInstances(corpus.studyInstanceUID)) >= corpus.files.length ? true : undefined), SETTLE_MS[name], () => 'the loaded study did not become queryable');
+    destination = await startTarget('storescp', ctx);
+    if (!target.registerPeer || !destination.clear) throw new Error(`${name} cannot be a C-MOVE source`);
+    await target.registerPeer(MOVE_DESTINATION, destination.dimsePort);
+    // The requester itself, for archives that answer only known AEs; its port is never called.
+    await target.registerPeer('BENCH', 104);
+    for (let r = 0; r < options.repeat; r++) {
+      destination.clear();
+      const busyBefore = await waitForQuiet();
+      const before = cpuSnapshot();
+      const t0 = performance.now();
+      const moved = await movescu(target.dimsePort, target.calledAE, MOVE_DESTINATION, corpus.studyInstanceUID, options.timeoutMs);
+      const wallS = (performance.now() - t0) / 1000;
+      const cpu = cpuUsage(before, cpuSnapshot(), target.pid);
+      const received = await destination.countInstances(corpus.studyInstanceUID);
+      if (!moved.ok || received !== corpus.files.length) {
+        results.push({ ...base, status: 'failed', busyBefore, wallS, cpu, error: `movescu ${moved.ok ? 'succeeded' : 'failed'}, storescp received ${received} of ${corpus.files.length}${moved.problem ? `\n${moved.problem}` : ''}\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` });
+        continue;
+      }
+      results.push({ ...base, status: 'ok', busyBefore, wallS, cpu, instPerS: corpus.files.length / wallS, mibPerS: corpus.bytes / MiB / wallS });
+    }
+  } catch (err) {
+    results.push({ ...base, status: 'failed', error: `${(err as Error).message}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` });
+  } finally {
+    await destination?.stop().catch((err: Error) => log(`  could not stop storescp cleanly: ${err.message}`));
+    await target?.stop().catch((err: Error) => log(`  could not stop ${name} cleanly: ${err.message}`));
+  }
+  return results;
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -313,7 +365,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(ctx.workRoot, { recursive: true });
   fs.mkdirSync(ctx.logDir, { recursive: true });
 
-  requireCommands(options.targets);
+  requireCommands(options.targets, options.move && options.targets.some((t) => MOVE_SOURCES.includes(t)));
   if (options.targets.some((t) => t === 'tessera-distributed' || t === 'orthanc-postgresql')) await ensureInfra();
   if (options.build && options.targets.some((t) => t.startsWith('tessera'))) {
     const b = await run(process.execPath, [path.join(REPO, 'scripts/build.js')], { cwd: REPO, timeoutMs: 5 * 60_000 });
@@ -338,6 +390,14 @@ async function main(): Promise<void> {
     }
   }
 
+  const moves: MoveRunResult[] = [];
+  for (const name of options.move ? options.targets.filter((t) => MOVE_SOURCES.includes(t)) : []) {
+    process.stdout.write(`  ${name}, C-MOVE: `);
+    const results = await moveRuns(name, corpus, ctx, options);
+    moves.push(...results);
+    log(results.map((r) => (r.status === 'ok' ? `${r.instPerS?.toFixed(1)} inst/s` : `FAILED\n${indent(r.error ?? '')}`)).join(', '));
+  }
+
   const large: LargeResult[] = [];
   if (options.large) {
     const largeTargets = options.targets.filter((t) => t === 'tessera-distributed' || t === 'tessera-all-in-one' || t === 'orthanc-sqlite');
@@ -358,6 +418,7 @@ async function main(): Promise<void> {
   const summary = medianIngest(ingest);
   log('');
   if (ingest.length > 0) log(formatIngest(summary, corpus));
+  if (moves.length > 0) log(`\n${formatMove(moves)}`);
   if (large.length > 0) log(`\n${formatLarge(large)}`);
   const profiles = ingest.filter((r) => r.profile);
   if (profiles.length > 0) log(`\n${formatProfiles(profiles)}`);
@@ -368,7 +429,7 @@ async function main(): Promise<void> {
   const out = path.join(resultsDir, `${stamp}.json`);
   fs.writeFileSync(
     out,
-    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, large }, null, 2),
+    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, moves, large }, null, 2),
   );
   log(`results: ${path.relative(REPO, out)}`);
 }

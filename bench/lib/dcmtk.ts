@@ -39,3 +39,19 @@ export async function echoscu(port: number, calledAE: string): Promise<boolean> 
   const { code } = await run('echoscu', ['-aet', 'BENCH', '-aec', calledAE, '127.0.0.1', String(port)], { env: DCMTK_ENV, timeoutMs: 10_000 });
   return code === 0;
 }
+
+/** What one movescu run reported. */
+export interface MoveResult {
+  readonly ok: boolean;
+  readonly timedOut: boolean;
+  /** The end of movescu's output, when the final response was not Success. */
+  readonly problem?: string;
+}
+
+/** Asks the target to C-MOVE a whole study (Study Root, PS3.4 C.4.2) to `destination`; -S: study root. */
+export async function movescu(port: number, calledAE: string, destination: string, studyInstanceUID: string, timeoutMs: number): Promise<MoveResult> {
+  const args = ['-v', '-S', '-aet', 'BENCH', '-aec', calledAE, '-aem', destination, '127.0.0.1', String(port), '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyInstanceUID}`];
+  const { code, output, timedOut } = await run('movescu', args, { env: DCMTK_ENV, timeoutMs });
+  const ok = code === 0 && !timedOut && output.includes('Received Final Move Response (Success)');
+  return { ok, timedOut, ...(ok ? {} : { problem: output.trim().split('\n').slice(-8).join('\n') }) };
+}

@@ -191,3 +191,47 @@ export function formatProfiles(results: readonly IngestResult[]): string {
   }
   return out.join('\n');
 }
+
+/** One C-MOVE of the whole corpus study from a target to a DCMTK storescp. */
+export interface MoveRunResult {
+  readonly target: TargetName;
+  readonly instances: number;
+  readonly bytes: number;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly busyBefore?: number;
+  /** From movescu's start to its exit after the final response. */
+  readonly wallS?: number;
+  readonly instPerS?: number;
+  readonly mibPerS?: number;
+  readonly cpu?: CpuUsage;
+}
+
+export function formatMove(results: readonly MoveRunResult[]): string {
+  const targets = [...new Set(results.map((r) => r.target))];
+  const rows = targets.map((target) => {
+    const runs = results.filter((r) => r.target === target);
+    const failed = runs.filter((r) => r.status !== 'ok').length;
+    const instPerS = failed > 0 ? undefined : median(runs.map((r) => r.instPerS ?? 0));
+    const representative = instPerS === undefined ? undefined : [...runs].sort((a, b) => Math.abs((a.instPerS ?? 0) - instPerS) - Math.abs((b.instPerS ?? 0) - instPerS))[0];
+    const mibPerS = failed > 0 ? undefined : median(runs.map((r) => r.mibPerS ?? 0));
+    return { target, runs: runs.length, failed, instPerS, mibPerS, representative };
+  });
+  const ref = (t: TargetName): number | undefined => rows.find((r) => r.target === t)?.instPerS;
+  const pg = ref('orthanc-postgresql');
+  const sqlite = ref('orthanc-sqlite');
+  const first = results[0];
+  const out = [
+    `C-MOVE of one ${first?.instances ?? 0}-instance study to DCMTK storescp (movescu -S, STUDY level; wall clock from movescu start to the final response; median of runs)`,
+    table(
+      ['target', 'inst/s', 'MiB/s', 'x Orthanc-PG', 'x Orthanc-SQLite', 'wall s', 'target cores', 'CPU ms/inst', 'busy before'],
+      rows.map((r) => {
+        if (r.instPerS === undefined) return [r.target, `FAILED ${r.failed}/${r.runs}`, '-', '-', '-', '-', '-', '-', '-'];
+        const rep = r.representative as MoveRunResult;
+        return [r.target, f1(r.instPerS), f1(r.mibPerS), f2(pg ? r.instPerS / pg : undefined), f2(sqlite ? r.instPerS / sqlite : undefined), f2(rep.wallS), cores(rep.cpu, 'target'), rep.cpu ? (((rep.cpu.seconds.target ?? 0) * 1000) / rep.instances).toFixed(1) : '-', pct(rep.busyBefore)];
+      }),
+    ),
+  ];
+  for (const r of results.filter((x) => x.status !== 'ok')) out.push(`${r.target}: ${r.error ?? ''}`);
+  return out.join('\n');
+}

@@ -35,6 +35,10 @@ export interface RunningTarget {
   countInstances(studyInstanceUID: string): Promise<number>;
   /** Activity counters of its PostgreSQL database (pg_stat_database), for the targets that have one. */
   dbStats?(): Promise<Record<string, number>>;
+  /** Makes a DICOM peer on 127.0.0.1 known to the target, allowed to query and move and to be moved to (archives only). */
+  registerPeer?(aeTitle: string, port: number): Promise<void>;
+  /** Removes what the target has received so far (storescp only: the files it wrote). */
+  clear?(): void;
   /** Stops the process (by pid) and removes every piece of state created for it. */
   stop(): Promise<void>;
 }
@@ -233,6 +237,11 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
       return Number(studies[0]?.['00201208']?.Value?.[0] ?? 0);
     },
     ...(db ? { dbStats: db.stats } : {}),
+    registerPeer: async (aeTitle, port) => {
+      // The AE-title registry of the default tenant (docs/operations.md).
+      const res = await fetch(`${base}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port }) });
+      if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
+    },
     stop: async () => {
       await server.stop();
       await cleanup();
@@ -335,6 +344,11 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
       return ((await res.json()) as { CountInstances: number }).CountInstances;
     },
     ...(db ? { dbStats: db.stats } : {}),
+    registerPeer: async (aeTitle, port) => {
+      // Orthanc answers C-MOVE only for known modalities (DicomAlwaysAllowMove is false by default).
+      const res = await fetch(`${base}/modalities/${aeTitle}`, { method: 'PUT', body: JSON.stringify({ AET: aeTitle, Host: '127.0.0.1', Port: port }) });
+      if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
+    },
     stop: async () => {
       await server.stop(30_000);
       await cleanup();
@@ -365,6 +379,9 @@ async function startStorescp(ctx: BenchContext): Promise<RunningTarget> {
     logFile,
     settings: { args: args.join(' '), note: 'no fsync' },
     countInstances: async () => fs.readdirSync(out).length,
+    clear: () => {
+      for (const f of fs.readdirSync(out)) fs.rmSync(path.join(out, f));
+    },
     stop: async () => {
       await server.stop(10_000);
       // Forked receivers finish their association and exit by themselves; give them a moment.

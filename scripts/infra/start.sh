@@ -152,7 +152,7 @@ start_postgres() {
     # Not our running postmaster (pg_pid failed). If its pid is dead or is no postgres
     # at all (pid reused after a crash/reboot), the lock file is stale: drop it.
     pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
-    if [[ ! $pid =~ ^[0-9]+$ ]] || ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q postgres; then
+    if [[ ! $pid =~ ^[0-9]+$ ]] || ! { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q postgres; then
       log "postgres: removing stale $PG_DATA/postmaster.pid (pid ${pid:-?} is not a postgres)"
       rm -f "$PG_DATA/postmaster.pid"
     fi
