@@ -1,5 +1,7 @@
-import type { AcceptedContext } from '@tessera/dicom';
-import { chooseContext, outcomeOf, proposeContexts, type SendableInstance } from './store-scu';
+import { MemoryBlobStore } from '@tessera/blob-store';
+import type { AcceptedContext, DimseConnection, DimseMessage } from '@tessera/dicom';
+import { Readable } from 'node:stream';
+import { chooseContext, outcomeOf, proposeContexts, StoreScu, type SendableInstance } from './store-scu';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';
@@ -43,5 +45,66 @@ describe('choosing presentation contexts for C-STORE sub-operations', () => {
     expect(outcomeOf({ instance: instance(CT, EXPLICIT), status: 0xb007 })).toBe('warning');
     expect(outcomeOf({ instance: instance(CT, EXPLICIT), status: 0xa700 })).toBe('failed');
     expect(outcomeOf({ instance: instance(CT, EXPLICIT), error: 'refused' })).toBe('failed');
+  });
+});
+
+describe('sending stored instances', () => {
+  const context: AcceptedContext = { id: 1, abstractSyntax: CT, transferSyntax: EXPLICIT };
+  const stored = (uid: string): SendableInstance => ({ sopClassUID: CT, sopInstanceUID: uid, transferSyntaxUID: EXPLICIT, objectKey: `t/${uid}`, datasetOffset: 0 });
+
+  // Records when each object is opened and read to its end, and when the peer has it and answers.
+  async function setup(): Promise<{ scu: StoreScu; connection: DimseConnection; events: string[]; opened: Map<string, Readable> }> {
+    const events: string[] = [];
+    const opened = new Map<string, Readable>();
+    const blobs = new MemoryBlobStore();
+    for (const uid of ['1', '2', '3']) await blobs.put(`t/${uid}`, Readable.from([Buffer.alloc(64 * 1024, Number(uid))]));
+    const get = blobs.get.bind(blobs);
+    blobs.get = async (key, range) => {
+      events.push(`open ${key}`);
+      const stream = await get(key, range);
+      stream.once('end', () => events.push(`read ${key}`));
+      opened.set(key, stream);
+      return stream;
+    };
+    const connection = {
+      isOpen: true,
+      contexts: new Map([[1, context]]),
+      async *request(_context: AcceptedContext, command: { affectedSOPInstanceUID: string }, dataSet: Readable): AsyncGenerator<DimseMessage> {
+        let bytes = 0;
+        for await (const chunk of dataSet) bytes += (chunk as Buffer).length;
+        events.push(`sent ${command.affectedSOPInstanceUID} (${bytes} bytes)`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push(`answered ${command.affectedSOPInstanceUID}`);
+        yield { command: { commandField: 0x8001, status: 0 } } as unknown as DimseMessage;
+      },
+    } as unknown as DimseConnection;
+    return { scu: new StoreScu(blobs), connection, events, opened };
+  }
+
+  it('opens the next instance while the peer answers the current one, and sends in order', async () => {
+    const { scu, connection, events } = await setup();
+    const results = await scu.send(connection, [stored('1'), stored('2'), stored('3')], { signal: new AbortController().signal });
+    expect(results.map((r) => [r.instance.sopInstanceUID, r.status])).toEqual([
+      ['1', 0],
+      ['2', 0],
+      ['3', 0],
+    ]);
+    const at = (e: string): number => events.indexOf(e);
+    expect(at('read t/1')).toBeGreaterThan(-1);
+    expect(at('open t/2')).toBeGreaterThan(at('read t/1'));
+    expect(at('open t/2')).toBeLessThan(at('answered 1'));
+    expect(at('open t/3')).toBeLessThan(at('answered 2'));
+    expect(events).toContain('sent 3 (65536 bytes)');
+  });
+
+  it('closes the instance opened ahead when the retrieve is cancelled, and does not send it', async () => {
+    const { scu, connection, events, opened } = await setup();
+    const cancel = new AbortController();
+    const results = await scu.send(connection, [stored('1'), stored('2'), stored('3')], { signal: cancel.signal, onResult: () => cancel.abort() });
+    expect(results.map((r) => r.instance.sopInstanceUID)).toEqual(['1']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent 1 (65536 bytes)']);
+    expect(opened.get('t/2')?.destroyed).toBe(true);
+    expect(opened.has('t/3')).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import {
   type ProposedPresentationContext,
   type TransferSyntax,
 } from '@tessera/dicom';
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 
 /** A stored instance to send: what it is, how it is encoded, and where it is. */
 export interface SendableInstance {
@@ -121,27 +121,54 @@ export class StoreScu {
   ): Promise<SubOperationResult[]> {
     const results: SubOperationResult[] = [];
     const contexts = options.contexts ?? [...connection.contexts.values()];
-    for (const instance of instances) {
-      if (options.signal.aborted || !connection.isOpen) break;
-      const result = await this.sendOne(connection, contexts, instance, options.moveOriginator);
-      results.push(result);
-      await options.onResult?.(result);
+    // The next instance is opened once the current data set has been read to its end, while its last
+    // fragments travel and the peer answers, so that the object store's time to first byte does not
+    // add to every sub-operation. Opening it earlier would leave an object store response idle for as
+    // long as a large instance takes to send.
+    const prepare = (i: number): Promise<Prepared> | undefined => (i < instances.length ? this.prepare(contexts, instances[i] as SendableInstance) : undefined);
+    let next = prepare(0);
+    try {
+      for (let i = 0; i < instances.length; i++) {
+        if (options.signal.aborted || !connection.isOpen) break;
+        const prepared = (await next) as Prepared;
+        next = undefined;
+        const openNext = (): void => void (next ??= prepare(i + 1));
+        if ('result' in prepared) openNext();
+        else finished(prepared.dataSet, openNext);
+        const result = 'result' in prepared ? prepared.result : await this.transmit(connection, prepared, options.moveOriginator);
+        next ??= prepare(i + 1);
+        results.push(result);
+        await options.onResult?.(result);
+      }
+    } finally {
+      // Opened ahead but never sent (cancelled, or the association ended).
+      void next?.then((p) => 'dataSet' in p && p.dataSet.destroy());
     }
     return results;
   }
 
-  private async sendOne(connection: DimseConnection, contexts: readonly AcceptedContext[], instance: SendableInstance, originator: MoveOriginator | undefined): Promise<SubOperationResult> {
+  /** Chooses the context and opens the data set; a failure here is the sub-operation's result, nothing was sent. */
+  private async prepare(contexts: readonly AcceptedContext[], instance: SendableInstance): Promise<Prepared> {
     const choice = chooseContext(contexts, instance);
-    if (!choice) return { instance, error: unsendable(instance) };
-    let dataSet: Readable;
+    if (!choice) return { result: { instance, error: unsendable(instance) } };
     try {
-      dataSet = await this.dataSetFor(instance, choice);
+      const dataSet = await this.dataSetFor(instance, choice);
+      const prepared: Prepared = { instance, choice, dataSet };
+      // Listened to from the start: the stream may fail while it waits its turn.
+      dataSet.once('error', (err) => (prepared.error = err));
+      return prepared;
     } catch (err) {
       // Nothing has gone to the peer yet: this sub-operation fails and the association carries on.
-      return { instance, error: (err as Error).message };
+      return { result: { instance, error: (err as Error).message } };
     }
-    let dataSetError: Error | undefined;
-    dataSet.once('error', (err) => (dataSetError = err));
+  }
+
+  private async transmit(connection: DimseConnection, prepared: Opened, originator: MoveOriginator | undefined): Promise<SubOperationResult> {
+    const { instance, choice, dataSet } = prepared;
+    if (prepared.error) {
+      dataSet.destroy();
+      return { instance, error: prepared.error.message };
+    }
     try {
       let status: number | undefined;
       for await (const response of connection.request(
@@ -161,6 +188,8 @@ export class StoreScu {
     } catch (err) {
       // A message whose data set fails part-way cannot be ended: only the fragment marked last ends it
       // (PS3.8 E.2), so an A-ABORT (PS3.8 7.3) is the only way to leave the peer in no doubt.
+      // (The error is set by the data set's listener while this awaited, which narrowing cannot see.)
+      const dataSetError = (prepared as Opened).error;
       if (dataSetError) connection.abort(`the data set of ${instance.sopInstanceUID} failed part-way: ${dataSetError.message}`);
       return { instance, error: (dataSetError ?? (err as Error)).message };
     }
@@ -178,6 +207,15 @@ export class StoreScu {
     return stored.pipe(transcoder);
   }
 }
+
+/** An instance ready to go: its context and its opened data set (and the data set's failure, if any). */
+interface Opened {
+  readonly instance: SendableInstance;
+  readonly choice: ContextChoice;
+  readonly dataSet: Readable;
+  error?: Error;
+}
+type Prepared = Opened | { readonly result: SubOperationResult };
 
 function unsendable(instance: SendableInstance): string {
   const source = lookupTransferSyntax(instance.transferSyntaxUID);
