@@ -54,6 +54,28 @@ for (const [name, create] of [
       await relay.stop();
     });
 
+    it('lets events notified close together gather into one publish request', async () => {
+      const bus = new MemoryEventBus(silentLogger);
+      await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
+      const requests: number[][] = [];
+      const recording = { ...bus, publish: async (ms: Parameters<MemoryEventBus['publish']>[0]) => {
+        requests.push(ms.map((m) => JSON.parse(m.value.toString()).data.n as number));
+        return bus.publish(ms);
+      } } as unknown as MemoryEventBus;
+      const relay = new OutboxRelay(t.db, recording, silentLogger, { pollIntervalMs: 60_000, lingerMs: 300 });
+      relay.start();
+      // Whatever an earlier test left: wait until the relay is idle.
+      await expectEventually(async () => expect(Number(((await t.db.dataSource.query('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL')) as { n: string }[])[0]?.n)).toBe(0), { timeoutMs: 5000 });
+      requests.length = 0;
+      for (const n of [20, 21, 22]) {
+        await t.db.transaction((m) => appendToOutbox(m, [entry(n)]));
+        relay.notify();
+      }
+      await expectEventually(() => expect(requests.flat()).toEqual([20, 21, 22]), { timeoutMs: 5000 });
+      expect(requests).toEqual([[20, 21, 22]]);
+      await relay.stop();
+    });
+
     it('cuts a batch into publish requests by size, and keeps outbox order across them', async () => {
       const bus = new MemoryEventBus(silentLogger);
       await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
