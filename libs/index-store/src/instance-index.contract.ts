@@ -144,6 +144,20 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       expect((await index.searchSeries('default', query('RP8'), {}, 100)).items).toEqual([]);
     });
 
+    it('takes the patient and study attributes of the latest instance, and keeps them when later ones repeat them', async () => {
+      const base = { study: '1.2.3.50', series: '1.2.3.50.1', patientId: 'P50', date: '20240301', modality: 'CT', seriesNumber: 1 };
+      const studyOf = async (): Promise<DicomJsonDataset | undefined> => (await index.searchStudies('default', q('STUDY', { StudyInstanceUID: '1.2.3.50' }), 10)).items[0]?.attributes;
+      const patientOf = async (): Promise<DicomJsonDataset | undefined> => (await index.searchPatients('default', q('PATIENT', { PatientID: 'P50' }), 10)).items[0]?.attributes;
+      expect(await index.index(instance('default', { ...base, sop: '1.2.3.50.1.1', patient: 'Before^Name', instanceNumber: 1, accession: 'A50' }))).toBe('indexed');
+      expect(await index.index(instance('default', { ...base, sop: '1.2.3.50.1.2', patient: 'After^Name', instanceNumber: 2, accession: 'A51' }))).toBe('indexed');
+      expect((await studyOf())?.['00080050']).toEqual({ vr: 'SH', Value: ['A51'] });
+      expect((await patientOf())?.['00100010']).toEqual(pn('After^Name'));
+      expect(await index.index(instance('default', { ...base, sop: '1.2.3.50.1.3', patient: 'After^Name', instanceNumber: 3, accession: 'A51' }))).toBe('indexed');
+      expect((await index.searchStudies('default', q('STUDY', { PatientName: 'after*' }), 10)).items).toHaveLength(1);
+      expect((await index.searchStudies('default', q('STUDY', { AccessionNumber: 'A51' }), 10)).items[0]).toMatchObject({ numberOfInstances: 3, numberOfSeries: 1 });
+      expect((await index.searchPatients('default', q('PATIENT', { PatientID: 'P50' }), 10)).items[0]).toMatchObject({ numberOfStudies: 1, numberOfInstances: 3 });
+    });
+
     it('keeps tenants apart even with identical UIDs', async () => {
       const other = await index.searchStudies('other', q('STUDY'), 100);
       expect(other.items).toHaveLength(1);

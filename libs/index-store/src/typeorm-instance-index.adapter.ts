@@ -202,26 +202,30 @@ function personName(dataset: DicomJsonDataset, tag: number): string | null {
   return personNameValue(dataset, tagKey(tag))?.Alphabetic ?? null;
 }
 
+// The patient and study rows are rewritten only when an instance brings different attributes: most
+// instances of a study repeat them, and a no-op update still writes a new row version and its WAL.
+// (ON CONFLICT DO UPDATE locks the row whether or not its WHERE lets the update happen.)
 async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<number> {
+  const key = [instance.tenant, text(patient, Tags.PatientID) ?? '', text(patient, Tags.IssuerOfPatientID) ?? ''];
   const [row] = (await manager.query(
-    `INSERT INTO patient (tenant_id, patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, attributes, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
-       patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
-       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
-     RETURNING id`,
-    [
-      instance.tenant,
-      text(patient, Tags.PatientID) ?? '',
-      text(patient, Tags.IssuerOfPatientID) ?? '',
-      personName(patient, Tags.PatientName),
-      text(patient, Tags.PatientBirthDate),
-      text(patient, Tags.PatientSex),
-      JSON.stringify(patient),
-      now,
-    ],
+    `WITH upserted AS (
+       INSERT INTO patient (tenant_id, patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, attributes, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
+         patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
+         attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
+       WHERE (patient.patient_name, patient.patient_birth_date, patient.patient_sex, patient.attributes)
+             IS DISTINCT FROM (EXCLUDED.patient_name, EXCLUDED.patient_birth_date, EXCLUDED.patient_sex, EXCLUDED.attributes)
+       RETURNING id)
+     SELECT id FROM upserted
+     UNION ALL SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3 AND NOT EXISTS (SELECT 1 FROM upserted)`,
+    [...key, personName(patient, Tags.PatientName), text(patient, Tags.PatientBirthDate), text(patient, Tags.PatientSex), JSON.stringify(patient), now],
   )) as { id: number }[];
-  return (row as { id: number }).id;
+  if (row) return row.id;
+  // The row was committed by another transaction after this statement's snapshot was taken (the
+  // insert waited for it): a new statement sees it.
+  const [committed] = (await manager.query('SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3', key)) as { id: number }[];
+  return (committed as { id: number }).id;
 }
 
 async function upsertStudy(manager: EntityManager, instance: IndexedInstance, study: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
@@ -233,7 +237,8 @@ async function upsertStudy(manager: EntityManager, instance: IndexedInstance, st
        patient_fk = EXCLUDED.patient_fk, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time, accession_number = EXCLUDED.accession_number,
        study_id = EXCLUDED.study_id, study_description = EXCLUDED.study_description, referring_physician_name = EXCLUDED.referring_physician_name,
        patient_name = EXCLUDED.patient_name, patient_id = EXCLUDED.patient_id, patient_birth_date = EXCLUDED.patient_birth_date,
-       patient_sex = EXCLUDED.patient_sex, attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at`,
+       patient_sex = EXCLUDED.patient_sex, attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
+     WHERE (study.patient_fk, study.attributes) IS DISTINCT FROM (EXCLUDED.patient_fk, EXCLUDED.attributes)`,
     [
       instance.tenant,
       instance.studyInstanceUID,
