@@ -20,6 +20,10 @@ interface MppsResult {
   contexts: { abstractSyntax: string; result: number }[];
   responses: MppsResponse[];
 }
+interface MwlResult {
+  statuses: (number | null)[];
+  matches: Record<string, unknown>[];
+}
 type Operation = { op: 'create'; sop?: string; attributes: DicomJsonDataset } | { op: 'set'; sop: string; attributes: DicomJsonDataset };
 
 let serial = 0;
@@ -121,7 +125,7 @@ describe.each(MODES)('MPPS SCP with pynetdicom as the modality, %s', (mode) => {
     backing = await createBacking(mode, 'mpps');
     // Only registered AEs get in; what each may do is what it is registered for.
     tessera = await startTessera(`mpps-${mode}`, { ...backing.env, DIMSE_UNKNOWN_CALLING_AE: 'reject' });
-    await register('MODALITY', ['ECHO', 'STORE', 'MPPS']);
+    await register('MODALITY', ['ECHO', 'STORE', 'MPPS', 'WORKLIST']);
     await register('VIEWER', ['ECHO', 'FIND']);
     if (mode === 'distributed') {
       const prefix = backing.env.KAFKA_TOPIC_PREFIX as string;
@@ -166,6 +170,40 @@ describe.each(MODES)('MPPS SCP with pynetdicom as the modality, %s', (mode) => {
     const reason: DicomJsonDataset = { '00400281': { vr: 'SQ', Value: [{ '00080100': { vr: 'SH', Value: ['110514'] }, '00080102': { vr: 'SH', Value: ['DCM'] }, '00080104': { vr: 'LO', Value: ['Incorrect worklist entry selected'] } }] } };
     const [discontinued] = (await mpps([{ op: 'set', sop: discontinuedStep, attributes: { ...finished('DISCONTINUED', [series(`${study}.3`, [])]), ...reason } }])).responses as [MppsResponse];
     expect(discontinued.status).toBe(DimseStatus.Success);
+  });
+
+  it('takes the worklist item a modality performs off the worklist once started, and marks it completed with the step', async () => {
+    const scheduledStudy = uid();
+    const body = {
+      '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Worklist^Follow' }] },
+      '00100020': { vr: 'LO', Value: ['PAT-WL'] },
+      '00321060': { vr: 'LO', Value: ['CT chest'] },
+      '00401001': { vr: 'SH', Value: ['RP-WL'] },
+      '00400100': {
+        vr: 'SQ',
+        Value: [{ '00080060': { vr: 'CS', Value: ['CT'] }, '00400001': { vr: 'AE', Value: ['CTWL'] }, '00400002': { vr: 'DA', Value: ['20261122'] }, '00400003': { vr: 'TM', Value: ['1000'] }, '00400007': { vr: 'LO', Value: ['CT chest'] } }],
+      },
+    };
+    const put = await fetch(`${tessera.baseUrl}/worklist/items/${scheduledStudy}/SPS-WL`, { method: 'PUT', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(body) });
+    expect(put.status).toBe(201);
+    const worklist = async (status?: string): Promise<unknown[]> => {
+      const step = { ScheduledStationAETitle: 'CTWL', ScheduledProcedureStepID: '', ...(status ? { ScheduledProcedureStepStatus: status } : {}) };
+      const result = await runPeer<MwlResult>('mwl_peer.py', ['find'], { port: tessera.dimsePort, aet: 'TESSERA', callingAet: 'MODALITY', identifier: { PatientID: '', ScheduledProcedureStepSequence: [step] } });
+      return result.matches.map((m) => (m.ScheduledProcedureStepSequence as Record<string, unknown>[])[0]);
+    };
+    expect(await worklist()).toEqual([{ ScheduledStationAETitle: 'CTWL', ScheduledProcedureStepID: 'SPS-WL' }]);
+
+    // The modality picked the item and begins: its MPPS names the scheduled step it performs.
+    const performed = uid();
+    const performing = started(scheduledStudy, { '00400270': { vr: 'SQ', Value: [{ '0020000D': { vr: 'UI', Value: [scheduledStudy] }, '00080050': { vr: 'SH' }, '00081110': { vr: 'SQ' }, '00321060': { vr: 'LO', Value: ['CT chest'] }, '00400007': { vr: 'LO', Value: ['CT chest'] }, '00400008': { vr: 'SQ' }, '00400009': { vr: 'SH', Value: ['SPS-WL'] }, '00401001': { vr: 'SH', Value: ['RP-WL'] } }] } });
+    expect((await mpps([{ op: 'create', sop: performed, attributes: performing }])).responses.map((r) => r.status)).toEqual([DimseStatus.Success]);
+    await expectEventually(async () => expect(await worklist()).toEqual([]));
+    expect(await worklist('STARTED')).toEqual([{ ScheduledStationAETitle: 'CTWL', ScheduledProcedureStepID: 'SPS-WL', ScheduledProcedureStepStatus: 'STARTED' }]);
+
+    const done = await mpps([{ op: 'set', sop: performed, attributes: finished('COMPLETED', [series(`${scheduledStudy}.1`, [`${scheduledStudy}.1.1`])]) }]);
+    expect(done.responses.map((r) => r.status)).toEqual([DimseStatus.Success]);
+    await expectEventually(async () => expect(await worklist('COMPLETED')).toEqual([{ ScheduledStationAETitle: 'CTWL', ScheduledProcedureStepID: 'SPS-WL', ScheduledProcedureStepStatus: 'COMPLETED' }]));
+    expect(await worklist('STARTED')).toEqual([]);
   });
 
   it('refuses an N-CREATE without a required attribute with 0120, naming it in the Attribute Identifier List', async () => {

@@ -1,6 +1,6 @@
 import { matchesAll, stringValue, tagKey } from '@tessera/dicom';
 import type { WorklistFilter, WorklistItem, WorklistStore } from './worklist.port';
-import { assertIndexed, scheduledStepOf, SCHEDULED_STEP_INDEXED_TAGS, WORKLIST_INDEXED_TAGS, WorklistTags } from './worklist-attributes';
+import { assertIndexed, scheduledStepOf, SCHEDULED_STEP_INDEXED_TAGS, WORKLIST_INDEXED_TAGS, WorklistTags, type ScheduledStepStatus } from './worklist-attributes';
 
 /** The in-memory twin of the worklist store, for unit tests; same contract as the SQL adapter. */
 export class MemoryWorklistStore implements WorklistStore {
@@ -26,6 +26,17 @@ export class MemoryWorklistStore implements WorklistStore {
 
   async remove(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<boolean> {
     return this.items.delete(keyOf(tenant, studyInstanceUID, scheduledProcedureStepID));
+  }
+
+  async setStatus(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string, to: ScheduledStepStatus, from: readonly ScheduledStepStatus[]): Promise<boolean> {
+    const key = keyOf(tenant, studyInstanceUID, scheduledProcedureStepID);
+    const item = this.items.get(key);
+    const status = item && stringValue(scheduledStepOf(item.attributes), tagKey(WorklistTags.ScheduledProcedureStepStatus));
+    if (!item || !(from as readonly string[]).includes(status ?? '')) return false;
+    const attributes = structuredClone(item.attributes);
+    scheduledStepOf(attributes)[tagKey(WorklistTags.ScheduledProcedureStepStatus)] = { vr: 'CS', Value: [to] };
+    this.items.set(key, { ...item, attributes });
+    return true;
   }
 
   async search(tenant: string, filter: WorklistFilter): Promise<WorklistItem[]> {

@@ -2,7 +2,7 @@ import { createPgliteTestDatabase, createPostgresTestDatabase, type TestDatabase
 import { TypeormWorklistStore } from './typeorm-worklist-store.adapter';
 import { describeWorklistStoreContract } from './worklist-store.contract';
 
-const TENANTS = ['default', 'other', 'search', 'elsewhere'];
+const TENANTS = ['default', 'other', 'search', 'elsewhere', 'status', 'status-other'];
 const adapter = (t: TestDatabase) => ({ store: new TypeormWorklistStore(t.db), close: () => t.drop() });
 
 describeWorklistStoreContract('PostgreSQL', async () => adapter(await createPostgresTestDatabase(TENANTS)));

@@ -1,7 +1,7 @@
 import { comparableValues, Tags, type DicomJsonDataset, type MatchKey, type Tag } from '@tessera/dicom';
 import type { Database } from '@tessera/database';
 import type { WorklistFilter, WorklistItem, WorklistStore } from './worklist.port';
-import { assertIndexed, scheduledStepOf, SCHEDULED_STEP_INDEXED_TAGS, WORKLIST_INDEXED_TAGS, WorklistTags } from './worklist-attributes';
+import { assertIndexed, scheduledStepOf, SCHEDULED_STEP_INDEXED_TAGS, WORKLIST_INDEXED_TAGS, WorklistTags, type ScheduledStepStatus } from './worklist-attributes';
 
 type ColumnKind = 'text' | 'upper' | 'array';
 
@@ -56,6 +56,21 @@ export class TypeormWorklistStore implements WorklistStore {
     const rows = (await this.db.dataSource.query(
       'WITH gone AS (DELETE FROM worklist_item WHERE tenant_id = $1 AND study_instance_uid = $2 AND sps_id = $3 RETURNING 1) SELECT count(*) AS n FROM gone',
       [tenant, studyInstanceUID, scheduledProcedureStepID],
+    )) as { n: string | number }[];
+    return Number(rows[0]?.n) > 0;
+  }
+
+  async setStatus(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string, to: ScheduledStepStatus, from: readonly ScheduledStepStatus[]): Promise<boolean> {
+    // The status lives twice: in its column (for matching) and in the item's one Scheduled Procedure Step.
+    const rows = (await this.db.dataSource.query(
+      `WITH changed AS (
+         UPDATE worklist_item SET sps_status = $4,
+           attributes = jsonb_set(attributes, '{00400100,Value,0,00400020}', jsonb_build_object('vr', 'CS', 'Value', jsonb_build_array($4::text))),
+           updated_at = now()
+         WHERE tenant_id = $1 AND study_instance_uid = $2 AND sps_id = $3 AND sps_status = ANY($5::text[])
+         RETURNING 1)
+       SELECT count(*) AS n FROM changed`,
+      [tenant, studyInstanceUID, scheduledProcedureStepID, to, [...from]],
     )) as { n: string | number }[];
     return Number(rows[0]?.n) > 0;
   }

@@ -70,6 +70,26 @@ export function describeWorklistStoreContract(name: string, create: () => Promis
       expect(await store.find('other', '1.2.1', 'S1')).toBeDefined();
     });
 
+    it('sets a status only from the states it is asked to leave, in the item and for matching, apart per tenant', async () => {
+      const open = ['SCHEDULED', 'ARRIVED', 'READY'] as const;
+      await store.create(item('status', { study: '1.4.1', id: 'S1', patientId: 'P-STATUS' }));
+      await store.create(item('status-other', { study: '1.4.1', id: 'S1' }));
+      expect(await store.setStatus('status', '1.4.1', 'S1', 'STARTED', open)).toBe(true);
+      const status = async (tenant: string) => (await store.find(tenant, '1.4.1', 'S1'))?.attributes['00400100']?.Value?.[0] as DicomJsonDataset | undefined;
+      expect((await status('status'))?.['00400020']).toEqual({ vr: 'CS', Value: ['STARTED'] });
+      expect((await status('status'))?.['00400009']).toEqual({ vr: 'SH', Value: ['S1'] });
+      expect((await store.find('status', '1.4.1', 'S1'))?.attributes['00100020']).toEqual({ vr: 'LO', Value: ['P-STATUS'] });
+      expect((await status('status-other'))?.['00400020']).toEqual({ vr: 'CS', Value: ['SCHEDULED'] });
+      // Already started: a second start changes nothing; the step can still end.
+      expect(await store.setStatus('status', '1.4.1', 'S1', 'STARTED', open)).toBe(false);
+      expect(await store.setStatus('status', '1.4.1', 'S1', 'COMPLETED', [...open, 'STARTED'])).toBe(true);
+      expect(await store.setStatus('status', '1.4.1', 'S1', 'STARTED', open)).toBe(false);
+      expect((await status('status'))?.['00400020']).toEqual({ vr: 'CS', Value: ['COMPLETED'] });
+      expect((await store.search('status', filter([], [key(WorklistTags.ScheduledProcedureStepStatus, 'CS', 'COMPLETED')]))).map((i) => i.scheduledProcedureStepID)).toEqual(['S1']);
+      expect(await store.search('status', filter([], [key(WorklistTags.ScheduledProcedureStepStatus, 'CS', 'STARTED')]))).toEqual([]);
+      expect(await store.setStatus('status', '1.4.1', 'NOPE', 'STARTED', open)).toBe(false);
+    });
+
     describe('search', () => {
       beforeAll(async () => {
         const steps: Step[] = [

@@ -1,4 +1,5 @@
 import type { DicomJsonDataset, MatchKey } from '@tessera/dicom';
+import type { ScheduledStepStatus } from './worklist-attributes';
 
 /**
  * One Modality Worklist item (PS3.4 K.6.1.2.2): the patient, visit, imaging service request and
@@ -35,6 +36,11 @@ export interface WorklistStore {
   put(item: WorklistItem): Promise<'created' | 'updated'>;
   find(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<WorklistItem | undefined>;
   remove(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<boolean>;
+  /**
+   * Sets the item's Scheduled Procedure Step Status (0040,0020) to `to`, in one step, if its status is
+   * one of `from`; says whether it did. The rest of the item is left as it is.
+   */
+  setStatus(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string, to: ScheduledStepStatus, from: readonly ScheduledStepStatus[]): Promise<boolean>;
   /**
    * Items matching every key of the filter, in schedule order: Scheduled Procedure Step Start Date and
    * Time, then Study Instance UID and Scheduled Procedure Step ID; `offset` skips, `limit` caps.

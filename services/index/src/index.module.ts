@@ -17,18 +17,20 @@ import { MetadataController } from './metadata/metadata.controller';
 import { RetrieveMetadataUseCase } from './metadata/retrieve-metadata.use-case';
 import { QidoController } from './qido/qido.controller';
 import { SearchUseCase } from './qido/search.use-case';
+import { FollowProcedureStepUseCase } from './worklist/follow-procedure-step.use-case';
 import { MwlFindUseCase } from './worklist/mwl-find.use-case';
 import { MwlScpService } from './worklist/mwl-scp.service';
 import { ReadWorklistItemUseCase } from './worklist/read-worklist-item.use-case';
 import { RemoveWorklistItemUseCase } from './worklist/remove-worklist-item.use-case';
 import { SaveWorklistItemUseCase } from './worklist/save-worklist-item.use-case';
 import { SearchWorklistItemsUseCase } from './worklist/search-worklist-items.use-case';
+import { WorklistConsumer } from './worklist/worklist-consumer';
 import { WorklistController } from './worklist/worklist.controller';
 
 /**
  * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
  * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
- * worklist (REST for its items, the Modality Worklist SCP).
+ * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS).
  */
 @Module({
   controllers: [QidoController, MetadataController, WorklistController],
@@ -44,7 +46,13 @@ import { WorklistController } from './worklist/worklist.controller';
     { provide: ReadWorklistItemUseCase, useFactory: (store: WorklistStore) => new ReadWorklistItemUseCase(store), inject: [WORKLIST_STORE] },
     { provide: RemoveWorklistItemUseCase, useFactory: (store: WorklistStore) => new RemoveWorklistItemUseCase(store), inject: [WORKLIST_STORE] },
     { provide: MwlFindUseCase, useFactory: (store: WorklistStore) => new MwlFindUseCase(store), inject: [WORKLIST_STORE] },
+    {
+      provide: FollowProcedureStepUseCase,
+      useFactory: (store: WorklistStore, logger: Logger) => new FollowProcedureStepUseCase(store, logger.child({ component: 'worklist' })),
+      inject: [WORKLIST_STORE, LOGGER],
+    },
     IndexConsumer,
+    WorklistConsumer,
   ],
 })
 export class IndexModule implements OnModuleInit {
