@@ -28,12 +28,24 @@ export class PermanentError extends Error {
 /** Handles one message; a rejection means "try again later", a PermanentError "never". */
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
+/**
+ * Handles consecutive messages of one partition, in order, at once (e.g. in one transaction). It is an
+ * optimisation of `handler` with the same effect: when it rejects, for whatever reason, each of the
+ * messages is handed to `handler` in turn, with its retries and dead-lettering. So it must either do
+ * all of its work or leave nothing that handling the messages one by one would not absorb.
+ */
+export type BatchHandler = (messages: readonly IncomingMessage[]) => Promise<void>;
+
 /** A consumer group's subscription. */
 export interface SubscriptionOptions {
   /** Consumers of one group share the work; each group sees every message. */
   readonly group: string;
   readonly topics: readonly string[];
   readonly handler: MessageHandler;
+  /** Optional: messages that are waiting go to it together, at most `maxBatchSize` at a time. */
+  readonly batchHandler?: BatchHandler;
+  /** The most messages one batchHandler call gets (default 100). */
+  readonly maxBatchSize?: number;
   /** Where a message goes after `maxAttempts` failed attempts, with the error in its headers. */
   readonly deadLetterTopic: string;
   /** Attempts before dead-lettering (default 8). */

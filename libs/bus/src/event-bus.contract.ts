@@ -12,7 +12,7 @@ export function describeEventBusContract(name: string, create: () => Promise<{ b
 
     beforeAll(async () => {
       ({ bus, close } = await create());
-      await bus.ensureTopics(['a', 'b', 'c', 'd', 'dead'].map(topic));
+      await bus.ensureTopics(['a', 'b', 'c', 'd', 'e', 'f', 'dead', 'dead-f'].map(topic));
     });
     afterAll(async () => close());
 
@@ -48,6 +48,53 @@ export function describeEventBusContract(name: string, create: () => Promise<{ b
         expect(values).toEqual([...values].sort((x, y) => x - y));
       }
       await sub.close();
+    });
+
+    it('hands waiting messages of a key to the batch handler together, in order, each once', async () => {
+      const batches: string[][] = [];
+      const singles: string[] = [];
+      const sub = await bus.subscribe({
+        group: `batch-${run}`,
+        topics: [topic('e')],
+        deadLetterTopic: topic('dead'),
+        maxBatchSize: 8,
+        batchHandler: async (ms) => void batches.push(ms.map((m) => m.value.toString())),
+        handler: async (m) => void singles.push(m.value.toString()),
+      });
+      await bus.publish(Array.from({ length: 20 }, (_, i) => ({ topic: topic('e'), key: 'study', value: Buffer.from(String(i)) })));
+      await expectEventually(() => expect(batches.flat().length + singles.length).toBe(20), { timeoutMs: 30_000 });
+      // Singles only for a message that waited alone; together, every message once and in order.
+      const handled = [...batches.map((b) => ({ first: Number(b[0]), values: b })), ...singles.map((v) => ({ first: Number(v), values: [v] }))].sort((x, y) => x.first - y.first).flatMap((h) => h.values);
+      expect(handled).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+      expect(batches.some((b) => b.length > 1)).toBe(true);
+      expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(8);
+      await sub.close();
+    });
+
+    it('falls back to one message at a time when a batch fails, retrying and dead-lettering each as usual', async () => {
+      const dead: string[] = [];
+      // Its own dead-letter topic: a later test reads the shared one from its beginning.
+      const deadSub = await bus.subscribe({ group: `batch-dead-${run}`, topics: [topic('dead-f')], deadLetterTopic: topic('dead-f'), handler: async (m) => void dead.push(m.value.toString()) });
+      const singles: string[] = [];
+      const sub = await bus.subscribe({
+        group: `batch-poison-${run}`,
+        topics: [topic('f')],
+        deadLetterTopic: topic('dead-f'),
+        retryDelayMs: 10,
+        batchHandler: async (ms) => {
+          if (ms.some((m) => m.value.toString() === 'poison')) throw new Error('one of them breaks the batch');
+          for (const m of ms) singles.push(m.value.toString());
+        },
+        handler: async (m) => {
+          if (m.value.toString() === 'poison') throw new PermanentError('breaks its schema');
+          singles.push(m.value.toString());
+        },
+      });
+      await bus.publish(['a', 'b', 'poison', 'c', 'd'].map((v) => ({ topic: topic('f'), key: 'study', value: Buffer.from(v) })));
+      await expectEventually(() => expect(dead).toEqual(['poison']), { timeoutMs: 30_000 });
+      await expectEventually(() => expect(singles).toEqual(['a', 'b', 'c', 'd']), { timeoutMs: 30_000 });
+      await sub.close();
+      await deadSub.close();
     });
 
     it('redelivers a message whose handling failed until it succeeds', async () => {

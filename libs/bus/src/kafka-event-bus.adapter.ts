@@ -1,6 +1,6 @@
 import type { Logger } from '@tessera/telemetry';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
-import type { EventBus, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import type { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
 import { retryingHandler } from './retrying-handler';
 
 /** The largest message the topics take (ingest keeps event metadata well below it). */
@@ -88,14 +88,35 @@ export class KafkaEventBus implements EventBus {
     await consumer.connect();
     // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
     await consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
-        await handle({ topic: this.unprefixed(topic), partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers });
-      },
-    });
+    const incoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+      return { topic: this.unprefixed(topic), partition, offset: message.offset, key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers };
+    };
+    const partitionsConsumedConcurrently = this.options.partitionsConsumedConcurrently ?? 4;
+    const { batchHandler } = options;
+    if (batchHandler) {
+      const max = options.maxBatchSize ?? 100;
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        // Offsets are resolved as each part of a fetched batch is done, so that stopping part-way
+        // (a rebalance, or close) never marks unhandled messages as consumed.
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
+          for (let i = 0; i < messages.length; i += max) {
+            if (!isRunning() || isStale()) return;
+            const part = messages.slice(i, i + max);
+            const done = part.length > 1 && (await batchHandler(part).then(() => true, () => false));
+            if (!done) for (const m of part) await handle(m);
+            resolveOffset((part.at(-1) as IncomingMessage).offset);
+            await heartbeat();
+          }
+        },
+      });
+    } else {
+      await consumer.run({ partitionsConsumedConcurrently, eachMessage: async ({ topic, partition, message }) => handle(incoming(topic, partition, message)) });
+    }
     this.consumers.add(consumer);
     return {
       close: async () => {

@@ -9,6 +9,8 @@ interface Delivery {
 
 class GroupConsumer {
   private readonly queues = new Map<string, Delivery[]>();
+  /** How many messages at the head of each queue are being handled. */
+  private readonly inFlight = new Map<string, number>();
   private readonly stop = new AbortController();
   private readonly handle: (message: IncomingMessage) => Promise<void>;
 
@@ -37,23 +39,39 @@ class GroupConsumer {
 
   close(): void {
     this.stop.abort();
-    for (const queue of this.queues.values()) for (const d of queue.splice(1)) d.settle(new Error(`consumer group ${this.options.group} closed`));
+    for (const [key, queue] of this.queues) for (const d of queue.splice(this.inFlight.get(key) ?? 1)) d.settle(new Error(`consumer group ${this.options.group} closed`));
   }
 
-  // One partition is consumed strictly in order, one message at a time, as a Kafka consumer does.
+  // One partition is consumed strictly in order, as a Kafka consumer does: the messages waiting go to
+  // the batch handler together when there is one (falling back to one at a time if it fails).
   private async drain(queueKey: string): Promise<void> {
     const queue = this.queues.get(queueKey) as Delivery[];
+    const { batchHandler } = this.options;
     while (queue.length > 0) {
-      const delivery = queue[0] as Delivery;
-      try {
-        await this.handle(delivery.message);
-        delivery.settle();
-      } catch (err) {
-        delivery.settle(err as Error);
+      const batch = queue.slice(0, batchHandler ? (this.options.maxBatchSize ?? 100) : 1);
+      this.inFlight.set(queueKey, batch.length);
+      if (batchHandler && batch.length > 1) {
+        const done = await batchHandler(batch.map((d) => d.message)).then(
+          () => true,
+          () => false,
+        );
+        if (done) {
+          for (const d of queue.splice(0, batch.length)) d.settle();
+          continue;
+        }
       }
-      queue.shift();
+      for (const delivery of batch) {
+        try {
+          await this.handle(delivery.message);
+          delivery.settle();
+        } catch (err) {
+          delivery.settle(err as Error);
+        }
+        queue.shift();
+      }
     }
     this.queues.delete(queueKey);
+    this.inFlight.delete(queueKey);
   }
 }
 

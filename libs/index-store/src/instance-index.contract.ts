@@ -184,5 +184,35 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       const [series] = (await index.searchSeries('default', q('SERIES', { SeriesInstanceUID: '7.1.1' }), {}, 10)).items;
       expect(series?.numberOfInstances).toBe(1);
     });
+
+    it('indexes a batch as index() would each instance in turn: new, repeated, known, and moved ones', async () => {
+      const at = (study: string, series: string, sop: string, modality: string, sopClass = CT, patient = 'Batch^Bo') =>
+        instance('default', { study, series, sop, sopClass, patient, patientId: 'P8', date: '20240401', modality, seriesNumber: 1, instanceNumber: Number(sop.split('.').at(-1)) });
+      expect(await index.index(at('8.1', '8.1.1', '8.1.1.1', 'CT'))).toBe('indexed');
+      const counts = async (study: string) => {
+        const [s] = (await index.searchStudies('default', q('STUDY', { StudyInstanceUID: study }), 10)).items;
+        return s && [s.numberOfSeries, s.numberOfInstances, s.modalitiesInStudy, s.sopClassesInStudy];
+      };
+      const results = await index.indexMany([
+        at('8.1', '8.1.1', '8.1.1.1', 'CT'), // known, unchanged
+        at('8.1', '8.1.1', '8.1.1.2', 'CT'),
+        at('8.1', '8.1.2', '8.1.2.1', 'SR', MR),
+        at('8.1', '8.1.1', '8.1.1.2', 'CT'), // repeated within the batch
+        at('8.2', '8.2.1', '8.2.1.1', 'MR', MR),
+        { ...at('8.2', '8.2.1', '8.1.1.2', 'MR', MR), objectKey: 'default/8.2/8.2.1/8.1.1.2/v2.dcm' }, // stored again, moved to 8.2
+        at('8.1', '8.1.1', '8.1.1.3', 'CT'),
+        at('8.2', '8.2.1', '8.2.1.2', 'MR', MR, 'Batch^Renamed'),
+      ]);
+      expect(results).toEqual(['unchanged', 'indexed', 'indexed', 'unchanged', 'indexed', 'indexed', 'indexed', 'indexed']);
+      expect(await counts('8.1')).toEqual([2, 3, ['CT', 'SR'], [CT, MR]]);
+      expect(await counts('8.2')).toEqual([1, 3, ['MR'], [MR]]);
+      const series = async (uid: string) => (await index.searchSeries('default', q('SERIES', { SeriesInstanceUID: uid }), {}, 10)).items[0]?.numberOfInstances;
+      expect([await series('8.1.1'), await series('8.1.2'), await series('8.2.1')]).toEqual([2, 1, 3]);
+      const inOrder = await index.metadata('default', { study: '8.1' });
+      expect(inOrder.map((m) => stringValue(m, tagKey(Tags.SOPInstanceUID)))).toEqual(['8.1.1.1', '8.1.1.3', '8.1.2.1']);
+      // The latest instance's patient attributes won.
+      expect((await index.searchPatients('default', q('PATIENT', { PatientID: 'P8' }), 10)).items[0]?.attributes['00100010']).toEqual(pn('Batch^Renamed'));
+      expect(await index.indexMany([])).toEqual([]);
+    });
   });
 }

@@ -66,6 +66,11 @@ export interface SearchScope {
  */
 export interface InstanceIndex {
   index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'>;
+  /**
+   * Indexes several instances with the same effect as index() on each in turn, all or nothing (one
+   * transaction), so that a consumer can index a batch of events at once.
+   */
+  indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]>;
   searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>>;
   searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>>;
   searchSeries(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<SeriesRecord>>;

@@ -29,6 +29,12 @@ export class MemoryInstanceIndex implements InstanceIndex {
     return 'indexed';
   }
 
+  async indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]> {
+    const results: ('indexed' | 'unchanged')[] = [];
+    for (const instance of instances) results.push(await this.index(instance));
+    return results;
+  }
+
   async searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>> {
     // A patient is its Patient ID and Issuer (the key of the patient table); the latest study's patient attributes win.
     const patients = new Map<string, { attributes: DicomJsonDataset; studies: StudyRecord[] }>();

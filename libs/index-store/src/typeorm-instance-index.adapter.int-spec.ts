@@ -11,3 +11,33 @@ describeInstanceIndexContract('PGlite', async () => {
   const t = await createPgliteTestDatabase(['default', 'other']);
   return { index: new TypeormInstanceIndex(t.db), close: () => t.drop() };
 });
+
+describe('TypeormInstanceIndex.indexMany', () => {
+  it('indexes a batch all or nothing: one instance the database refuses leaves none of the batch indexed', async () => {
+    const t = await createPgliteTestDatabase(['default']);
+    try {
+      const index = new TypeormInstanceIndex(t.db);
+      const make = (tenant: string, sop: string) => ({
+        tenant,
+        studyInstanceUID: '9.1',
+        seriesInstanceUID: '9.1.1',
+        sopInstanceUID: sop,
+        sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+        transferSyntaxUID: '1.2.840.10008.1.2.1',
+        objectKey: `${tenant}/9.1/9.1.1/${sop}/v1.dcm`,
+        sizeBytes: 1000,
+        datasetOffset: 200,
+        datasetSha256: 'b'.repeat(64),
+        storedAt: new Date('2024-01-01T00:00:00Z'),
+        metadata: { '00100020': { vr: 'LO' as const, Value: ['P9'] }, '0020000D': { vr: 'UI' as const, Value: ['9.1'] }, '0020000E': { vr: 'UI' as const, Value: ['9.1.1'] } },
+      });
+      // No tenant "nobody": its patient row breaks a foreign key.
+      await expect(index.indexMany([make('default', '9.1.1.1'), make('nobody', '9.1.1.2')])).rejects.toThrow();
+      const rows = (await t.db.dataSource.query('SELECT count(*) AS n FROM instance')) as { n: string | number }[];
+      expect(Number(rows[0]?.n)).toBe(0);
+      expect(await index.indexMany([make('default', '9.1.1.1')])).toEqual(['indexed']);
+    } finally {
+      await t.drop();
+    }
+  });
+});

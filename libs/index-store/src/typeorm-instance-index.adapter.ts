@@ -28,50 +28,44 @@ export class TypeormInstanceIndex implements InstanceIndex {
   constructor(private readonly db: Database) {}
 
   async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
+    return (await this.indexMany([instance]))[0] as 'indexed' | 'unchanged';
+  }
+
+  // One transaction for the batch. Each instance is looked up first; a new one adds its row and counts,
+  // which are written together at the end: one INSERT for the instance rows, one UPDATE per series and
+  // study touched. Patient, study and series rows are upserted once per batch unless an instance brings
+  // other attributes. An instance stored again (another object for its SOP Instance UID) may have moved
+  // to another study or series, so the batch so far is written and both studies are recounted.
+  async indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]> {
+    if (instances.length === 0) return [];
     return this.db.transaction(async (manager) => {
-      const [existing] = (await manager.query('SELECT dataset_sha256, object_key, study_instance_uid FROM instance WHERE tenant_id = $1 AND sop_instance_uid = $2', [
-        instance.tenant,
-        instance.sopInstanceUID,
-      ])) as { dataset_sha256: string; object_key: string; study_instance_uid: string }[];
-      if (existing && existing.dataset_sha256.trim() === instance.datasetSha256 && existing.object_key === instance.objectKey) return 'unchanged';
-      const now = new Date();
-      const levels = splitByLevel(instance.metadata);
-      const patientFk = await upsertPatient(manager, instance, levels.patient, now);
-      await upsertStudy(manager, instance, levels.study, patientFk, now);
-      // A new instance adds one to its series and study; an instance stored again (another object
-      // for the same SOP Instance UID) may have moved, so then everything is recounted.
-      const seriesCreated = await upsertSeries(manager, instance, levels.series, now, existing ? 0 : 1);
-      await manager.query(
-        `INSERT INTO instance (tenant_id, sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid, instance_number, transfer_syntax_uid,
-                               object_key, size_bytes, dataset_offset, dataset_sha256, metadata, stored_at, indexed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (tenant_id, sop_instance_uid) DO UPDATE SET
-           series_instance_uid = EXCLUDED.series_instance_uid, study_instance_uid = EXCLUDED.study_instance_uid, sop_class_uid = EXCLUDED.sop_class_uid,
-           instance_number = EXCLUDED.instance_number, transfer_syntax_uid = EXCLUDED.transfer_syntax_uid, object_key = EXCLUDED.object_key,
-           size_bytes = EXCLUDED.size_bytes, dataset_offset = EXCLUDED.dataset_offset, dataset_sha256 = EXCLUDED.dataset_sha256,
-           metadata = EXCLUDED.metadata, stored_at = EXCLUDED.stored_at, indexed_at = EXCLUDED.indexed_at`,
-        [
-          instance.tenant,
-          instance.sopInstanceUID,
-          instance.seriesInstanceUID,
-          instance.studyInstanceUID,
-          instance.sopClassUID,
-          intValue(instance.metadata, Tags.InstanceNumber),
-          instance.transferSyntaxUID,
-          instance.objectKey,
-          instance.sizeBytes,
-          instance.datasetOffset,
-          instance.datasetSha256,
-          JSON.stringify(instance.metadata),
-          instance.storedAt,
-          now,
-        ],
-      );
-      if (existing) {
-        await recount(manager, instance.tenant, instance.studyInstanceUID);
-        if (existing.study_instance_uid !== instance.studyInstanceUID) await recount(manager, instance.tenant, existing.study_instance_uid);
-      } else await countNewInstance(manager, instance, text(levels.series, Tags.Modality), seriesCreated);
-      return 'indexed';
+      const known = await existingInstances(manager, instances);
+      const batch = new PendingBatch();
+      const results: ('indexed' | 'unchanged')[] = [];
+      for (const instance of instances) {
+        const key = `${instance.tenant}\u0000${instance.sopInstanceUID}`;
+        const existing = known.get(key);
+        if (existing && existing.datasetSha256 === instance.datasetSha256 && existing.objectKey === instance.objectKey) {
+          results.push('unchanged');
+          continue;
+        }
+        known.set(key, { datasetSha256: instance.datasetSha256, objectKey: instance.objectKey, studyInstanceUID: instance.studyInstanceUID });
+        const levels = splitByLevel(instance.metadata);
+        const now = new Date();
+        const patientFk = await batch.patient(manager, instance, levels.patient, now);
+        await batch.study(manager, instance, levels.study, patientFk, now);
+        const seriesCreated = await batch.series(manager, instance, levels.series, now);
+        if (existing) {
+          // A moved or replaced instance: what is pending first, then this one, then recount.
+          await batch.flush(manager);
+          await insertInstances(manager, [{ instance, indexedAt: now }]);
+          await recount(manager, instance.tenant, instance.studyInstanceUID);
+          if (existing.studyInstanceUID !== instance.studyInstanceUID) await recount(manager, instance.tenant, existing.studyInstanceUID);
+        } else batch.add(instance, text(levels.series, Tags.Modality), seriesCreated, now);
+        results.push('indexed');
+      }
+      await batch.flush(manager);
+      return results;
     });
   }
 
@@ -259,8 +253,8 @@ async function upsertStudy(manager: EntityManager, instance: IndexedInstance, st
   );
 }
 
-/** Inserts or updates the series, adding `added` to its instance count; returns whether it is new. */
-async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date, added: number): Promise<boolean> {
+/** Inserts the series, or updates its attributes if they changed (not its count); returns whether it is new. */
+async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date): Promise<boolean> {
   const [row] = (await manager.query(
     `INSERT INTO series (tenant_id, series_instance_uid, study_instance_uid, modality, series_number, series_description,
                          performed_procedure_step_start_date, performed_procedure_step_start_time, attributes, created_at, updated_at, number_of_instances)
@@ -269,7 +263,8 @@ async function upsertSeries(manager: EntityManager, instance: IndexedInstance, s
        modality = EXCLUDED.modality, series_number = EXCLUDED.series_number, series_description = EXCLUDED.series_description,
        performed_procedure_step_start_date = EXCLUDED.performed_procedure_step_start_date,
        performed_procedure_step_start_time = EXCLUDED.performed_procedure_step_start_time,
-       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, number_of_instances = series.number_of_instances + EXCLUDED.number_of_instances
+       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
+     WHERE series.attributes IS DISTINCT FROM EXCLUDED.attributes
      RETURNING (xmax = 0) AS created`,
     [
       instance.tenant,
@@ -282,25 +277,140 @@ async function upsertSeries(manager: EntityManager, instance: IndexedInstance, s
       text(series, Tags.PerformedProcedureStepStartTime),
       JSON.stringify(series),
       now,
-      added,
+      0,
     ],
   )) as { created: boolean }[];
   return row?.created === true;
 }
 
-// A new instance: one more in its study (and one more series when its series is new), its
-// modality and SOP class added to the study's lists if they are not there yet (kept sorted).
-async function countNewInstance(manager: EntityManager, instance: IndexedInstance, modality: string | null, seriesCreated: boolean): Promise<void> {
+/** What the instances of a batch add, kept until they are written together. */
+class PendingBatch {
+  private readonly patients = new Map<string, { json: string; id: number }>();
+  private readonly studies = new Map<string, string>();
+  private readonly seriesSeen = new Map<string, string>();
+  private rows: { instance: IndexedInstance; indexedAt: Date }[] = [];
+  // Per series: instances added; per study: instances, new series, modalities and SOP classes added.
+  private seriesCounts = new Map<string, { tenant: string; uid: string; added: number }>();
+  private studyCounts = new Map<string, { tenant: string; uid: string; instances: number; series: number; modalities: Set<string>; sopClasses: Set<string> }>();
+
+  async patient(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<number> {
+    const key = `${instance.tenant}\u0000${text(attributes, Tags.PatientID) ?? ''}\u0000${text(attributes, Tags.IssuerOfPatientID) ?? ''}`;
+    const json = JSON.stringify(attributes);
+    const cached = this.patients.get(key);
+    if (cached?.json === json) return cached.id;
+    const id = await upsertPatient(manager, instance, attributes, now);
+    this.patients.set(key, { json, id });
+    return id;
+  }
+
+  async study(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
+    const key = `${instance.tenant}\u0000${instance.studyInstanceUID}`;
+    const json = `${patientFk}\u0000${JSON.stringify(attributes)}`;
+    if (this.studies.get(key) === json) return;
+    await upsertStudy(manager, instance, attributes, patientFk, now);
+    this.studies.set(key, json);
+  }
+
+  /** Upserts the series' attributes (not its count); true when the series is new. */
+  async series(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<boolean> {
+    const key = `${instance.tenant}\u0000${instance.seriesInstanceUID}`;
+    const json = `${instance.studyInstanceUID}\u0000${JSON.stringify(attributes)}`;
+    if (this.seriesSeen.get(key) === json) return false;
+    const created = await upsertSeries(manager, instance, attributes, now);
+    this.seriesSeen.set(key, json);
+    return created;
+  }
+
+  add(instance: IndexedInstance, modality: string | null, seriesCreated: boolean, indexedAt: Date): void {
+    this.rows.push({ instance, indexedAt });
+    const seriesKey = `${instance.tenant}\u0000${instance.seriesInstanceUID}`;
+    const series = this.seriesCounts.get(seriesKey) ?? { tenant: instance.tenant, uid: instance.seriesInstanceUID, added: 0 };
+    series.added += 1;
+    this.seriesCounts.set(seriesKey, series);
+    const studyKey = `${instance.tenant}\u0000${instance.studyInstanceUID}`;
+    const study = this.studyCounts.get(studyKey) ?? { tenant: instance.tenant, uid: instance.studyInstanceUID, instances: 0, series: 0, modalities: new Set<string>(), sopClasses: new Set<string>() };
+    study.instances += 1;
+    if (seriesCreated) study.series += 1;
+    if (modality) study.modalities.add(modality);
+    study.sopClasses.add(instance.sopClassUID);
+    this.studyCounts.set(studyKey, study);
+  }
+
+  /** Writes the pending instance rows and counts. */
+  async flush(manager: EntityManager): Promise<void> {
+    if (this.rows.length > 0) await insertInstances(manager, this.rows);
+    for (const s of this.seriesCounts.values()) {
+      await manager.query('UPDATE series SET number_of_instances = number_of_instances + $3 WHERE tenant_id = $1 AND series_instance_uid = $2', [s.tenant, s.uid, s.added]);
+    }
+    // The study's modality and SOP class lists gain what they lack, kept sorted.
+    for (const s of this.studyCounts.values()) {
+      await manager.query(
+        `UPDATE study SET
+           number_of_instances = number_of_instances + $3,
+           number_of_series = number_of_series + $4,
+           modalities_in_study = ARRAY(SELECT DISTINCT m COLLATE "C" AS m FROM unnest(modalities_in_study || $5::text[]) AS m ORDER BY m),
+           sop_classes_in_study = ARRAY(SELECT DISTINCT c COLLATE "C" AS c FROM unnest(sop_classes_in_study || $6::text[]) AS c ORDER BY c)
+         WHERE tenant_id = $1 AND study_instance_uid = $2`,
+        [s.tenant, s.uid, s.instances, s.series, [...s.modalities], [...s.sopClasses]],
+      );
+    }
+    this.rows = [];
+    this.seriesCounts = new Map();
+    this.studyCounts = new Map();
+  }
+}
+
+/** The indexed state of the batch's SOP instances that are in the index already. */
+async function existingInstances(manager: EntityManager, instances: readonly IndexedInstance[]): Promise<Map<string, { datasetSha256: string; objectKey: string; studyInstanceUID: string }>> {
+  const known = new Map<string, { datasetSha256: string; objectKey: string; studyInstanceUID: string }>();
+  for (const tenant of new Set(instances.map((i) => i.tenant))) {
+    const uids = instances.filter((i) => i.tenant === tenant).map((i) => i.sopInstanceUID);
+    const rows = (await manager.query('SELECT sop_instance_uid, dataset_sha256, object_key, study_instance_uid FROM instance WHERE tenant_id = $1 AND sop_instance_uid = ANY($2::text[])', [tenant, uids])) as {
+      sop_instance_uid: string;
+      dataset_sha256: string;
+      object_key: string;
+      study_instance_uid: string;
+    }[];
+    for (const r of rows) known.set(`${tenant}\u0000${r.sop_instance_uid}`, { datasetSha256: r.dataset_sha256.trim(), objectKey: r.object_key, studyInstanceUID: r.study_instance_uid });
+  }
+  return known;
+}
+
+const INSTANCE_COLUMNS = 14;
+
+/** Inserts (or, for an instance stored again, replaces) instance rows, in one statement. */
+async function insertInstances(manager: EntityManager, rows: readonly { instance: IndexedInstance; indexedAt: Date }[]): Promise<void> {
+  const params: unknown[] = [];
+  const tuples = rows.map(({ instance, indexedAt }) => {
+    const base = params.length;
+    params.push(
+      instance.tenant,
+      instance.sopInstanceUID,
+      instance.seriesInstanceUID,
+      instance.studyInstanceUID,
+      instance.sopClassUID,
+      intValue(instance.metadata, Tags.InstanceNumber),
+      instance.transferSyntaxUID,
+      instance.objectKey,
+      instance.sizeBytes,
+      instance.datasetOffset,
+      instance.datasetSha256,
+      JSON.stringify(instance.metadata),
+      instance.storedAt,
+      indexedAt,
+    );
+    return `(${Array.from({ length: INSTANCE_COLUMNS }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+  });
   await manager.query(
-    `UPDATE study SET
-       number_of_instances = number_of_instances + 1,
-       number_of_series = number_of_series + $3,
-       modalities_in_study = CASE WHEN $4::text IS NULL OR $4::text = ANY (modalities_in_study) THEN modalities_in_study
-                                  ELSE ARRAY(SELECT m FROM unnest(modalities_in_study || $4::text) AS m ORDER BY m COLLATE "C") END,
-       sop_classes_in_study = CASE WHEN $5::text = ANY (sop_classes_in_study) THEN sop_classes_in_study
-                                   ELSE ARRAY(SELECT c FROM unnest(sop_classes_in_study || $5::text) AS c ORDER BY c COLLATE "C") END
-     WHERE tenant_id = $1 AND study_instance_uid = $2`,
-    [instance.tenant, instance.studyInstanceUID, seriesCreated ? 1 : 0, modality, instance.sopClassUID],
+    `INSERT INTO instance (tenant_id, sop_instance_uid, series_instance_uid, study_instance_uid, sop_class_uid, instance_number, transfer_syntax_uid,
+                           object_key, size_bytes, dataset_offset, dataset_sha256, metadata, stored_at, indexed_at)
+     VALUES ${tuples.join(', ')}
+     ON CONFLICT (tenant_id, sop_instance_uid) DO UPDATE SET
+       series_instance_uid = EXCLUDED.series_instance_uid, study_instance_uid = EXCLUDED.study_instance_uid, sop_class_uid = EXCLUDED.sop_class_uid,
+       instance_number = EXCLUDED.instance_number, transfer_syntax_uid = EXCLUDED.transfer_syntax_uid, object_key = EXCLUDED.object_key,
+       size_bytes = EXCLUDED.size_bytes, dataset_offset = EXCLUDED.dataset_offset, dataset_sha256 = EXCLUDED.dataset_sha256,
+       metadata = EXCLUDED.metadata, stored_at = EXCLUDED.stored_at, indexed_at = EXCLUDED.indexed_at`,
+    params,
   );
 }
 

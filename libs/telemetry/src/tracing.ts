@@ -1,11 +1,16 @@
-import { context, propagation, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 
 const tracer = trace.getTracer('tessera');
 
 /** Runs `work` in a span; without a tracing SDK registered this costs next to nothing. */
-export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, parentTraceparent?: string): Promise<T> {
+export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, parentTraceparent?: string, linkedTraceparents: readonly string[] = []): Promise<T> {
   const parent = parentTraceparent ? propagation.extract(context.active(), { traceparent: parentTraceparent }) : context.active();
-  return tracer.startActiveSpan(name, { attributes }, parent, async (span) => {
+  // Work done for several traces at once (a batch of events) links to each of them.
+  const links = linkedTraceparents.flatMap((traceparent) => {
+    const linked = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent }));
+    return linked ? [{ context: linked }] : [];
+  });
+  return tracer.startActiveSpan(name, { attributes, links }, parent, async (span) => {
     try {
       return await work();
     } catch (err) {

@@ -23,6 +23,11 @@ export class IndexConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       handler: async (message) => {
         await this.useCase.handle(message);
       },
+      // Events waiting in a partition (a burst of ingest, or a backlog after an outage) are indexed
+      // together, one transaction per batch.
+      batchHandler: async (messages) => {
+        await this.useCase.handleMany(messages);
+      },
     });
   }
 

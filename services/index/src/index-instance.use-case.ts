@@ -1,6 +1,6 @@
 import { PermanentError, type IncomingMessage } from '@tessera/bus';
 import { EnvelopeSchema, InstanceStoredV1, parseEvent } from '@tessera/contracts';
-import type { InstanceIndex } from '@tessera/index-store';
+import type { IndexedInstance, InstanceIndex } from '@tessera/index-store';
 import { inSpan, type Logger } from '@tessera/telemetry';
 
 /**
@@ -15,6 +15,28 @@ export class IndexInstanceUseCase {
   ) {}
 
   async handle(message: IncomingMessage): Promise<'indexed' | 'unchanged' | 'skipped'> {
+    const event = this.read(message);
+    if (!event) return 'skipped';
+    return inSpan('index.instance-stored', { 'tessera.tenant': event.instance.tenant, 'dicom.sop_instance_uid': event.instance.sopInstanceUID }, () => this.index.index(event.instance), event.traceparent);
+  }
+
+  /**
+   * Indexes the events of a batch in one transaction, as handle() would one after another. Throws if
+   * any message cannot be read (the bus then hands them over one by one, and that one is dead-lettered).
+   */
+  async handleMany(messages: readonly IncomingMessage[]): Promise<('indexed' | 'unchanged' | 'skipped')[]> {
+    const events = messages.map((m) => this.read(m));
+    const toIndex = events.filter((e): e is NonNullable<typeof e> => e !== undefined);
+    const indexed =
+      toIndex.length === 0
+        ? []
+        : await inSpan('index.instance-stored-batch', { 'tessera.batch_size': toIndex.length }, () => this.index.indexMany(toIndex.map((e) => e.instance)), undefined, toIndex.flatMap((e) => (e.traceparent ? [e.traceparent] : [])));
+    let next = 0;
+    return events.map((e) => (e ? (indexed[next++] as 'indexed' | 'unchanged') : 'skipped'));
+  }
+
+  /** The instance an instance.stored event reports; undefined for other event types. */
+  private read(message: IncomingMessage): { instance: IndexedInstance; traceparent?: string } | undefined {
     let raw: unknown;
     try {
       raw = JSON.parse(message.value.toString('utf8'));
@@ -25,7 +47,7 @@ export class IndexInstanceUseCase {
     if (!envelope.success) throw new PermanentError(`the message is not an event envelope: ${envelope.error.message}`);
     if (envelope.data.type !== InstanceStoredV1.type) {
       this.logger.debug('skipping an event type the index does not use', { type: envelope.data.type });
-      return 'skipped';
+      return undefined;
     }
     let event;
     try {
@@ -34,7 +56,7 @@ export class IndexInstanceUseCase {
       throw new PermanentError(`instance.stored.v1 breaks its schema: ${(err as Error).message}`);
     }
     const d = event.data;
-    return inSpan('index.instance-stored', { 'tessera.tenant': event.tenant, 'dicom.sop_instance_uid': d.sopInstanceUID }, () => this.index.index({
+    const instance: IndexedInstance = {
       tenant: event.tenant,
       studyInstanceUID: d.studyInstanceUID,
       seriesInstanceUID: d.seriesInstanceUID,
@@ -46,7 +68,8 @@ export class IndexInstanceUseCase {
       datasetOffset: d.datasetOffset,
       datasetSha256: d.datasetSha256,
       storedAt: new Date(d.storedAt),
-      metadata: d.metadata as Parameters<InstanceIndex['index']>[0]['metadata'],
-    }), event.traceparent);
+      metadata: d.metadata as IndexedInstance['metadata'],
+    };
+    return { instance, ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
   }
 }
