@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeBlobStoreContract } from './blob-store.contract';
-import { FileBlobStore } from './file-blob-store.adapter';
+import { directoriesToSync, FileBlobStore } from './file-blob-store.adapter';
 
 const roots: string[] = [];
 
@@ -14,4 +14,12 @@ describeBlobStoreContract('filesystem', async () => {
 
 afterAll(async () => {
   for (const root of roots) await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('what a put syncs', () => {
+  it('syncs the object directory, and the parent of every directory it created', () => {
+    expect(directoriesToSync('/r/t/study/series/sop', undefined)).toEqual(['/r/t/study/series/sop']);
+    expect(directoriesToSync('/r/t/study/series/sop', '/r/t/study/series/sop')).toEqual(['/r/t/study/series/sop', '/r/t/study/series']);
+    expect(directoriesToSync('/r/t/study/series/sop', '/r/t/study')).toEqual(['/r/t/study/series/sop', '/r/t/study/series', '/r/t/study', '/r/t']);
+  });
 });

@@ -40,9 +40,12 @@ export class FileBlobStore implements BlobStore {
     }
     await file.close();
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      const dir = path.dirname(target);
+      const firstCreated = await fs.mkdir(dir, { recursive: true });
       await fs.rename(temporary, target);
-      await syncDirectory(path.dirname(target));
+      // A new file is durable once its directory is synced, and a new directory once its parent is
+      // (fsync(2)): the object's directory, and the parent of every directory this put created.
+      for (const d of directoriesToSync(dir, firstCreated)) await syncDirectory(d);
     } catch (err) {
       await fs.rm(temporary, { force: true });
       throw err;
@@ -98,6 +101,16 @@ export class FileBlobStore implements BlobStore {
 
   private pathOf(key: string): string {
     return path.join(this.root, ...key.split('/'));
+  }
+}
+
+/** `dir`, and when mkdir created `firstCreated` … `dir`, the parent of each of those. */
+export function directoriesToSync(dir: string, firstCreated: string | undefined): string[] {
+  const dirs = [dir];
+  if (firstCreated === undefined) return dirs;
+  for (let d = dir; ; d = path.dirname(d)) {
+    dirs.push(path.dirname(d));
+    if (d === firstCreated || path.dirname(d) === d) return dirs;
   }
 }
 
