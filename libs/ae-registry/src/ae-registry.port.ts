@@ -27,6 +27,9 @@ export interface AssociationRejection {
   readonly rejectedAt: Date;
 }
 
+/** How long rejected associations are kept (the events on the bus are the permanent record). */
+export const REJECTION_RETENTION_DAYS = 30;
+
 /** The registry of application entities per tenant. */
 export interface AeRegistry {
   list(tenant: string): Promise<ApplicationEntity[]>;
@@ -34,7 +37,11 @@ export interface AeRegistry {
   /** Creates or replaces an entry; returns whether it was new. */
   put(entry: ApplicationEntity): Promise<'created' | 'updated'>;
   remove(tenant: string, aeTitle: string): Promise<boolean>;
-  /** Keeps a rejection and appends its events in one transaction. */
+  /**
+   * Keeps a rejection and appends its events in one transaction. Rejections are kept for
+   * REJECTION_RETENTION_DAYS; older ones go as new ones come, so that a node refused again and again
+   * cannot fill the database.
+   */
   recordRejection(rejection: Omit<AssociationRejection, 'rejectedAt'>, events: readonly OutboxEntry[]): Promise<void>;
   /** The most recent rejections, newest first (of a tenant, or those without one). */
   rejections(tenant: string | undefined, limit: number): Promise<AssociationRejection[]>;

@@ -1,6 +1,6 @@
 import type { Database } from '@tessera/database';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
-import type { AeOperation, AeRegistry, ApplicationEntity, AssociationRejection } from './ae-registry.port';
+import { REJECTION_RETENTION_DAYS, type AeOperation, type AeRegistry, type ApplicationEntity, type AssociationRejection } from './ae-registry.port';
 
 interface Row {
   tenant_id: string;
@@ -54,6 +54,7 @@ export class TypeormAeRegistry implements AeRegistry {
         r.remoteAddress,
         r.reason,
       ]);
+      await manager.query('DELETE FROM association_rejection WHERE rejected_at < now() - make_interval(days => $1)', [REJECTION_RETENTION_DAYS]);
       await appendToOutbox(manager, events);
     });
   }
