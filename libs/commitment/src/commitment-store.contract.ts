@@ -66,6 +66,21 @@ export function describeCommitmentStoreContract(name: string, create: () => Prom
       expect(await store.find('default', 'unknown')).toBeUndefined();
     });
 
+    it('forgets finished requests received before a time, never a pending one', async () => {
+      await store.accept(request('other', '6.1', ['6.1.1']), LONG);
+      await store.markReported('other', '6.1');
+      await store.accept(request('other', '6.2', ['6.2.1']), LONG);
+      await store.deliveryFailed('other', '6.2', 'unreachable', undefined);
+      await store.accept(request('other', '6.3', ['6.3.1']), LONG);
+      expect(await store.forgetFinished(past())).toBe(0);
+      expect(await store.find('other', '6.1')).toBeDefined();
+      const later = new Date(Date.now() + 1000);
+      expect(await store.forgetFinished(later)).toBeGreaterThanOrEqual(2);
+      expect(await store.find('other', '6.1')).toBeUndefined();
+      expect(await store.find('other', '6.2')).toBeUndefined();
+      expect(await store.find('other', '6.3')).toMatchObject({ state: 'pending' });
+    });
+
     it('claims at most the limit, earliest due first', async () => {
       await store.accept(request('default', '5.1', ['5.1.1']), -3000);
       await store.accept(request('default', '5.2', ['5.2.1']), -2000);

@@ -57,4 +57,6 @@ export interface CommitmentStore {
   /** A delivery attempt failed: try again at `retryAt`, or give up when it is undefined. */
   deliveryFailed(tenant: string, transactionUID: string, error: string, retryAt: Date | undefined): Promise<void>;
   find(tenant: string, transactionUID: string): Promise<CommitmentRecord | undefined>;
+  /** Deletes the reported and abandoned requests received before `before`; returns how many. */
+  forgetFinished(before: Date): Promise<number>;
 }

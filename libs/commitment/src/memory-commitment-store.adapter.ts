@@ -37,6 +37,17 @@ export class MemoryCommitmentStore implements CommitmentStore {
     return this.entries.get(key(tenant, transactionUID))?.record;
   }
 
+  async forgetFinished(before: Date): Promise<number> {
+    let forgotten = 0;
+    for (const [k, e] of this.entries) {
+      if (e.record.state !== 'pending' && e.record.receivedAt < before) {
+        this.entries.delete(k);
+        forgotten += 1;
+      }
+    }
+    return forgotten;
+  }
+
   private update(tenant: string, transactionUID: string, change: (r: CommitmentRecord) => CommitmentRecord): Entry | undefined {
     const entry = this.entries.get(key(tenant, transactionUID));
     if (entry) entry.record = change(entry.record);

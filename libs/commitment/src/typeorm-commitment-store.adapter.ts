@@ -62,6 +62,14 @@ export class TypeormCommitmentStore implements CommitmentStore {
     const rows = (await this.db.dataSource.query('SELECT * FROM storage_commitment WHERE tenant_id = $1 AND transaction_uid = $2', [tenant, transactionUID])) as Row[];
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
+
+  async forgetFinished(before: Date): Promise<number> {
+    const rows = (await this.db.dataSource.query(
+      `WITH gone AS (DELETE FROM storage_commitment WHERE state IN ('reported', 'abandoned') AND received_at < $1 RETURNING 1) SELECT count(*) AS n FROM gone`,
+      [before],
+    )) as { n: string | number }[];
+    return Number(rows[0]?.n);
+  }
 }
 
 function fromRow(r: Row): CommitmentRecord {

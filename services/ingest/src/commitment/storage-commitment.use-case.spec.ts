@@ -5,7 +5,7 @@ import { MemoryCommitmentStore, type CommitmentRequest } from '@tessera/commitme
 import { CommandField, DatasetParser, DicomJsonBuilder, DimseStatus, lookupTransferSyntax, type AcceptedContext, type DicomJsonDataset, type DimseConnection, type DimseMessage } from '@tessera/dicom';
 import { silentLogger } from '@tessera/telemetry';
 import { createHash } from 'node:crypto';
-import { FailureReason, STORAGE_COMMITMENT_PUSH_MODEL, StorageCommitmentUseCase } from './storage-commitment.use-case';
+import { COMMITMENT_RETENTION_DAYS, FailureReason, STORAGE_COMMITMENT_PUSH_MODEL, StorageCommitmentUseCase } from './storage-commitment.use-case';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';
@@ -149,6 +149,27 @@ describe('StorageCommitmentUseCase', () => {
     await commitments.accept({ ...request([[CT, '1.1.2']]), transactionUID: '9.10' });
     await commitments.settle({ ...request([[CT, '1.1.2']]), transactionUID: '9.10' });
     expect(await store.find('default', '9.10')).toMatchObject({ state: 'pending', lastError: 'the requester answered the N-EVENT-REPORT with status 0x0110' });
+  });
+
+  it(`forgets a reported request after ${COMMITMENT_RETENTION_DAYS} days`, async () => {
+    // Only the clock is faked: the use case and the store read Date.
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setInterval', 'setImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    try {
+      const start = new Date('2026-01-01T00:00:00Z');
+      jest.setSystemTime(start);
+      const { commitments, store } = await setUp();
+      await commitments.accept(request([[CT, '1.1.1']]));
+      await commitments.settle(request([[CT, '1.1.1']]));
+      expect(await store.find('default', '9.9')).toMatchObject({ state: 'reported' });
+      jest.setSystemTime(new Date(start.getTime() + (COMMITMENT_RETENTION_DAYS - 1) * 86_400_000));
+      await commitments.sweep();
+      expect(await store.find('default', '9.9')).toBeDefined();
+      jest.setSystemTime(new Date(start.getTime() + (COMMITMENT_RETENTION_DAYS + 1) * 86_400_000));
+      await commitments.sweep();
+      expect(await store.find('default', '9.9')).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('cannot deliver to a requester the tenant has not registered, and says so', async () => {

@@ -33,6 +33,9 @@ export const FailureReason = {
 /** N-EVENT-REPORT Event Type IDs (PS3.4 J.3.3.1): all committed, or some failed. */
 const EventType = { Successful: 1, FailuresExist: 2 } as const;
 
+/** How long a reported or abandoned request stays inspectable over REST. */
+export const COMMITMENT_RETENTION_DAYS = 30;
+
 const TRANSACTION_UID = 0x00081195;
 
 export interface CommitmentOptions {
@@ -51,6 +54,8 @@ export interface CommitmentOptions {
  * restart.
  */
 export class StorageCommitmentUseCase {
+  private lastForgotten = 0;
+
   constructor(
     private readonly store: CommitmentStore,
     private readonly catalog: ObjectCatalog,
@@ -101,10 +106,19 @@ export class StorageCommitmentUseCase {
     }
   }
 
-  /** Settles the requests whose next attempt is due (after a restart, or a failed delivery). */
+  /**
+   * Settles the requests whose next attempt is due (after a restart, or a failed delivery), and once
+   * an hour forgets the finished ones older than COMMITMENT_RETENTION_DAYS: their references can be
+   * thousands of UIDs each, and the requester has had its answer.
+   */
   async sweep(limit = 10): Promise<number> {
     const due = await this.store.claimDue(limit, this.options.leaseMs);
     for (const request of due) await this.settle(request);
+    const now = Date.now();
+    if (now - this.lastForgotten >= 3_600_000) {
+      this.lastForgotten = now;
+      await this.store.forgetFinished(new Date(now - COMMITMENT_RETENTION_DAYS * 86_400_000));
+    }
     return due.length;
   }
 
