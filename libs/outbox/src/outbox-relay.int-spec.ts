@@ -13,6 +13,14 @@ const entry = (n: number): OutboxEntry => ({
   headers: { 'tessera-event-type': 'instance.stored.v1' },
 });
 
+/** The bus, noting the `data.n` of each publish request's events. */
+function recordingBus(bus: MemoryEventBus, requests: number[][]): MemoryEventBus {
+  return { ...bus, publish: async (ms: Parameters<MemoryEventBus['publish']>[0]) => {
+    requests.push(ms.map((m) => JSON.parse(m.value.toString()).data.n as number));
+    return bus.publish(ms);
+  } } as unknown as MemoryEventBus;
+}
+
 for (const [name, create] of [
   ['PostgreSQL', createPostgresTestDatabase],
   ['PGlite', createPgliteTestDatabase],
@@ -58,10 +66,7 @@ for (const [name, create] of [
       const bus = new MemoryEventBus(silentLogger);
       await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
       const requests: number[][] = [];
-      const recording = { ...bus, publish: async (ms: Parameters<MemoryEventBus['publish']>[0]) => {
-        requests.push(ms.map((m) => JSON.parse(m.value.toString()).data.n as number));
-        return bus.publish(ms);
-      } } as unknown as MemoryEventBus;
+      const recording = recordingBus(bus, requests);
       const relay = new OutboxRelay(t.db, recording, silentLogger, { pollIntervalMs: 60_000, lingerMs: 300 });
       relay.start();
       // Whatever an earlier test left: wait until the relay is idle.
@@ -80,10 +85,7 @@ for (const [name, create] of [
       const bus = new MemoryEventBus(silentLogger);
       await bus.ensureTopics(['tessera.instances', 'tessera.dead-letter']);
       const requests: number[][] = [];
-      const recording = { ...bus, publish: async (ms: Parameters<MemoryEventBus['publish']>[0]) => {
-        requests.push(ms.map((m) => JSON.parse(m.value.toString()).data.n as number));
-        return bus.publish(ms);
-      } } as unknown as MemoryEventBus;
+      const recording = recordingBus(bus, requests);
       await t.db.transaction((m) => appendToOutbox(m, [500, 501, 502, 503, 504].map(entry)));
       expect(await new OutboxRelay(t.db, recording, silentLogger, { maxPublishBytes: 500 }).relayOnce()).toBe(5);
       expect(requests.flat()).toEqual([500, 501, 502, 503, 504]);

@@ -1,7 +1,8 @@
 import { PermanentError, type IncomingMessage } from '@tessera/bus';
-import { EnvelopeSchema, InstanceStoredV1, parseEvent } from '@tessera/contracts';
+import { InstanceStoredV1, parseEvent } from '@tessera/contracts';
 import type { IndexedInstance, InstanceIndex } from '@tessera/index-store';
 import { inSpan, type Logger } from '@tessera/telemetry';
+import { readEnvelope } from './read-envelope';
 
 /**
  * Indexes what the bus reports (ARCHITECTURE §3.5): an instance.stored event becomes patient, study,
@@ -37,16 +38,9 @@ export class IndexInstanceUseCase {
 
   /** The instance an instance.stored event reports; undefined for other event types. */
   private read(message: IncomingMessage): { instance: IndexedInstance; traceparent?: string } | undefined {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.value.toString('utf8'));
-    } catch {
-      throw new PermanentError('the message is not JSON');
-    }
-    const envelope = EnvelopeSchema.safeParse(raw);
-    if (!envelope.success) throw new PermanentError(`the message is not an event envelope: ${envelope.error.message}`);
-    if (envelope.data.type !== InstanceStoredV1.type) {
-      this.logger.debug('skipping an event type the index does not use', { type: envelope.data.type });
+    const { type, raw } = readEnvelope(message);
+    if (type !== InstanceStoredV1.type) {
+      this.logger.debug('skipping an event type the index does not use', { type });
       return undefined;
     }
     let event;

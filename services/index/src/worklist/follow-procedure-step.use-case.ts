@@ -1,7 +1,8 @@
 import { PermanentError, type IncomingMessage } from '@tessera/bus';
-import { EnvelopeSchema, parseEvent, ProcedureStepCompletedV1, ProcedureStepDiscontinuedV1, ProcedureStepInProgressV1 } from '@tessera/contracts';
+import { parseEvent, ProcedureStepCompletedV1, ProcedureStepDiscontinuedV1, ProcedureStepInProgressV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/telemetry';
 import type { ScheduledStepStatus, WorklistStore } from '@tessera/worklist';
+import { readEnvelope } from '../read-envelope';
 
 // What a performed step's state makes of the scheduled steps it performs (IHE RAD TF-2 4.7, "the
 // Department System Scheduler updates the Scheduled Procedure Step status"; dcm4chee-arc does the same):
@@ -40,21 +41,14 @@ export class FollowProcedureStepUseCase {
   ) {}
 
   async handle(message: IncomingMessage): Promise<number> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.value.toString('utf8'));
-    } catch {
-      throw new PermanentError('the message is not JSON');
-    }
-    const envelope = EnvelopeSchema.safeParse(raw);
-    if (!envelope.success) throw new PermanentError(`the message is not an event envelope: ${envelope.error.message}`);
-    const transition = TRANSITIONS[envelope.data.type];
+    const { type, raw } = readEnvelope(message);
+    const transition = TRANSITIONS[type];
     if (!transition) return 0;
     let event;
     try {
       event = transition.parse(raw);
     } catch (err) {
-      throw new PermanentError(`${envelope.data.type} breaks its schema: ${(err as Error).message}`);
+      throw new PermanentError(`${type} breaks its schema: ${(err as Error).message}`);
     }
     let changed = 0;
     for (const step of event.scheduledSteps) {
