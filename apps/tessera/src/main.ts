@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tess
 import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
-import { AppModule } from './app.module';
+import { AppModule, needsOf } from './app.module';
 import { NestLogger } from './nest-logger';
 import { startupSummary } from './startup-summary';
 
@@ -39,13 +39,11 @@ async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger) });
   app.getHttpServer().on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await app.listen(config.http.port, config.http.host);
-  // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering.
-  let relay: OutboxRelay | undefined;
-  try {
-    relay = app.get<OutboxRelay>(OUTBOX_RELAY);
-  } catch {
-    relay = undefined;
-  }
+  // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering. A
+  // process whose roles need no database and bus has none, and asking Nest for a provider it lacks
+  // ends the process (abortOnError), so the roles decide.
+  const needs = needsOf(config.roles);
+  const relay = needs.database && needs.bus ? app.get<OutboxRelay>(OUTBOX_RELAY) : undefined;
   relay?.start();
   // Orderly shutdown on SIGTERM (Kubernetes) and SIGINT: listeners and consumers stop, the
   // infrastructure closes, the last spans are flushed, then the process exits.
