@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
 import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
+import { MllpListener } from '@tessera/service-hl7';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
 import { AppModule, needsOf } from './app.module';
 import { NestLogger } from './nest-logger';
@@ -66,8 +67,17 @@ function announce(config: TesseraConfig, app: NestFastifyApplication, logger: Lo
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   const dimse = app.get(DimseListener);
   const dimseServices = app.get(DimseServiceRegistry).all.map((s) => s.name);
-  process.stdout.write(`${startupSummary(config, { httpPort, dimsePort: dimse.port, dimseTlsPort: dimse.tlsPort, dimseServices }).join('\n')}\n`);
-  logger.info('started', { roles: config.roles, httpPort, ...(dimse.port > 0 ? { dimsePort: dimse.port, dimseServices } : {}), ...(dimse.tlsPort > 0 ? { dimseTlsPort: dimse.tlsPort } : {}) });
+  // Only a process with the hl7 role has an MLLP listener.
+  const mllp = config.roles.includes('hl7') ? app.get(MllpListener) : { port: 0, tlsPort: 0 };
+  process.stdout.write(`${startupSummary(config, { httpPort, dimsePort: dimse.port, dimseTlsPort: dimse.tlsPort, dimseServices, mllpPort: mllp.port, mllpTlsPort: mllp.tlsPort }).join('\n')}\n`);
+  logger.info('started', {
+    roles: config.roles,
+    httpPort,
+    ...(dimse.port > 0 ? { dimsePort: dimse.port, dimseServices } : {}),
+    ...(dimse.tlsPort > 0 ? { dimseTlsPort: dimse.tlsPort } : {}),
+    ...(mllp.port > 0 ? { mllpPort: mllp.port } : {}),
+    ...(mllp.tlsPort > 0 ? { mllpTlsPort: mllp.tlsPort } : {}),
+  });
 }
 
 async function main(): Promise<void> {

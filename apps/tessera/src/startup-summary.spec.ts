@@ -15,6 +15,8 @@ describe('startupSummary', () => {
       dimsePort: 11112,
       dimseTlsPort: 2762,
       dimseServices: ['Query/Retrieve FIND SCP', 'Query/Retrieve MOVE SCP', 'Query/Retrieve GET SCP', 'Modality Worklist FIND SCP'],
+      mllpPort: 0,
+      mllpTlsPort: 0,
     });
     expect(lines).toEqual([
       'Tessera is running with roles: index',
@@ -31,7 +33,7 @@ describe('startupSummary', () => {
   });
 
   it('tells a storage endpoint apart, and shows no TLS line without a TLS listener', () => {
-    const lines = startupSummary(distributed('ingest'), { httpPort: 8080, dimsePort: 11112, dimseTlsPort: 0, dimseServices: ['Storage SCP', 'Storage Commitment Push Model SCP', 'Modality Performed Procedure Step SCP'] });
+    const lines = startupSummary(distributed('ingest'), { httpPort: 8080, dimsePort: 11112, dimseTlsPort: 0, dimseServices: ['Storage SCP', 'Storage Commitment Push Model SCP', 'Modality Performed Procedure Step SCP'], mllpPort: 0, mllpTlsPort: 0 });
     expect(lines.filter((l) => l.startsWith('  DIMSE') || l.startsWith('             '))).toEqual([
       '  DIMSE      AE title TESSERA at 0.0.0.0:11112  (try: echoscu -aec TESSERA 0.0.0.0 11112)',
       '             Verification SCP, Storage SCP, Storage Commitment Push Model SCP,',
@@ -41,7 +43,18 @@ describe('startupSummary', () => {
   });
 
   it('shows no DIMSE lines for a process without a DIMSE listener', () => {
-    const lines = startupSummary(withTls(distributed('storage')), { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [] });
-    expect(lines.some((l) => l.includes('DIMSE') || l.includes('DICOM TLS'))).toBe(false);
+    const lines = startupSummary(withTls(distributed('storage')), { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [], mllpPort: 0, mllpTlsPort: 0 });
+    expect(lines.some((l) => l.includes('DIMSE') || l.includes('DICOM TLS') || l.includes('MLLP'))).toBe(false);
+  });
+
+  it('says where an hl7 process listens for MLLP, and its TLS port', () => {
+    const config = distributed('hl7');
+    const withMllpTls: TesseraConfig = { ...config, mllp: { ...config.mllp, host: '0.0.0.0', tls: { port: 2576, ca: 'PEM' } } };
+    const lines = startupSummary(withMllpTls, { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [], mllpPort: 2575, mllpTlsPort: 2576 });
+    expect(lines.filter((l) => l.includes('MLLP'))).toEqual([
+      '  HL7 MLLP   0.0.0.0:2575  (HL7 v2.3 to v2.5.1; no message type is processed yet: each one is refused)',
+      '  MLLP TLS   0.0.0.0:2576  (TLS 1.2 or later; client certificates: required)',
+    ]);
+    expect(startupSummary(config, { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [], mllpPort: 2575, mllpTlsPort: 0 }).filter((l) => l.includes('MLLP'))).toHaveLength(1);
   });
 });

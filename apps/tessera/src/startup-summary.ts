@@ -9,6 +9,10 @@ export interface Listening {
   readonly dimseTlsPort: number;
   /** The DIMSE services the roles of this process registered (the listener adds Verification). */
   readonly dimseServices: readonly string[];
+  /** The MLLP listener's port; 0 when this process runs none (it has no hl7 role). */
+  readonly mllpPort: number;
+  /** The MLLP TLS listener's port; 0 when there is none. */
+  readonly mllpTlsPort: number;
 }
 
 const LABEL_WIDTH = 11;
@@ -20,7 +24,7 @@ const LINE_WIDTH = 100;
  * endpoint (ingest) and the query/retrieve endpoint (index) are told apart at a glance.
  */
 export function startupSummary(config: TesseraConfig, listening: Listening): string[] {
-  const { http, dimse } = config;
+  const { http, dimse, mllp } = config;
   const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, row('HTTP', `http://${http.host}:${listening.httpPort}  (health: /healthz, /readyz)`)];
   if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(row('DICOMweb', `http://${http.host}:${listening.httpPort}/dicomweb`));
   if (listening.dimsePort > 0) {
@@ -28,6 +32,12 @@ export function startupSummary(config: TesseraConfig, listening: Listening): str
     lines.push(...wrap(['Verification SCP', ...listening.dimseServices]).map((l) => row('', l)));
     if (listening.dimseTlsPort > 0) {
       lines.push(row('DICOM TLS', `same AE title and services at ${dimse.host}:${listening.dimseTlsPort}  (PS3.15 B.9, TLS 1.2 or later; client certificates: ${dimse.tls.clientAuth})`));
+    }
+  }
+  if (listening.mllpPort > 0) {
+    lines.push(row('HL7 MLLP', `${mllp.host}:${listening.mllpPort}  (HL7 v2.3 to v2.5.1; no message type is processed yet: each one is refused)`));
+    if (listening.mllpTlsPort > 0) {
+      lines.push(row('MLLP TLS', `${mllp.host}:${listening.mllpTlsPort}  (TLS 1.2 or later; client certificates: ${mllp.tls.ca !== undefined ? 'required' : 'none'})`));
     }
   }
   lines.push(

@@ -131,3 +131,59 @@ describe('loadConfig: DICOM TLS settings', () => {
     expect(problemsOf({ DIMSE_TLS_CA: file('tls.crt'), DIMSE_TLS_CLIENT_AUTH: 'optional' })).toEqual(['DIMSE_TLS_CLIENT_AUTH=optional: applies to the TLS listener, so needs DIMSE_TLS_PORT']);
   });
 });
+
+describe('loadConfig: MLLP settings', () => {
+  let dir: string;
+  const file = (name: string): string => path.join(dir, name);
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-config-mllp-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('tls.key'), '-out', file('tls.crt'), '-days', '1', '-subj', '/CN=mllp.example.org'], { stdio: 'ignore' });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return [...err.problems];
+      throw err;
+    }
+    return [];
+  };
+
+  it('listens on loopback port 2575 by default, without TLS, every message for the default tenant', () => {
+    expect(loadConfig({}).mllp).toEqual({ host: '127.0.0.1', port: 2575, maxMessageBytes: 1024 * 1024, idleTimeoutMs: 300_000, tls: {}, receivingFacilities: {} });
+    expect(problemsOf({ MLLP_HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^MLLP_HOST=0\.0\.0\.0: listening beyond loopback needs authentication/)]);
+    expect(loadConfig({ MLLP_HOST: '0.0.0.0', TESSERA_ALLOW_INSECURE_REMOTE: 'true', MLLP_PORT: '6661', MLLP_MAX_MESSAGE_BYTES: '65536', MLLP_IDLE_TIMEOUT_MS: '1000' }).mllp).toMatchObject({ host: '0.0.0.0', port: 6661, maxMessageBytes: 65536, idleTimeoutMs: 1000 });
+    expect(problemsOf({ MLLP_PORT: 'hl7', MLLP_MAX_MESSAGE_BYTES: '10' })).toEqual(['MLLP_PORT="hl7": expected an integer from 0 to 65535', 'MLLP_MAX_MESSAGE_BYTES="10": expected an integer from 1024 to 67108864']);
+  });
+
+  it('reads the TLS listener’s certificate and key, and the CAs that make it mutual TLS', () => {
+    const tls = loadConfig({ MLLP_TLS_PORT: '2576', MLLP_TLS_CERT: 'tls.crt', MLLP_TLS_KEY: 'tls.key', MLLP_TLS_CA: 'tls.crt' }, { cwd: dir }).mllp.tls;
+    expect(tls).toMatchObject({ port: 2576, ca: fs.readFileSync(file('tls.crt'), 'utf8'), certificate: { subject: 'CN=mllp.example.org' } });
+    expect(JSON.stringify(tls)).not.toContain('PRIVATE KEY');
+  });
+
+  it('names every bad TLS setting, in MLLP’s own words', () => {
+    expect(problemsOf({ MLLP_TLS_PORT: '2575' })).toEqual([
+      'MLLP_TLS_PORT=2575: must differ from MLLP_PORT (the plain and the TLS listener each need their own port)',
+      'MLLP_TLS_CERT: required with MLLP_TLS_PORT (a TLS server needs a certificate and its private key)',
+      'MLLP_TLS_KEY: required with MLLP_TLS_PORT (a TLS server needs a certificate and its private key)',
+    ]);
+    expect(problemsOf({ MLLP_TLS_CERT: file('tls.crt'), MLLP_TLS_KEY: file('tls.crt') })).toEqual([
+      expect.stringMatching(/^MLLP_TLS_KEY: not a PEM private key/),
+      'MLLP_TLS_CERT, MLLP_TLS_KEY: serve the MLLP TLS listener, so need MLLP_TLS_PORT',
+    ]);
+    expect(problemsOf({ MLLP_TLS_CA: file('tls.crt') })).toEqual(['MLLP_TLS_CA: serve the MLLP TLS listener, so need MLLP_TLS_PORT']);
+  });
+
+  it('maps receiving facilities (MSH-6) to configured tenants only', () => {
+    const config = loadConfig({ TESSERA_TENANTS: 'default,north', HL7_RECEIVING_FACILITIES: 'NORTH HOSPITAL=north, SOUTH=default' });
+    expect(config.mllp.receivingFacilities).toEqual({ 'NORTH HOSPITAL': 'north', SOUTH: 'default' });
+    expect(problemsOf({ HL7_RECEIVING_FACILITIES: 'NORTH=north,A^B=default,SOUTH=default,SOUTH=default' })).toEqual([
+      'HL7_RECEIVING_FACILITIES: facility NORTH maps to "north", which is not in TESSERA_TENANTS',
+      'HL7_RECEIVING_FACILITIES: "A^B" is not a facility namespace ID (1-20 printable ASCII characters, none of |^~\\&)',
+      'HL7_RECEIVING_FACILITIES: facility SOUTH is given twice',
+    ]);
+  });
+});

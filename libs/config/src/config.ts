@@ -29,20 +29,36 @@ export type BusSettings =
 export const TLS_CLIENT_AUTH = ['none', 'optional', 'required'] as const;
 export type TlsClientAuth = (typeof TLS_CLIENT_AUTH)[number];
 
+/**
+ * A certificate chain (PEM, leaf first) and its private key, read and checked at boot. The key is a
+ * KeyObject so that it never shows in a log or a JSON dump of the settings.
+ */
+export interface TlsCertificate {
+  readonly chain: string;
+  readonly key: KeyObject;
+  readonly subject: string;
+  readonly validTo: string;
+}
+
 /** DICOM over TLS (PS3.15 B.9): the TLS listener, Tessera's certificate, and whom it trusts. */
 export interface DimseTlsSettings {
   /** The TLS listener's port; undefined: no TLS listener. */
   readonly port?: number;
-  /**
-   * Tessera's certificate chain (PEM, leaf first) and private key: presented by the TLS listener,
-   * and to outbound peers that ask for a client certificate. The key is a KeyObject so that it
-   * never shows in a log or a JSON dump of the settings.
-   */
-  readonly certificate?: { readonly chain: string; readonly key: KeyObject; readonly subject: string; readonly validTo: string };
+  /** Tessera's certificate: presented by the TLS listener, and to outbound peers that ask for a client certificate. */
+  readonly certificate?: TlsCertificate;
   /** Trusted CA certificates (PEM): for client certificates, and for outbound peers instead of the system CAs. */
   readonly ca?: string;
   /** none: no client certificate asked for; optional: asked for and verified when given; required: none, no handshake. */
   readonly clientAuth: TlsClientAuth;
+}
+
+/** HL7 v2 over MLLP with TLS: the TLS listener, its certificate, and the CAs of mutual TLS. */
+export interface MllpTlsSettings {
+  /** The TLS listener's port; undefined: no TLS listener. */
+  readonly port?: number;
+  readonly certificate?: TlsCertificate;
+  /** Trusted CA certificates (PEM); given, every client must show a certificate they signed (mutual TLS). */
+  readonly ca?: string;
 }
 
 /** Every setting of a Tessera process, validated. */
@@ -63,6 +79,17 @@ export interface TesseraConfig {
     /** Whether an association from a calling AE title the tenant has not registered is accepted. */
     readonly acceptUnknownCallingAE: boolean;
     readonly tls: DimseTlsSettings;
+  };
+  /** The hl7 role's MLLP listener (HL7 v2 over the Minimal Lower Layer Protocol). */
+  readonly mllp: {
+    readonly host: string;
+    readonly port: number;
+    /** A framed message larger than this is not read (it is answered AR when its MSH can be). */
+    readonly maxMessageBytes: number;
+    readonly idleTimeoutMs: number;
+    readonly tls: MllpTlsSettings;
+    /** MSH-6 receiving facilities (namespace ID) and the tenant each one's messages are for; empty: every message is for the default tenant. */
+    readonly receivingFacilities: Readonly<Record<string, string>>;
   };
   readonly database: DatabaseSettings;
   readonly blob: BlobSettings;
@@ -106,6 +133,15 @@ const KNOWN_KEYS = [
   'DIMSE_TLS_KEY',
   'DIMSE_TLS_CA',
   'DIMSE_TLS_CLIENT_AUTH',
+  'MLLP_HOST',
+  'MLLP_PORT',
+  'MLLP_MAX_MESSAGE_BYTES',
+  'MLLP_IDLE_TIMEOUT_MS',
+  'MLLP_TLS_PORT',
+  'MLLP_TLS_CERT',
+  'MLLP_TLS_KEY',
+  'MLLP_TLS_CA',
+  'HL7_RECEIVING_FACILITIES',
   'DATABASE_URL',
   'BLOB_URL',
   'S3_ACCESS_KEY',
@@ -211,8 +247,17 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   }
   // The main AE title always answers, for the default tenant unless the list says otherwise.
   aeTitles[aeTitle.trim()] ??= defaultTenant;
+  const mllpPort = int('MLLP_PORT', 2575, 0, 65535);
+  const mllp = {
+    host: str('MLLP_HOST', '127.0.0.1'),
+    port: mllpPort,
+    maxMessageBytes: int('MLLP_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    idleTimeoutMs: int('MLLP_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    tls: parseMllpTls(env, cwd, mllpPort, problems),
+    receivingFacilities: parseReceivingFacilities(str('HL7_RECEIVING_FACILITIES', ''), tenants, problems),
+  };
   const allowInsecureRemote = bool('TESSERA_ALLOW_INSECURE_REMOTE');
-  for (const [key, host] of [['HTTP_HOST', http.host], ['DIMSE_HOST', dimse.host]] as const) {
+  for (const [key, host] of [['HTTP_HOST', http.host], ['DIMSE_HOST', dimse.host], ['MLLP_HOST', mllp.host]] as const) {
     if (!isLoopback(host) && !allowInsecureRemote) {
       problems.push(
         `${key}=${host}: listening beyond loopback needs authentication, which this version does not have yet; set TESSERA_ALLOW_INSECURE_REMOTE=true only on a network you trust`,
@@ -229,6 +274,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     roles,
     http,
     dimse,
+    mllp,
     database,
     blob,
     bus,
@@ -247,49 +293,13 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
  * other bad setting, not at the first association.
  */
 function parseDimseTls(env: Env, cwd: string, dimsePort: number, problems: string[]): DimseTlsSettings {
-  const value = (key: string): string | undefined => {
-    const raw = env[key]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
-  let port: number | undefined;
-  const rawPort = value('DIMSE_TLS_PORT');
-  if (rawPort !== undefined) {
-    const n = Number(rawPort);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push(`DIMSE_TLS_PORT=${JSON.stringify(rawPort)}: expected an integer from 0 to 65535`);
-    else if (n !== 0 && n === dimsePort) problems.push(`DIMSE_TLS_PORT=${n}: must differ from DIMSE_PORT (the plain and the TLS listener each need their own port)`);
-    else port = n;
-  }
-  const clientAuth = value('DIMSE_TLS_CLIENT_AUTH') ?? 'none';
+  const { rawPort, port } = parseTlsPort('DIMSE', env, dimsePort, problems);
+  const clientAuth = given(env, 'DIMSE_TLS_CLIENT_AUTH') ?? 'none';
   if (!(TLS_CLIENT_AUTH as readonly string[]).includes(clientAuth)) problems.push(`DIMSE_TLS_CLIENT_AUTH=${JSON.stringify(clientAuth)}: expected none, optional or required`);
-
-  const read = (key: string): string | undefined => {
-    const given = value(key);
-    if (given === undefined) return undefined;
-    try {
-      return fs.readFileSync(path.resolve(cwd, given), 'utf8');
-    } catch (err) {
-      problems.push(`${key}=${given}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-      return undefined;
-    }
-  };
-  const certPem = read('DIMSE_TLS_CERT');
-  const keyPem = read('DIMSE_TLS_KEY');
-  const caPem = read('DIMSE_TLS_CA');
-
-  let certificate: DimseTlsSettings['certificate'];
-  const leaf = certPem === undefined ? undefined : parseCertificates('DIMSE_TLS_CERT', certPem, problems)[0];
-  const key = keyPem === undefined ? undefined : parsePrivateKey(keyPem, problems);
-  if (certPem !== undefined && leaf && key) {
-    if (leaf.checkPrivateKey(key)) certificate = { chain: certPem, key, subject: leaf.subject, validTo: leaf.validTo };
-    else problems.push(`DIMSE_TLS_KEY=${value('DIMSE_TLS_KEY')}: not the private key of the certificate in DIMSE_TLS_CERT`);
-  }
-  const missing = (['DIMSE_TLS_CERT', 'DIMSE_TLS_KEY'] as const).filter((k) => value(k) === undefined);
-  if (rawPort !== undefined) for (const k of missing) problems.push(`${k}: required with DIMSE_TLS_PORT (a TLS server needs a certificate and its private key)`);
-  else if (missing.length === 1) problems.push(`${missing[0]}: required with ${missing[0] === 'DIMSE_TLS_CERT' ? 'DIMSE_TLS_KEY' : 'DIMSE_TLS_CERT'} (a certificate and its private key go together)`);
-  const ca = caPem !== undefined && parseCertificates('DIMSE_TLS_CA', caPem, problems).length > 0 ? caPem : undefined;
+  const { certificate, ca } = parseTlsFiles('DIMSE', env, cwd, rawPort !== undefined, problems);
   if (clientAuth === 'optional' || clientAuth === 'required') {
     if (rawPort === undefined) problems.push(`DIMSE_TLS_CLIENT_AUTH=${clientAuth}: applies to the TLS listener, so needs DIMSE_TLS_PORT`);
-    if (value('DIMSE_TLS_CA') === undefined) problems.push(`DIMSE_TLS_CLIENT_AUTH=${clientAuth}: needs DIMSE_TLS_CA, the CAs that client certificates must be signed by`);
+    if (given(env, 'DIMSE_TLS_CA') === undefined) problems.push(`DIMSE_TLS_CLIENT_AUTH=${clientAuth}: needs DIMSE_TLS_CA, the CAs that client certificates must be signed by`);
   }
   return {
     ...(port !== undefined ? { port } : {}),
@@ -297,6 +307,77 @@ function parseDimseTls(env: Env, cwd: string, dimsePort: number, problems: strin
     ...(ca !== undefined ? { ca } : {}),
     clientAuth: clientAuth as TlsClientAuth,
   };
+}
+
+/** MLLP_TLS_*: the MLLP TLS listener's port, certificate and key, and the CAs of mutual TLS, checked like DIMSE's. */
+function parseMllpTls(env: Env, cwd: string, mllpPort: number, problems: string[]): MllpTlsSettings {
+  const { rawPort, port } = parseTlsPort('MLLP', env, mllpPort, problems);
+  const { certificate, ca } = parseTlsFiles('MLLP', env, cwd, rawPort !== undefined, problems);
+  const files = (['MLLP_TLS_CERT', 'MLLP_TLS_KEY', 'MLLP_TLS_CA'] as const).filter((k) => given(env, k) !== undefined);
+  if (rawPort === undefined && files.length > 0) problems.push(`${files.join(', ')}: serve the MLLP TLS listener, so need MLLP_TLS_PORT`);
+  return { ...(port !== undefined ? { port } : {}), ...(certificate ? { certificate } : {}), ...(ca !== undefined ? { ca } : {}) };
+}
+
+// A setting's value, undefined when unset or blank.
+function given(env: Env, key: string): string | undefined {
+  const raw = env[key]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+// <prefix>_TLS_PORT: unset (no TLS listener) or a port other than the plain listener's.
+function parseTlsPort(prefix: 'DIMSE' | 'MLLP', env: Env, plainPort: number, problems: string[]): { rawPort?: string; port?: number } {
+  const rawPort = given(env, `${prefix}_TLS_PORT`);
+  if (rawPort === undefined) return {};
+  const n = Number(rawPort);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push(`${prefix}_TLS_PORT=${JSON.stringify(rawPort)}: expected an integer from 0 to 65535`);
+  else if (n !== 0 && n === plainPort) problems.push(`${prefix}_TLS_PORT=${n}: must differ from ${prefix}_PORT (the plain and the TLS listener each need their own port)`);
+  else return { rawPort, port: n };
+  return { rawPort };
+}
+
+// <prefix>_TLS_CERT, _KEY and _CA: read and checked once; a TLS port needs the certificate and its key.
+function parseTlsFiles(prefix: 'DIMSE' | 'MLLP', env: Env, cwd: string, listening: boolean, problems: string[]): { certificate?: TlsCertificate; ca?: string } {
+  const [certKey, keyKey, caKey] = [`${prefix}_TLS_CERT`, `${prefix}_TLS_KEY`, `${prefix}_TLS_CA`];
+  const read = (key: string): string | undefined => {
+    const file = given(env, key);
+    if (file === undefined) return undefined;
+    try {
+      return fs.readFileSync(path.resolve(cwd, file), 'utf8');
+    } catch (err) {
+      problems.push(`${key}=${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return undefined;
+    }
+  };
+  const certPem = read(certKey);
+  const keyPem = read(keyKey);
+  const caPem = read(caKey);
+
+  let certificate: TlsCertificate | undefined;
+  const leaf = certPem === undefined ? undefined : parseCertificates(certKey, certPem, problems)[0];
+  const key = keyPem === undefined ? undefined : parsePrivateKey(keyKey, keyPem, problems);
+  if (certPem !== undefined && leaf && key) {
+    if (leaf.checkPrivateKey(key)) certificate = { chain: certPem, key, subject: leaf.subject, validTo: leaf.validTo };
+    else problems.push(`${keyKey}=${given(env, keyKey)}: not the private key of the certificate in ${certKey}`);
+  }
+  const missing = [certKey, keyKey].filter((k) => given(env, k) === undefined);
+  if (listening) for (const k of missing) problems.push(`${k}: required with ${prefix}_TLS_PORT (a TLS server needs a certificate and its private key)`);
+  else if (missing.length === 1) problems.push(`${missing[0]}: required with ${missing[0] === certKey ? keyKey : certKey} (a certificate and its private key go together)`);
+  const ca = caPem !== undefined && parseCertificates(caKey, caPem, problems).length > 0 ? caPem : undefined;
+  return { ...(certificate ? { certificate } : {}), ...(ca !== undefined ? { ca } : {}) };
+}
+
+// HL7_RECEIVING_FACILITIES: FACILITY=tenant pairs, FACILITY being the namespace ID of MSH-6 (HD.1).
+function parseReceivingFacilities(text: string, tenants: readonly string[], problems: string[]): Record<string, string> {
+  const facilities: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [facility = '', tenant = ''] = entry.split('=').map((x) => x.trim());
+    // HL7 v2.5.1 2.A.33: HD.1 is an IS value of up to 20 characters; none of the default delimiters here.
+    if (!/^[\x20-\x7e]{1,20}$/.test(facility) || /[|^~\\&]/.test(facility)) problems.push(`HL7_RECEIVING_FACILITIES: "${facility}" is not a facility namespace ID (1-20 printable ASCII characters, none of |^~\\&)`);
+    else if (!tenants.includes(tenant)) problems.push(`HL7_RECEIVING_FACILITIES: facility ${facility} maps to "${tenant}", which is not in TESSERA_TENANTS`);
+    else if (facilities[facility] !== undefined) problems.push(`HL7_RECEIVING_FACILITIES: facility ${facility} is given twice`);
+    else facilities[facility] = tenant;
+  }
+  return facilities;
 }
 
 // Every certificate of a PEM file (a chain or a CA bundle); none, or one that does not parse, is a problem.
@@ -314,15 +395,15 @@ function parseCertificates(key: string, text: string, problems: string[]): X509C
   }
 }
 
-function parsePrivateKey(text: string, problems: string[]): KeyObject | undefined {
+function parsePrivateKey(key: string, text: string, problems: string[]): KeyObject | undefined {
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
-    problems.push('DIMSE_TLS_KEY: the key is encrypted; give it unencrypted and protect the file instead (a secret, mode 0400)');
+    problems.push(`${key}: the key is encrypted; give it unencrypted and protect the file instead (a secret, mode 0400)`);
     return undefined;
   }
   try {
     return createPrivateKey(text);
   } catch (err) {
-    problems.push(`DIMSE_TLS_KEY: not a PEM private key (${(err as Error).message})`);
+    problems.push(`${key}: not a PEM private key (${(err as Error).message})`);
     return undefined;
   }
 }

@@ -1,1 +1,2 @@
 export * from './hl7.module';
+export * from './mllp/mllp-listener';

@@ -1,0 +1,143 @@
+import {
+  acknowledgementWanted,
+  buildAcknowledgement,
+  ErrorCondition,
+  Hl7ErrorCode,
+  parseHeader,
+  parseMessage,
+  type AcknowledgementError,
+  type AcknowledgementOutcome,
+  type Hl7Error,
+  type ReceivedHeader,
+} from '@tessera/hl7';
+import type { Logger } from '@tessera/telemetry';
+import { Hl7Failure, type Hl7Refusal } from '../hl7-failure';
+import type { ReceiveMessageUseCase } from '../receive-message.use-case';
+
+/** Who sent a frame. */
+export interface MllpPeer {
+  readonly connection: string;
+  readonly remoteAddress: string;
+}
+
+/** What to send back for a frame: an acknowledgement, or nothing; and whether to close the connection. */
+export interface MllpReply {
+  readonly acknowledgement?: Buffer;
+  readonly close?: boolean;
+}
+
+export interface MllpMessageHandlerOptions {
+  readonly now: () => Date;
+  /** A fresh MSH-10 for each acknowledgement. */
+  readonly nextControlId: () => string;
+  /** The size above which a frame is not read (MLLP_MAX_MESSAGE_BYTES), for the refusal's words. */
+  readonly maxMessageBytes: number;
+}
+
+type Answer = { readonly outcome: AcknowledgementOutcome; readonly error: AcknowledgementError };
+
+/**
+ * The MLLP edge: parses a framed message, hands it to the use case, and answers with the
+ * acknowledgement HL7 v2.5.1 2.9 gives its outcome. One log line per message says what it was and
+ * how it was answered, never what it said (it carries patient data).
+ */
+export class MllpMessageHandler {
+  constructor(
+    private readonly receive: ReceiveMessageUseCase,
+    private readonly logger: Logger,
+    private readonly options: MllpMessageHandlerOptions,
+  ) {}
+
+  async message(payload: Buffer, peer: MllpPeer): Promise<MllpReply> {
+    const parsed = parseMessage(payload);
+    if (!parsed.ok) return this.answer(peer, parsed.received, payload.length, parseFailure(parsed.error));
+    const message = parsed.message;
+    let answer: Answer;
+    let tenant: string | undefined;
+    try {
+      const result = await this.receive.execute(message);
+      tenant = result.tenant;
+      answer = refusal(result);
+    } catch (err) {
+      // HL7 v2.5.1 2.9.2.2 c3: a failure unrelated to the message's content is a rejection.
+      this.logger.error('HL7 message processing failed', { connection: peer.connection, controlId: message.controlId, error: (err as Error).message });
+      answer = { outcome: 'reject', error: { condition: ErrorCondition.ApplicationInternalError, severity: 'E', userMessage: 'the receiver failed to process the message; send it again later' } };
+    }
+    return this.answer(peer, message, payload.length, answer, tenant);
+  }
+
+  /**
+   * A frame above the maximum size, of which only the head was kept: answered AR when its MSH can
+   * be read, so that the sender learns why; otherwise nothing can be answered and the connection is
+   * closed, the sender having shown that it does not speak HL7 here.
+   */
+  oversized(head: Buffer, size: number, peer: MllpPeer): MllpReply {
+    const header = parseHeader(head);
+    if (!header.ok) {
+      this.logger.warn('HL7 message too large and without a readable MSH; closing the connection', { connection: peer.connection, remote: peer.remoteAddress, bytes: size, reason: header.error.code });
+      return { close: true };
+    }
+    return this.answer(peer, header.received, size, {
+      outcome: 'reject',
+      error: { condition: ErrorCondition.ApplicationInternalError, severity: 'E', userMessage: `the message has ${size} bytes, more than the ${this.options.maxMessageBytes} this receiver takes; it was not read` },
+    });
+  }
+
+  private answer(peer: MllpPeer, received: ReceivedHeader, bytes: number, answer: Answer, tenant?: string): MllpReply {
+    const header = received.header;
+    const wanted = acknowledgementWanted(received, answer.outcome);
+    const ack = wanted ? buildAcknowledgement({ received, outcome: answer.outcome, error: answer.error, controlId: this.options.nextControlId(), now: this.options.now() }) : undefined;
+    const location = answer.error.location;
+    this.logger.info('HL7 message', {
+      connection: peer.connection,
+      remote: peer.remoteAddress,
+      controlId: header?.value(10),
+      type: header ? [header.value(9, 1), header.value(9, 2)].filter(Boolean).join('^') : undefined,
+      version: header?.value(12),
+      bytes,
+      tenant,
+      acknowledgement: ack?.code ?? `none (MSH-15 ${header?.value(15)})`,
+      condition: answer.error.condition.code,
+      ...(location ? { at: `${location.segment}-${location.sequence}${location.field !== undefined ? `/${location.field}` : ''}` } : {}),
+    });
+    return ack ? { acknowledgement: ack.bytes } : {};
+  }
+}
+
+/** A message that could not be read (HL7 v2.5.1 2.9.2.2 c2: an error the sender can correct), except an unsupported character set, which is refused like a version. */
+function parseFailure(error: Hl7Error): Answer {
+  const answer = (outcome: AcknowledgementOutcome, condition: ErrorCondition): Answer => ({
+    outcome,
+    error: { condition, severity: 'E', userMessage: error.message, ...(error.location ? { location: error.location } : {}) },
+  });
+  switch (error.code) {
+    case Hl7ErrorCode.EmptyMessage:
+    case Hl7ErrorCode.MissingHeader:
+    case Hl7ErrorCode.InvalidSegmentName:
+    case Hl7ErrorCode.MisplacedSegment:
+      return answer('error', ErrorCondition.SegmentSequenceError);
+    case Hl7ErrorCode.InvalidEncodingCharacters:
+    case Hl7ErrorCode.InvalidCharacters:
+      return answer('error', ErrorCondition.DataTypeError);
+    case Hl7ErrorCode.UnsupportedCharacterSet:
+      return answer('reject', ErrorCondition.TableValueNotFound);
+  }
+}
+
+/** A refused message: header values the receiver does not accept are rejections (HL7 v2.5.1 2.9.2.2 b). */
+function refusal(refused: Hl7Refusal): Answer {
+  const error = (condition: ErrorCondition): AcknowledgementError => ({ condition, severity: 'E', location: { segment: 'MSH', sequence: 1, field: refused.field }, userMessage: refused.message });
+  switch (refused.failure) {
+    case Hl7Failure.RequiredFieldMissing:
+      // Without a control ID the message can be corrected; without type, processing ID or version it cannot be taken at all.
+      return { outcome: refused.field === 10 ? 'error' : 'reject', error: error(ErrorCondition.RequiredFieldMissing) };
+    case Hl7Failure.UnsupportedVersion:
+      return { outcome: 'reject', error: error(ErrorCondition.UnsupportedVersionId) };
+    case Hl7Failure.UnsupportedProcessingId:
+      return { outcome: 'reject', error: error(ErrorCondition.UnsupportedProcessingId) };
+    case Hl7Failure.UnknownReceivingFacility:
+      return { outcome: 'reject', error: error(ErrorCondition.TableValueNotFound) };
+    case Hl7Failure.UnsupportedMessageType:
+      return { outcome: 'reject', error: error(ErrorCondition.UnsupportedMessageType) };
+  }
+}
