@@ -1,5 +1,5 @@
 import type { Database } from '@tessera/database';
-import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
+import { outboxRows, type OutboxEntry } from '@tessera/outbox';
 import type { CatalogScope, ObjectCatalog, RecordOutcome, StoredObject } from './object-catalog.port';
 
 interface Row {
@@ -23,32 +23,34 @@ const COLUMNS =
 export class TypeormObjectCatalog implements ObjectCatalog {
   constructor(private readonly db: Database) {}
 
+  // One statement, so one round trip and atomic without a transaction block: the row, and the events
+  // only if the row was new (data-modifying CTEs, which all see the same snapshot).
   async record(object: StoredObject, events: readonly OutboxEntry[]): Promise<RecordOutcome> {
-    return this.db.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO stored_object (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (tenant_id, sop_instance_uid) DO NOTHING RETURNING sop_instance_uid`,
-        [
-          object.tenant,
-          object.sopInstanceUID,
-          object.studyInstanceUID,
-          object.seriesInstanceUID,
-          object.sopClassUID,
-          object.transferSyntaxUID,
-          object.objectKey,
-          object.sizeBytes,
-          object.datasetOffset,
-          object.datasetSha256,
-          object.storedAt,
-        ],
-      )) as unknown[];
-      if (inserted.length === 0) {
-        const [existing] = (await manager.query(`SELECT ${COLUMNS} FROM stored_object WHERE tenant_id = $1 AND sop_instance_uid = $2`, [object.tenant, object.sopInstanceUID])) as Row[];
-        return { kind: 'exists', existing: fromRow(existing as Row) };
-      }
-      await appendToOutbox(manager, events);
-      return { kind: 'recorded' };
-    });
+    const objectParams = [
+      object.tenant,
+      object.sopInstanceUID,
+      object.studyInstanceUID,
+      object.seriesInstanceUID,
+      object.sopClassUID,
+      object.transferSyntaxUID,
+      object.objectKey,
+      object.sizeBytes,
+      object.datasetOffset,
+      object.datasetSha256,
+      object.storedAt,
+    ];
+    const outbox = outboxRows(events, objectParams.length + 1);
+    const [row] = (await this.db.dataSource.query(
+      `WITH inserted AS (
+         INSERT INTO stored_object (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (tenant_id, sop_instance_uid) DO NOTHING RETURNING 1)
+       ${events.length > 0 ? `, appended AS (INSERT INTO outbox_event (${outbox.columns}) SELECT * FROM (VALUES ${outbox.values}) AS e WHERE EXISTS (SELECT 1 FROM inserted) RETURNING 1)` : ''}
+       SELECT count(*) AS recorded FROM inserted`,
+      [...objectParams, ...outbox.params],
+    )) as { recorded: string | number }[];
+    if (Number(row?.recorded) > 0) return { kind: 'recorded' };
+    const [existing] = (await this.db.dataSource.query(`SELECT ${COLUMNS} FROM stored_object WHERE tenant_id = $1 AND sop_instance_uid = $2`, [object.tenant, object.sopInstanceUID])) as Row[];
+    return { kind: 'exists', existing: fromRow(existing as Row) };
   }
 
   async find(tenant: string, sopInstanceUID: string): Promise<StoredObject | undefined> {
