@@ -79,6 +79,9 @@ HTTP_HOST: "0.0.0.0"
 HTTP_PORT: {{ .Values.service.port | toString | quote }}
 DIMSE_HOST: "0.0.0.0"
 DIMSE_PORT: "11112"
+# The hl7 role's MLLP listener (the Service -mllp); other roles ignore these.
+MLLP_HOST: "0.0.0.0"
+MLLP_PORT: "2575"
 # Tessera refuses a non-loopback address until authentication exists (OIDC is a later issue),
 # because whoever reaches the port can read and write patient data: keep the Services internal or
 # behind network policy meanwhile. This setting goes away when auth lands.
