@@ -18,6 +18,7 @@ export * from './net/dimse';
 export * from './net/dimse-server';
 export * from './net/pdu';
 export * from './net/pdu-reader';
+export * from './net/tls-profile';
 export * from './query/matching';
 export * from './query/query-model';
 export * from './query/levels';

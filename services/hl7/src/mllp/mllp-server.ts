@@ -1,29 +1,9 @@
+import { BCP195_NON_DOWNGRADING } from '@tessera/dicom';
 import { encodeMllpFrame, MllpDecoder, type MllpEvent } from '@tessera/hl7';
-import { constants, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { MllpPeer, MllpReply } from './mllp-message-handler';
-
-/**
- * TLS for MLLP as IHE ITI TF-2 3.19 (Authenticate Node) asks of it, the BCP 195 profile that DICOM
- * TLS uses too (PS3.15 B.9): TLS 1.2 or later, only AEAD suites with forward secrecy, no renegotiation.
- */
-const BCP195: SecureContextOptions = {
-  minVersion: 'TLSv1.2',
-  ciphers: [
-    'TLS_AES_128_GCM_SHA256',
-    'TLS_AES_256_GCM_SHA384',
-    'TLS_CHACHA20_POLY1305_SHA256',
-    'ECDHE-ECDSA-AES128-GCM-SHA256',
-    'ECDHE-RSA-AES128-GCM-SHA256',
-    'ECDHE-ECDSA-AES256-GCM-SHA384',
-    'ECDHE-RSA-AES256-GCM-SHA384',
-    'DHE-RSA-AES128-GCM-SHA256',
-    'DHE-RSA-AES256-GCM-SHA384',
-  ].join(':'),
-  dhparam: 'auto',
-  secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
-};
 
 /** What a connection saw that is not a message: for the log, with the peer's address. */
 export type MllpConnectionEvent =
@@ -93,7 +73,7 @@ export class MllpServer {
   private createTls(tls: NonNullable<MllpServerOptions['tls']>): Server {
     const server = createTlsServer(
       {
-        ...BCP195,
+        ...BCP195_NON_DOWNGRADING,
         honorCipherOrder: true,
         cert: tls.cert,
         key: tls.key,
