@@ -181,6 +181,7 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
   const name: TargetName = mode === 'distributed' ? 'tessera-distributed' : 'tessera-all-in-one';
   const httpPort = await freePort();
   const dimsePort = await freePort();
+  const mllpPort = await freePort();
   // All-in-one keeps ./data relative to its working directory; distributed gets one too so that nothing lands in the repo.
   const cwd = freshDir(ctx, name);
   const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(cwd, { recursive: true, force: true })];
@@ -192,6 +193,7 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
     HOME: process.env.HOME ?? '',
     HTTP_PORT: String(httpPort),
     DIMSE_PORT: String(dimsePort),
+    MLLP_PORT: String(mllpPort),
     DIMSE_AE_TITLE: 'TESSERA',
     TCP_NODELAY: '1',
     ...ctx.tesseraExtraEnv,

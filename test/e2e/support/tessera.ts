@@ -94,12 +94,14 @@ export interface Tessera {
 export async function startTessera(name: string, env: Record<string, string>, roles?: string): Promise<Tessera> {
   const httpPort = await freePort();
   const dimsePort = await freePort();
+  // Every listener on a port of its own: specs start several Tesseras at once.
+  const mllpPort = await freePort();
   const logDir = path.join(repoRoot(), 'tmp', 'e2e-logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}-${httpPort}.log`);
   const log = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist/apps/tessera/src/main.js'), ...(roles ? ['--roles', roles] : [])], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), MLLP_PORT: String(mllpPort), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', log, log],
   });
   let exited: number | null = null;
