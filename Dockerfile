@@ -34,7 +34,8 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown 1000:1000 /app/data
 # The base image's `node` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user.
 USER 1000:1000
-# 8080: HTTP (DICOMweb, /healthz, /readyz) on every role; 11112: DIMSE on the ingest role.
-EXPOSE 8080 11112
+# 8080: HTTP (DICOMweb, /healthz, /readyz) on every role; 11112: DIMSE on the ingest and index roles;
+# 2575: HL7 v2 over MLLP on the hl7 role.
+EXPOSE 8080 11112 2575
 # Node runs as PID 1 and gets SIGTERM directly; no HEALTHCHECK: orchestrators probe /healthz.
 ENTRYPOINT ["node", "dist/apps/tessera/src/main.js"]
