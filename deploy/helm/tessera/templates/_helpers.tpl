@@ -255,3 +255,25 @@ spec:
   externalTrafficPolicy: {{ $svc.externalTrafficPolicy }}
   {{- end }}
 {{- end }}
+
+{{- define "tessera.mllpTlsDir" -}}/etc/tessera/mllp-tls{{- end -}}
+
+{{/* The MLLP_TLS_* EnvVars of the hl7 role, when mllp.tls.enabled. Argument: the root context. */}}
+{{- define "tessera.mllpTlsEnv" -}}
+{{- $tls := .Values.mllp.tls }}
+{{- if $tls.enabled }}
+{{- if not $tls.existingSecret }}
+{{- fail "mllp.tls.existingSecret: name the Secret with tls.crt and tls.key (mllp.tls.enabled is true)" }}
+{{- end }}
+- name: MLLP_TLS_PORT
+  value: "2576"
+- name: MLLP_TLS_CERT
+  value: {{ include "tessera.mllpTlsDir" . }}/tls.crt
+- name: MLLP_TLS_KEY
+  value: {{ include "tessera.mllpTlsDir" . }}/tls.key
+{{- if $tls.useCaCert }}
+- name: MLLP_TLS_CA
+  value: {{ include "tessera.mllpTlsDir" . }}/ca.crt
+{{- end }}
+{{- end }}
+{{- end }}
