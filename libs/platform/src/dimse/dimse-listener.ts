@@ -11,7 +11,6 @@ import {
   RejectResult,
   RejectSource,
   SopClassUIDs,
-  TransferSyntaxUIDs,
   type AssociateRequest,
   type AssociationEvent,
   type DimseRequest,
@@ -26,11 +25,9 @@ import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import type { TenantResolver } from '../tenant-resolver';
 import { AE_REGISTRY, CONFIG, LOGGER, OUTBOX_RELAY, TENANT_RESOLVER } from '../tokens';
-import { DimseServiceRegistry, type DimseService } from './dimse-service';
+import { DimseServiceRegistry, firstUncompressed, type DimseService } from './dimse-service';
 
 // Verification runs on the uncompressed transfer syntaxes (PS3.4 A.4).
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
-
 // What an AE that is not registered may do where unknown calling AEs are accepted: everything (a
 // C-MOVE still goes only to a registered destination).
 const UNREGISTERED: readonly AeOperation[] = ['ECHO', 'STORE', 'FIND', 'GET', 'COMMIT', 'MPPS', 'WORKLIST', 'MOVE'];
@@ -145,7 +142,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
 
   private answer(pc: AssociateRequest['presentationContexts'][number], allowed: ReadonlySet<AeOperation>, sender: DimseService | undefined): PresentationContextAnswer {
     if (pc.abstractSyntax === SopClassUIDs.Verification) {
-      const ts = allowed.has('ECHO') ? pc.transferSyntaxes.find((t) => UNCOMPRESSED.includes(t)) : undefined;
+      const ts = allowed.has('ECHO') ? firstUncompressed(pc.transferSyntaxes) : undefined;
       if (!allowed.has('ECHO')) return { id: pc.id, result: PresentationContextResult.UserRejection, transferSyntax: '' };
       return ts ? { id: pc.id, result: PresentationContextResult.Acceptance, transferSyntax: ts } : { id: pc.id, result: PresentationContextResult.TransferSyntaxesNotSupported, transferSyntax: '' };
     }

@@ -1,5 +1,16 @@
 import type { AeOperation } from '@tessera/ae-registry';
-import type { DimseRequest, DimseResponse } from '@tessera/dicom';
+import { TransferSyntaxUIDs, type DimseRequest, type DimseResponse } from '@tessera/dicom';
+
+// The uncompressed transfer syntaxes Tessera reads and writes (PS3.5 A.1, A.2, A.3).
+const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
+
+/**
+ * The first uncompressed transfer syntax of a proposal: what the services whose messages carry
+ * commands and identifiers, not images (C-ECHO, C-FIND, C-MOVE, N-ACTION, MPPS, …), accept.
+ */
+export function firstUncompressed(proposed: readonly string[]): string | undefined {
+  return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+}
 
 /** What a role serves over DIMSE: some abstract syntaxes, and how to answer their requests. */
 export interface DimseService {

@@ -10,11 +10,10 @@ import {
   tagKey,
   Tags,
   textsOf,
-  TransferSyntaxUIDs,
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import { firstUncompressed, type DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type FindUseCase, type InformationModel } from './find.use-case';
 
@@ -23,8 +22,6 @@ export const FindSopClasses: Readonly<Record<string, InformationModel>> = {
   '1.2.840.10008.5.1.4.1.2.1.1': 'PATIENT_ROOT',
   '1.2.840.10008.5.1.4.1.2.2.1': 'STUDY_ROOT',
 };
-
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
 
 /**
  * The C-FIND SCP for the Patient Root and Study Root models (PS3.4 C.4.1): a pending response per
@@ -48,7 +45,7 @@ export class FindScpService implements DimseService {
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    return firstUncompressed(proposed);
   }
 
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {

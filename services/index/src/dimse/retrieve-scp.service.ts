@@ -11,7 +11,7 @@ import {
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import type { DimseOutbound, DimseService } from '@tessera/platform';
+import { firstUncompressed, type DimseOutbound, type DimseService } from '@tessera/platform';
 import { proposeContexts, type StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type InformationModel } from './find.use-case';
@@ -29,8 +29,6 @@ export const GetSopClasses: Readonly<Record<string, InformationModel>> = {
   '1.2.840.10008.5.1.4.1.2.1.3': 'PATIENT_ROOT',
   '1.2.840.10008.5.1.4.1.2.2.3': 'STUDY_ROOT',
 };
-
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
 
 type Final = (status: number, errorComment?: string) => DimseResponse;
 
@@ -86,7 +84,7 @@ export class MoveScpService implements DimseService {
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    return firstUncompressed(proposed);
   }
 
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {
@@ -174,7 +172,7 @@ export class GetScpService implements DimseService {
    * every native object can be re-encoded into, else the requester's first choice.
    */
   chooseTransferSyntax(abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    if (abstractSyntax in GetSopClasses) return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    if (abstractSyntax in GetSopClasses) return firstUncompressed(proposed);
     return [TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ImplicitVRLittleEndian].find((ts) => proposed.includes(ts)) ?? proposed[0];
   }
 

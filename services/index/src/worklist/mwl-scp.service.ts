@@ -10,19 +10,16 @@ import {
   tagKey,
   Tags,
   textsOf,
-  TransferSyntaxUIDs,
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import { firstUncompressed, type DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import type { MwlFindUseCase } from './mwl-find.use-case';
 import { MwlIdentifierError } from './mwl-query';
 
 /** Modality Worklist Information Model – FIND (PS3.4 K.6.1.1). */
 export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
-
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
 
 /**
  * The Modality Worklist SCP (PS3.4 K.4.1): a pending response per matching scheduled procedure step
@@ -46,7 +43,7 @@ export class MwlScpService implements DimseService {
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    return firstUncompressed(proposed);
   }
 
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {

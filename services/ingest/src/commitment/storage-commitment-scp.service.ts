@@ -1,10 +1,8 @@
 import type { CommitmentReference } from '@tessera/commitment';
-import { CommandField, DicomError, DimseStatus, isValidUid, readDataSet, Tags, tagKey, TransferSyntaxUIDs, type DicomJsonDataset, type DimseRequest, type DimseResponse } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import { CommandField, DicomError, DimseStatus, isValidUid, readDataSet, Tags, tagKey, type DicomJsonDataset, type DimseRequest, type DimseResponse } from '@tessera/dicom';
+import { firstUncompressed, type DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { STORAGE_COMMITMENT_INSTANCE, STORAGE_COMMITMENT_PUSH_MODEL, type StorageCommitmentUseCase } from './storage-commitment.use-case';
-
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
 
 /** N-ACTION statuses (PS3.7 10.1.4.1.10) Tessera answers with besides success. */
 const Status = { NoSuchSopInstance: 0x0112, InvalidArgumentValue: 0x0115, NoSuchSopClass: 0x0118, NoSuchAction: 0x0123 } as const;
@@ -34,7 +32,7 @@ export class StorageCommitmentScpService implements DimseService {
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    return firstUncompressed(proposed);
   }
 
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {

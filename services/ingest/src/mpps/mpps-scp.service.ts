@@ -14,13 +14,12 @@ import {
   tagKey,
   Tags,
   textsOf,
-  TransferSyntaxUIDs,
   type DicomJsonDataset,
   type DimseRequest,
   type DimseResponse,
   type Tag,
 } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import { firstUncompressed, type DimseService } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import type { CreateProcedureStepUseCase } from './create-procedure-step.use-case';
 import { MppsFailure, type MppsRefusal } from './mpps-failure';
@@ -28,8 +27,6 @@ import { mppsFailureStatus, NO_LONGER_UPDATABLE_ERROR_ID } from './mpps-status';
 import type { SetProcedureStepUseCase } from './set-procedure-step.use-case';
 
 const MPPS = SopClassUIDs.ModalityPerformedProcedureStep;
-const UNCOMPRESSED: readonly string[] = [TransferSyntaxUIDs.ImplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRLittleEndian, TransferSyntaxUIDs.ExplicitVRBigEndian];
-
 type ResponseCommand = DimseResponse['command'];
 type Operation = 'N-CREATE' | 'N-SET';
 
@@ -56,7 +53,7 @@ export class MppsScpService implements DimseService {
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
-    return proposed.find((ts) => UNCOMPRESSED.includes(ts));
+    return firstUncompressed(proposed);
   }
 
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {
