@@ -1,8 +1,8 @@
 import { encodeDataset, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, generateUid, TransferSyntaxUIDs, type ElementSpec } from '@tessera/dicom';
+import { writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const MULTIFRAME_GRAYSCALE_WORD_SC = '1.2.840.10008.5.1.4.1.1.7.3';
 
 /** A set of Part 10 files on disk that all belong to one study. */
@@ -17,7 +17,7 @@ interface Manifest extends Corpus {
 }
 
 // Bump when the generated objects change, so that old caches are regenerated.
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 function readManifest(file: string, check: (m: Manifest) => boolean): Corpus | undefined {
   try {
@@ -40,59 +40,15 @@ export function prefix(corpus: Corpus, count: number): Corpus {
 
 /**
  * `count` CT instances of 512 x 512 x 16 bit (0.5 MiB of pixels), Explicit VR Little Endian, in one
- * series of one study, generated once into `dir` and reused. Same shape as test/e2e/support/synthetic.ts.
+ * series of one study (the tests' writeSyntheticStudy), generated once into `dir` and reused.
  */
 export function ensureCtCorpus(dir: string, count: number): Corpus {
   const manifestFile = path.join(dir, 'manifest.json');
   const cached = readManifest(manifestFile, (m) => m.files.length === count);
   if (cached) return cached;
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const rows = 512;
-  const columns = 512;
-  const studyInstanceUID = generateUid();
-  const seriesInstanceUID = generateUid();
-  const pixels = Buffer.alloc(rows * columns * 2);
-  const files: string[] = [];
-  let bytes = 0;
-  for (let i = 1; i <= count; i++) {
-    const sop = generateUid();
-    // Distinct pixels per instance, so no two objects are byte-identical.
-    pixels.writeUInt32LE(i, 0);
-    const elements: ElementSpec[] = [
-      { tag: 0x00080008, value: 'ORIGINAL\\PRIMARY\\AXIAL' },
-      { tag: 0x00080016, value: CT_IMAGE_STORAGE },
-      { tag: 0x00080018, value: sop },
-      { tag: 0x00080020, value: '20250101' },
-      { tag: 0x00080030, value: '120000' },
-      { tag: 0x00080050, value: 'BENCH0001' },
-      { tag: 0x00080060, value: 'CT' },
-      { tag: 0x00081030, value: 'Benchmark CT' },
-      { tag: 0x00100010, value: 'Bench^Patient' },
-      { tag: 0x00100020, value: 'BENCH-0001' },
-      { tag: 0x0020000d, value: studyInstanceUID },
-      { tag: 0x0020000e, value: seriesInstanceUID },
-      { tag: 0x00200011, value: '1' },
-      { tag: 0x00200013, value: String(i) },
-      { tag: 0x00280002, vr: 'US', value: [1] },
-      { tag: 0x00280004, value: 'MONOCHROME2' },
-      { tag: 0x00280010, vr: 'US', value: [rows] },
-      { tag: 0x00280011, vr: 'US', value: [columns] },
-      { tag: 0x00280100, vr: 'US', value: [16] },
-      { tag: 0x00280101, vr: 'US', value: [12] },
-      { tag: 0x00280102, vr: 'US', value: [11] },
-      { tag: 0x00280103, vr: 'US', value: [0] },
-      { tag: 0x7fe00010, vr: 'OW', value: pixels },
-    ];
-    const file = path.join(dir, `CT${String(i).padStart(5, '0')}.dcm`);
-    const data = Buffer.concat([
-      encodeFileMeta({ mediaStorageSOPClassUID: CT_IMAGE_STORAGE, mediaStorageSOPInstanceUID: sop, transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian }),
-      encodeDataset(elements, EXPLICIT_VR_LITTLE_ENDIAN),
-    ]);
-    fs.writeFileSync(file, data);
-    files.push(file);
-    bytes += data.length;
-  }
+  const { studyInstanceUID, files } = writeSyntheticStudy(dir, count, { patientId: 'BENCH-0001' });
+  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
   const manifest: Manifest = { version: MANIFEST_VERSION, studyInstanceUID, files, bytes };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest));
   return { studyInstanceUID, files, bytes };

@@ -1,12 +1,11 @@
 import { DimseStatus } from '@tessera/dicom';
-import { expectEventually, repoRoot } from '@tessera/testing';
+import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { storescu } from './support/dcmtk';
 import { runPeer } from './support/python';
-import { writeSyntheticStudy, type SyntheticStudy } from './support/synthetic';
 import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 const run = promisify(execFile);

@@ -1,11 +1,10 @@
 import { generateUid, readFileMeta } from '@tessera/dicom';
-import { expectEventually, repoRoot } from '@tessera/testing';
+import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storescu } from './support/dcmtk';
 import { Orthanc } from './support/orthanc';
 import { runPeer } from './support/python';
-import { writeSyntheticStudy, type SyntheticStudy } from './support/synthetic';
 import { createBacking, freePort, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';

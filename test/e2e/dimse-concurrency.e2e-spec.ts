@@ -1,10 +1,9 @@
 import { DimseStatus } from '@tessera/dicom';
-import { expectEventually, repoRoot } from '@tessera/testing';
+import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storedInstancesOf } from './support/corpus';
 import { storescu } from './support/dcmtk';
-import { writeSyntheticStudy, type SyntheticStudy } from './support/synthetic';
 import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 describe.each(MODES)('concurrent and repeated C-STORE, %s', (mode) => {

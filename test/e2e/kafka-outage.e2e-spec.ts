@@ -1,10 +1,9 @@
 import { DimseStatus } from '@tessera/dicom';
-import { expectEventually, repoRoot } from '@tessera/testing';
+import { expectEventually, repoRoot, writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storescu, type StoreOutcome } from './support/dcmtk';
 import { infra } from './support/infra-control';
-import { writeSyntheticStudy } from './support/synthetic';
 import { createBacking, startTessera, type Backing, type Tessera } from './support/tessera';
 
 // Distributed mode only: the broker is what goes away.

@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './infra';
 export * from './databases';
+export * from './synthetic-study';
