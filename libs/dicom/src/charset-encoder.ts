@@ -1,26 +1,12 @@
 import * as iconv from 'iconv-lite';
-import { characterSetDecoder } from './charset';
+import { characterSetDecoder, ICONV_ENCODINGS } from './charset';
 
 /** Encodes the text of a character-string value into bytes; undefined when the character set cannot represent it. */
 export type TextEncoderFn = (text: string, isPersonName: boolean) => Buffer | undefined;
 
-// Defined Terms without code extensions (PS3.3 Tables C.12-2 and C.12-5) that iconv-lite encodes, with
-// the same iconv-lite encodings the decoder in charset.ts reads them with.
-const ICONV_SINGLE: Record<string, string> = {
-  'ISO_IR 100': 'latin1',
-  'ISO_IR 101': 'iso-8859-2',
-  'ISO_IR 109': 'iso-8859-3',
-  'ISO_IR 110': 'iso-8859-4',
-  'ISO_IR 144': 'iso-8859-5',
-  'ISO_IR 127': 'iso-8859-6',
-  'ISO_IR 126': 'iso-8859-7',
-  'ISO_IR 138': 'iso-8859-8',
-  'ISO_IR 148': 'iso-8859-9',
-  'ISO_IR 203': 'iso-8859-15',
-  'ISO_IR 166': 'windows-874',
-};
-
-const ICONV_MULTI: Record<string, string> = { GB18030: 'gb18030', GBK: 'gbk' };
+// The multi-byte Defined Terms without code extensions (PS3.3 Table C.12-5); the rest of
+// ICONV_ENCODINGS are single-byte sets whose C1 range (0x80-0x9F) a value may not use.
+const MULTI_BYTE: ReadonlySet<string> = new Set(['GB18030', 'GBK']);
 
 /** A code element of ISO 2022 (PS3.3 Tables C.12-3 and C.12-4): where it is invoked, how it is designated, its bytes. */
 interface CodeElement {
@@ -165,15 +151,14 @@ function rawEncoder(values: readonly string[]): TextEncoderFn {
   if (first === '' || first === 'ISO_IR 6') return (text) => (isAscii(text) ? Buffer.from(text, 'latin1') : undefined);
   if (first === 'ISO_IR 192') return (text) => Buffer.from(text, 'utf8');
   if (first === 'ISO_IR 13') return jisX0201;
-  const single = ICONV_SINGLE[first];
-  if (single !== undefined) {
+  const encoding = ICONV_ENCODINGS[first];
+  if (encoding !== undefined && MULTI_BYTE.has(first)) return (text) => iconv.encode(text, encoding);
+  if (encoding !== undefined) {
     return (text) => {
-      const bytes = iconv.encode(text, single);
+      const bytes = iconv.encode(text, encoding);
       return bytes.some((b) => b >= 0x80 && b < 0xa0) ? undefined : bytes;
     };
   }
-  const multi = ICONV_MULTI[first];
-  if (multi !== undefined) return (text) => iconv.encode(text, multi);
   return (text) => (isAscii(text) ? Buffer.from(text, 'latin1') : undefined);
 }
 

@@ -3,9 +3,12 @@ import * as iconv from 'iconv-lite';
 /** Decodes the bytes of a character-string value into text. */
 export type TextDecoderFn = (bytes: Buffer, isPersonName: boolean) => string;
 
-// Defined Terms of Specific Character Set (0008,0005) without code extensions (PS3.3 Table C.12-2),
-// mapped to the iconv-lite encoding that has the same repertoire.
-const SINGLE: Record<string, string> = {
+/**
+ * Defined Terms of Specific Character Set (0008,0005) without code extensions (PS3.3 Tables C.12-2
+ * and C.12-5), mapped to the iconv-lite encoding that has the same repertoire: how values are read,
+ * and (charset-encoder.ts) written.
+ */
+export const ICONV_ENCODINGS: Readonly<Record<string, string>> = {
   '': 'latin1', // the default repertoire is ASCII; latin1 decodes it identically and never throws
   'ISO_IR 6': 'latin1',
   'ISO_IR 100': 'latin1',
@@ -71,7 +74,7 @@ function initialState(first: string): State {
     case 'ISO_IR 6':
       return { g0: 'ascii', g1: 'none' };
     default: {
-      const single = SINGLE[term];
+      const single = ICONV_ENCODINGS[term];
       return { g0: 'ascii', g1: single ? { single } : 'none' };
     }
   }
@@ -88,7 +91,7 @@ export function characterSetDecoder(terms: readonly string[] | undefined): TextD
   const first = values[0] ?? '';
   const usesExtensions = values.length > 1 || first.startsWith('ISO 2022');
   if (!usesExtensions) {
-    const encoding = SINGLE[first] ?? 'latin1';
+    const encoding = ICONV_ENCODINGS[first] ?? 'latin1';
     if (encoding === 'latin1') return (bytes) => bytes.toString('latin1');
     if (encoding === 'utf8') return (bytes) => bytes.toString('utf8');
     return (bytes) => iconv.decode(bytes, encoding);
