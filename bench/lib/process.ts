@@ -1,18 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 
-/** A port that was free a moment ago (bind to 0, read it, release it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { requireInfra, type Infra } from '@tessera/testing';
+import { freePort, requireInfra, type Infra } from '@tessera/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client as MinioClient } from 'minio';
 import { randomBytes } from 'node:crypto';
@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { DCMTK_ENV, echoscu } from './dcmtk';
-import { freePort, logTail, Server, sleep, waitFor } from './process';
+import { logTail, Server, sleep, waitFor } from './process';
 
 export const TARGET_NAMES = ['tessera-distributed', 'tessera-all-in-one', 'orthanc-postgresql', 'orthanc-sqlite', 'storescp'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];

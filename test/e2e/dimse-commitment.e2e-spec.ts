@@ -1,11 +1,11 @@
 import { generateUid, readFileMeta } from '@tessera/dicom';
-import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
+import { expectEventually, freePort, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storescu } from './support/dcmtk';
 import { Orthanc } from './support/orthanc';
 import { runPeer } from './support/python';
-import { createBacking, freePort, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
+import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';

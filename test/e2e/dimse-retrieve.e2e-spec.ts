@@ -1,5 +1,5 @@
 import { DatasetParser, DimseStatus, lookupTransferSyntax, readFileMeta, Tags, TransferSyntaxUIDs, type TransferSyntax } from '@tessera/dicom';
-import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
+import { expectEventually, freePort, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { ReferenceStoreScp, storescu } from './support/dcmtk';
 import { Orthanc } from './support/orthanc';
 import { runPeer } from './support/python';
-import { createBacking, freePort, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
+import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 const run = promisify(execFile);
 const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };

@@ -1,5 +1,5 @@
 import { DimseStatus, readFileMeta } from '@tessera/dicom';
-import { expectEventually, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
+import { expectEventually, freePort, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { promisify } from 'node:util';
 import { runPeer } from './support/python';
-import { createBacking, freePort, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
+import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 import { createTestPki, dcmtkTls, TlsStoreScp, type TestPki } from './support/tls';
 
 const run = promisify(execFile);

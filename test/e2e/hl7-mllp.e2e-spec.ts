@@ -1,10 +1,10 @@
-import { repoRoot } from '@tessera/testing';
+import { freePort, repoRoot } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { runPeer } from './support/python';
-import { createBacking, freePort, MODES, python, startTessera, type Backing, type Tessera } from './support/tessera';
+import { createBacking, MODES, python, startTessera, type Backing, type Tessera } from './support/tessera';
 import { createTestPki, type TestPki } from './support/tls';
 
 const run = promisify(execFile);

@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './infra';
 export * from './databases';
 export * from './synthetic-study';
+export * from './ports';

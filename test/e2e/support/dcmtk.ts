@@ -2,8 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { expectEventually } from '@tessera/testing';
-import { freePort } from './tessera';
+import { expectEventually, freePort } from '@tessera/testing';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,7 @@
-import { expectEventually } from '@tessera/testing';
+import { expectEventually, freePort } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './tessera';
 
 /** A DICOM node Orthanc knows: [AE title, host, port]. */
 export type OrthancModality = readonly [aeTitle: string, host: string, port: number];

@@ -1,9 +1,8 @@
 import { S3BlobStore } from '@tessera/blob-store';
-import { createPostgresTestDatabase, expectEventually, repoRoot, requireInfra } from '@tessera/testing';
+import { createPostgresTestDatabase, expectEventually, freePort, repoRoot, requireInfra } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -22,16 +21,6 @@ export interface Backing {
   cleanup(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Fresh, isolated backing for a mode: a PGlite dir and a blob dir, or a PostgreSQL database, an S3 bucket and Kafka topic prefix. */
 export async function createBacking(mode: Mode, name: string): Promise<Backing> {

@@ -1,10 +1,9 @@
-import { expectEventually } from '@tessera/testing';
+import { expectEventually, freePort } from '@tessera/testing';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './tessera';
 
 const run = promisify(execFile);
 const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
