@@ -163,7 +163,7 @@ export class OutboxRelay {
         await this.cleanup();
         if (published >= (this.options.batchSize ?? 200)) continue;
         if (published === 0 && !this.pendingNotify) await this.idle(this.options.pollIntervalMs ?? 1000);
-        if (published > 0 || this.pendingNotify) await this.pause(this.options.lingerMs ?? 20);
+        if (published > 0 || this.pendingNotify) await this.idle(this.options.lingerMs ?? 20, false);
       } catch (err) {
         failures += 1;
         // A failure of the leader's own connection loses the lock with it: start over.
@@ -175,32 +175,19 @@ export class OutboxRelay {
     }
   }
 
-  // Waits `ms`, or less if stop() comes first (notify() does not shorten it).
-  private pause(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
+  // Waits `ms`, or less if stop() comes first, or notify() unless `untilNotified` is false (a linger).
+  private idle(ms: number, untilNotified = true): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        if (!this.stopped) return;
+      const done = (): void => {
         clearTimeout(timer);
         this.wake = undefined;
         resolve();
       };
-    });
-  }
-
-  // Waits `ms`, or less if notify() or stop() comes first.
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), ms);
+      const timer = setTimeout(done, ms);
       this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
+        if (untilNotified || this.stopped) done();
       };
+      if (this.stopped) done();
     });
   }
 
