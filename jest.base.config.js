@@ -8,10 +8,15 @@ const { paths, baseUrl, ...jsc } = swcOptions().jsc; // jest resolves aliases it
 void paths;
 void baseUrl;
 
+/** Packages published only as ES modules (jest runs CommonJS). */
+const ESM_ONLY = ['jose', 'oidc-provider'];
+
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcOptions(), jsc, swcrc: false }] },
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { ...swcOptions(), jsc, swcrc: false }] },
+  // ESM-only packages are compiled to CommonJS like our own code; everything else in node_modules is left as it is.
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: Object.fromEntries(
     Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),

@@ -36,7 +36,7 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
     const outcomes = await storescu(tessera.dimsePort, 'TESSERA', study.files, IMPLICIT);
     expect(outcomes.every((o) => o.kind === 'status' && o.status === DimseStatus.Success)).toBe(true);
     await expectEventually(async () => {
-      const res = await fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}`);
+      const res = await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}`);
       expect(((await res.json()) as Record<string, { Value?: unknown[] }>[])[0]?.['00201208']?.Value).toEqual([6]);
     }, { timeoutMs: 60_000 });
   });
@@ -54,7 +54,7 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
 
   it('retrieves a study as stored and a series as Explicit VR Little Endian by default, with metadata and bulk data (dicomweb-client)', async () => {
     const sources = Object.fromEntries(study.files.map((f) => [sopOf(f), f]));
-    const [facts] = await runPeer<Record<string, unknown>[]>('dicomweb_peer.py', ['retrieve'], [{ base: tessera.dicomweb, study: study.studyInstanceUID, series: study.seriesInstanceUID, sources }]);
+    const [facts] = await runPeer<Record<string, unknown>[]>('dicomweb_peer.py', ['retrieve'], [{ base: tessera.dicomweb, token: await tessera.token('radiologist'), study: study.studyInstanceUID, series: study.seriesInstanceUID, sources }]);
     expect(facts).toEqual({
       studyParts: 6,
       storedSyntaxes: [IMPLICIT],
@@ -71,7 +71,7 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
 
   it('honours QIDO-RS matching, includefield, limit and offset over HTTP', async () => {
     const qido = async (query: string) => {
-      const res = await fetch(`${tessera.dicomweb}/${query}`, { headers: { Accept: 'application/dicom+json' } });
+      const res = await tessera.fetch(`${tessera.dicomweb}/${query}`, { headers: { Accept: 'application/dicom+json' } });
       expect(res.headers.get('content-type')).toBe('application/dicom+json');
       return (await res.json()) as Record<string, { Value?: unknown[] }>[];
     };
@@ -84,10 +84,10 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
     expect(await numbers('limit=4')).toEqual([1, 2, 3, 4]);
     expect(await numbers('limit=4&offset=4')).toEqual([5, 6]);
     expect(await numbers(`SOPInstanceUID=${sopOf(study.files[2] as string)},${sopOf(study.files[4] as string)}`)).toEqual([3, 5]);
-    const bad = await fetch(`${tessera.dicomweb}/studies?StudyDate=yesterday`);
+    const bad = await tessera.fetch(`${tessera.dicomweb}/studies?StudyDate=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('not a valid DA');
-    const notAcceptable = await fetch(`${tessera.dicomweb}/studies`, { headers: { Accept: 'application/pdf' } });
+    const notAcceptable = await tessera.fetch(`${tessera.dicomweb}/studies`, { headers: { Accept: 'application/pdf' } });
     expect(notAcceptable.status).toBe(406);
   });
 });

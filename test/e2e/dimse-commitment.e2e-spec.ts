@@ -33,7 +33,7 @@ describe.each(MODES)('Storage Commitment Push Model SCP with pynetdicom and Orth
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `commitment-${mode}-${process.pid}`);
 
   const register = async (aeTitle: string, port: number): Promise<void> => {
-    const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, {
+    const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ host: '127.0.0.1', port, allowedOperations: ['ECHO', 'STORE', 'COMMIT'] }),
@@ -42,7 +42,7 @@ describe.each(MODES)('Storage Commitment Push Model SCP with pynetdicom and Orth
   };
   const commit = (references: [string, string][], request: Record<string, unknown>) =>
     runPeer<CommitmentResult>('commitment_peer.py', ['request'], { port: tessera.dimsePort, aet: 'TESSERA', callingAet: 'MODALITY', transactionUid: generateUid(), references, ...request });
-  const status = async (transactionUid: string) => (await fetch(`${tessera.baseUrl}/admin/tenants/default/storage-commitments/${transactionUid}`)).json() as Promise<Record<string, unknown>>;
+  const status = async (transactionUid: string) => (await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/storage-commitments/${transactionUid}`)).json() as Promise<Record<string, unknown>>;
 
   beforeAll(async () => {
     study = writeSyntheticStudy(dir, 4, { rows: 16, columns: 16, patientId: 'COMMIT-1' });

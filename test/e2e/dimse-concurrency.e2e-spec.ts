@@ -37,14 +37,14 @@ describe.each(MODES)('concurrent and repeated C-STORE, %s', (mode) => {
 
     await expectEventually(
       async () => {
-        const res = await fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}`, { headers: { Accept: 'application/dicom+json' } });
+        const res = await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}`, { headers: { Accept: 'application/dicom+json' } });
         const [match] = (await res.json()) as Record<string, { Value?: unknown[] }>[];
         expect(match?.['00201208']?.Value).toEqual([200]);
         expect(match?.['00201206']?.Value).toEqual([1]);
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
-    const res = await fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}/series/${study.seriesInstanceUID}/instances?limit=1000`, { headers: { Accept: 'application/dicom+json' } });
+    const res = await tessera.fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}/series/${study.seriesInstanceUID}/instances?limit=1000`, { headers: { Accept: 'application/dicom+json' } });
     expect(((await res.json()) as unknown[]).length).toBe(200);
   });
 

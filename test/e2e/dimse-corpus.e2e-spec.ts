@@ -68,12 +68,13 @@ describe.each(MODES)('the pydicom test files over DIMSE C-STORE, %s', (mode) => 
     const tenants = [...new Set(valid.map((r) => r.tenant))];
     for (const tenant of tenants) {
       const expected = new Set(valid.filter((r) => r.tenant === tenant).map((r) => r.verdict?.sop)).size;
-      await expectEventually(async () => expect(await qidoInstanceCount(tessera.dicomwebOf(tenant))).toBe(expected), { timeoutMs: 60_000, intervalMs: 250 });
+      await expectEventually(async () => expect(await qidoInstanceCount(tessera, tessera.dicomwebOf(tenant))).toBe(expected), { timeoutMs: 60_000, intervalMs: 250 });
     }
+    const radiologist = await tessera.token('radiologist');
     const checks = await runPeer<{ study: string; found: Record<string, number>; parts: number; retrievedDigest: string; expectedDigest: string; file: string }[]>(
       'dicomweb_peer.py',
       ['verify'],
-      valid.map((r) => ({ base: tessera.dicomwebOf(r.tenant), study: r.verdict?.study, series: r.verdict?.series, sop: r.verdict?.sop, file: r.file, expectedDigest: r.verdict?.digest })),
+      valid.map((r) => ({ base: tessera.dicomwebOf(r.tenant), token: radiologist, study: r.verdict?.study, series: r.verdict?.series, sop: r.verdict?.sop, file: r.file, expectedDigest: r.verdict?.digest })),
     );
     writeReport(`dimse-corpus-${mode}-retrieved`, checks);
     const wrong = checks.filter((c) => c.found.studies !== 1 || c.found.series !== 1 || c.found.instances !== 1 || c.parts !== 1 || c.retrievedDigest !== c.expectedDigest);

@@ -113,7 +113,7 @@ describe.each(MODES)('MPPS SCP with pynetdicom as the modality, %s', (mode) => {
 
   const mpps = (operations: Operation[], callingAet = 'MODALITY') => runPeer<MppsResult>('mpps_peer.py', [], { port: tessera.dimsePort, aet: 'TESSERA', callingAet, operations });
   const register = async (aeTitle: string, allowedOperations: string[]): Promise<void> => {
-    const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, {
+    const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ host: '127.0.0.1', port: 104, allowedOperations }),
@@ -184,7 +184,7 @@ describe.each(MODES)('MPPS SCP with pynetdicom as the modality, %s', (mode) => {
         Value: [{ '00080060': { vr: 'CS', Value: ['CT'] }, '00400001': { vr: 'AE', Value: ['CTWL'] }, '00400002': { vr: 'DA', Value: ['20261122'] }, '00400003': { vr: 'TM', Value: ['1000'] }, '00400007': { vr: 'LO', Value: ['CT chest'] } }],
       },
     };
-    const put = await fetch(`${tessera.baseUrl}/worklist/items/${scheduledStudy}/SPS-WL`, { method: 'PUT', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(body) });
+    const put = await tessera.fetch(`${tessera.baseUrl}/worklist/items/${scheduledStudy}/SPS-WL`, { method: 'PUT', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(body) });
     expect(put.status).toBe(201);
     const worklist = async (status?: string): Promise<unknown[]> => {
       const step = { ScheduledStationAETitle: 'CTWL', ScheduledProcedureStepID: '', ...(status ? { ScheduledProcedureStepStatus: status } : {}) };

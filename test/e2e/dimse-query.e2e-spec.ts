@@ -43,9 +43,9 @@ describe.each(MODES)('C-FIND SCP with DCMTK findscu and pynetdicom, %s', (mode) 
     });
     expect(statuses).toEqual([0]);
     await expectEventually(async () => {
-      const res = await fetch(`${tessera.dicomweb}/instances?limit=100&PatientID=QRY-1%5CJP-1`);
+      const res = await tessera.fetch(`${tessera.dicomweb}/instances?limit=100&PatientID=QRY-1%5CJP-1`);
       expect(((await res.json()) as unknown[]).length).toBe(31);
-      const big = await fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${large.studyInstanceUID}`);
+      const big = await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${large.studyInstanceUID}`);
       expect(((await big.json()) as Record<string, { Value?: unknown[] }>[])[0]?.['00201208']?.Value).toEqual([1500]);
     }, { timeoutMs: 180_000, intervalMs: 500 });
   });

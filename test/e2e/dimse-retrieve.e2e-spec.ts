@@ -82,7 +82,7 @@ describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `retrieve-${mode}-${process.pid}`);
 
   const register = async (aeTitle: string, entry: Record<string, unknown>): Promise<void> => {
-    const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', ...entry }) });
+    const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', ...entry }) });
     expect(res.ok).toBe(true);
   };
   const move = (identifier: Record<string, unknown>, destination: string, extra: Record<string, unknown> = {}) =>
@@ -266,7 +266,7 @@ describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %
       const { stdout, stderr } = await run('movescu', ['-v', '-S', '-aet', 'MOVESCU', '-aec', 'ORTHANC', '-aem', 'TESSERA', '127.0.0.1', String(orthanc.dicomPort), '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${other.studyInstanceUID}`], { env: DCMTK_ENV });
       expect(stdout + stderr).toContain('Received Final Move Response (Success)');
       await expectEventually(async () => {
-        const res = await fetch(`${tessera.dicomweb}/studies/${other.studyInstanceUID}/instances`);
+        const res = await tessera.fetch(`${tessera.dicomweb}/studies/${other.studyInstanceUID}/instances`);
         expect(((await res.json()) as unknown[]).length).toBe(3);
       });
     });

@@ -70,12 +70,12 @@ describe.each(MODES)('DICOM TLS (PS3.15 B.9) with DCMTK and openssl, %s', (mode)
   const echo = (port: number, tls: readonly string[]) => attempt('echoscu', ['-v', ...tls, '-aet', 'ECHOSCU', '-aec', 'TESSERA', '127.0.0.1', String(port)]);
   const store = (port: number, tls: readonly string[], files: readonly string[]) => attempt('storescu', ['-v', ...tls, '-aet', 'STORESCU', '-aec', 'TESSERA', '127.0.0.1', String(port), ...files]);
   const instancesFound = async (target: Tessera, studyInstanceUID: string): Promise<string[]> => {
-    const res = await fetch(`${target.dicomweb}/studies/${studyInstanceUID}/instances`);
+    const res = await target.fetch(`${target.dicomweb}/studies/${studyInstanceUID}/instances`);
     if (res.status !== 200) return [];
     return ((await res.json()) as { '00080018': { Value: string[] } }[]).map((i) => i['00080018'].Value[0] as string).sort();
   };
   const register = async (aeTitle: string, entry: Record<string, unknown>): Promise<void> => {
-    const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', ...entry }) });
+    const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', ...entry }) });
     expect(res.ok).toBe(true);
   };
   const sops = (files: readonly string[]): string[] => files.map((f) => dataSetOf(f)[0]).sort();

@@ -66,7 +66,7 @@ describe.each(MODES)('Modality Worklist SCP with DCMTK findscu -W and pynetdicom
   let tessera: Tessera;
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `worklist-${mode}-${process.pid}`);
   const items = (tenant?: string) => `${tessera.baseUrl}${tenant ? `/tenants/${tenant}` : ''}/worklist/items`;
-  const post = (body: unknown, tenant?: string) => fetch(items(tenant), { method: 'POST', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(body) });
+  const post = (body: unknown, tenant?: string) => tessera.fetch(items(tenant), { method: 'POST', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(body) });
   const find = (identifier: Json, extra: { callingAet?: string; aet?: string; charset?: string | string[]; cancelAfter?: number } = {}) =>
     runPeer<MwlResult>('mwl_peer.py', ['find'], { port: tessera.dimsePort, aet: 'TESSERA', callingAet: 'CT1', identifier, ...extra });
   const spsId = (m: Json) => ((m.ScheduledProcedureStepSequence as Json[])[0] as Json).ScheduledProcedureStepID;
@@ -76,7 +76,7 @@ describe.each(MODES)('Modality Worklist SCP with DCMTK findscu -W and pynetdicom
     backing = await createBacking(mode, 'worklist');
     tessera = await startTessera(`worklist-${mode}`, { ...backing.env, TESSERA_TENANTS: 'default,st-john', DIMSE_AE_TITLES: 'JOHN_PACS=st-john' });
     const register = async (aeTitle: string, allowedOperations: string[]): Promise<void> => {
-      const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 104, allowedOperations }) });
+      const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 104, allowedOperations }) });
       expect(res.ok).toBe(true);
     };
     await register('CT1', ['ECHO', 'STORE', 'WORKLIST']);
@@ -203,21 +203,21 @@ describe.each(MODES)('Modality Worklist SCP with DCMTK findscu -W and pynetdicom
     const location = created.headers.get('location') as string;
     expect(location).toMatch(new RegExp(`^${tessera.baseUrl}/worklist/items/2\\.25\\.\\d+/[0-9A-F]{16}$`));
     const body = (await created.json()) as Json;
-    expect(await (await fetch(location)).json()).toEqual(body);
+    expect(await (await tessera.fetch(location)).json()).toEqual(body);
 
     expect((await post(body)).status).toBe(409);
     const arrived = structuredClone(body) as { '00400100': { Value: Json[] } };
     (arrived['00400100'].Value[0] as Json)['00400020'] = { vr: 'CS', Value: ['ARRIVED'] };
-    const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(arrived) });
+    const put = await tessera.fetch(location, { method: 'PUT', headers: { 'content-type': 'application/dicom+json' }, body: JSON.stringify(arrived) });
     expect(put.status).toBe(200);
-    const listed = (await (await fetch(`${items()}?Modality=US&ScheduledProcedureStepStartDate=20240301-20240331&ScheduledProcedureStepStatus=ARRIVED`)).json()) as Json[];
+    const listed = (await (await tessera.fetch(`${items()}?Modality=US&ScheduledProcedureStepStartDate=20240301-20240331&ScheduledProcedureStepStatus=ARRIVED`)).json()) as Json[];
     expect(listed).toEqual([arrived]);
-    expect(await (await fetch(`${items('st-john')}?PatientID=REST-1`)).json()).toEqual([]);
+    expect(await (await tessera.fetch(`${items('st-john')}?PatientID=REST-1`)).json()).toEqual([]);
     const mwl = await find({ PatientID: 'REST-1', ScheduledProcedureStepSequence: [{ ScheduledProcedureStepID: '', ScheduledProcedureStepStatus: '' }] });
     expect(mwl.matches.map(spsId)).toEqual([location.split('/').at(-1)]);
 
-    expect((await fetch(location, { method: 'DELETE' })).status).toBe(204);
-    expect((await fetch(location)).status).toBe(404);
+    expect((await tessera.fetch(location, { method: 'DELETE' })).status).toBe(204);
+    expect((await tessera.fetch(location)).status).toBe(404);
     expect((await find({ PatientID: 'REST-1' })).matches).toEqual([]);
 
     const errors: [unknown, string, number][] = [
@@ -229,10 +229,10 @@ describe.each(MODES)('Modality Worklist SCP with DCMTK findscu -W and pynetdicom
       const res = await post(invalid);
       expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([status, expect.stringContaining(message)]);
     }
-    const notJson = await fetch(items(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const notJson = await tessera.fetch(items(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     expect(notJson.status).toBe(415);
-    expect((await fetch(`${items()}?PatientBirthDate=19700101`)).status).toBe(400);
-    expect((await fetch(`${items()}/1.2.3/${'X'.repeat(17)}`)).status).toBe(400);
-    expect((await fetch(`${tessera.baseUrl}/tenants/nowhere/worklist/items`)).status).toBe(404);
+    expect((await tessera.fetch(`${items()}?PatientBirthDate=19700101`)).status).toBe(400);
+    expect((await tessera.fetch(`${items()}/1.2.3/${'X'.repeat(17)}`)).status).toBe(400);
+    expect((await tessera.fetch(`${tessera.baseUrl}/tenants/nowhere/worklist/items`)).status).toBe(404);
   });
 });

@@ -53,7 +53,7 @@ describe('a Kafka outage in the middle of an ingest (distributed mode, ingest an
 
 // NumberOfStudyRelatedInstances as the index process answers it (0 before the study is indexed).
 async function fetchCount(tessera: Tessera, study: string): Promise<number> {
-  const res = await fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study}`, { headers: { Accept: 'application/dicom+json' } });
+  const res = await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study}`, { headers: { Accept: 'application/dicom+json' } });
   const [match] = (await res.json()) as Record<string, { Value?: number[] }>[];
   return match?.['00201208']?.Value?.[0] ?? 0;
 }

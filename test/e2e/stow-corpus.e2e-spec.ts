@@ -35,7 +35,8 @@ describe.each(MODES)('the pydicom test files over STOW-RS with dicomweb-client, 
   });
 
   it('stores each valid file as dicomweb-client sent it, finds and retrieves it with dicomweb-client, and refuses each invalid one', async () => {
-    const results = await runPeer<StowResult[]>('dicomweb_peer.py', ['stow'], files.map((f) => ({ path: f.path, base: tessera.dicomwebOf(f.tenant) })));
+    const token = await tessera.token('technologist');
+    const results = await runPeer<StowResult[]>('dicomweb_peer.py', ['stow'], files.map((f) => ({ path: f.path, base: tessera.dicomwebOf(f.tenant), token })));
     const rows = results.map((r, i) => ({ ...r, file: (files[i] as CorpusFile).name, tenant: (files[i] as CorpusFile).tenant }));
     writeReport(`stow-corpus-${mode}`, rows);
     const sent = rows.filter((r) => r.sent);
@@ -49,12 +50,12 @@ describe.each(MODES)('the pydicom test files over STOW-RS with dicomweb-client, 
 
     for (const tenant of [...new Set(valid.map((r) => r.tenant))]) {
       const expected = new Set(valid.filter((r) => r.tenant === tenant).map((r) => r.verdict?.sop)).size;
-      await expectEventually(async () => expect(await qidoInstanceCount(tessera.dicomwebOf(tenant))).toBe(expected), { timeoutMs: 60_000, intervalMs: 250 });
+      await expectEventually(async () => expect(await qidoInstanceCount(tessera, tessera.dicomwebOf(tenant))).toBe(expected), { timeoutMs: 60_000, intervalMs: 250 });
     }
     const checks = await runPeer<{ file: string; found: Record<string, number>; parts: number; retrievedDigest: string; expectedDigest: string }[]>(
       'dicomweb_peer.py',
       ['verify'],
-      valid.map((r) => ({ base: tessera.dicomwebOf(r.tenant), study: r.verdict?.study, series: r.verdict?.series, sop: r.verdict?.sop, file: r.file, expectedDigest: r.verdict?.digest })),
+      valid.map((r) => ({ base: tessera.dicomwebOf(r.tenant), token, study: r.verdict?.study, series: r.verdict?.series, sop: r.verdict?.sop, file: r.file, expectedDigest: r.verdict?.digest })),
     );
     const wrong = checks.filter((c) => c.found.studies !== 1 || c.found.series !== 1 || c.found.instances !== 1 || c.parts !== 1 || c.retrievedDigest !== c.expectedDigest);
     expect(wrong).toEqual([]);
@@ -69,7 +70,7 @@ describe.each(MODES)('the pydicom test files over STOW-RS with dicomweb-client, 
     const file = fs.readFileSync((files.find((f) => f.name === 'CT_small.dcm') as CorpusFile).path);
     const part = (boundary: string) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), file, Buffer.from(`\r\n--${boundary}--\r\n`)]);
     const post = async (contentType: string | undefined, body: Buffer) => {
-      const res = await fetch(`${tessera.dicomwebOf('t5')}/studies`, { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body });
+      const res = await tessera.fetch(`${tessera.dicomwebOf('t5')}/studies`, { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body });
       return { status: res.status, message: ((await res.json()) as { message?: string }).message ?? '' };
     };
     const related = (boundary: string) => `multipart/related; type="application/dicom"; boundary=${boundary}`;
@@ -80,7 +81,7 @@ describe.each(MODES)('the pydicom test files over STOW-RS with dicomweb-client, 
     expect(await post('application/dicom', file)).toEqual({ status: 415, message: expect.stringContaining('multipart/related') });
     expect(await post('application/json', Buffer.from('{}'))).toEqual({ status: 415, message: expect.stringContaining('multipart/related') });
     expect(await post('multipart/related; type="application/pdf"; boundary=xyz', part('xyz'))).toEqual({ status: 415, message: expect.stringContaining('application/pdf') });
-    const res = await fetch(`${tessera.dicomweb}/studies/not-a-uid`, { method: 'POST', headers: { 'Content-Type': related('xyz') }, body: part('xyz') });
+    const res = await tessera.fetch(`${tessera.dicomweb}/studies/not-a-uid`, { method: 'POST', headers: { 'Content-Type': related('xyz') }, body: part('xyz') });
     expect(res.status).toBe(400);
     expect((await backing.objectKeys()).length).toBe(before);
   });

@@ -10,7 +10,7 @@ import { StorageModule } from '@tessera/service-storage';
 import type { Logger } from '@tessera/telemetry';
 import { HealthController } from './health.controller';
 
-const ROLE_MODULES: Record<Role, Type> = {
+export const ROLE_MODULES: Readonly<Record<Role, Type>> = {
   ingest: IngestModule,
   index: IndexModule,
   storage: StorageModule,

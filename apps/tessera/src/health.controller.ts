@@ -1,9 +1,10 @@
 import { Controller, Get, HttpException, Inject, Optional } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
 import type { Database } from '@tessera/database';
-import { CONFIG, DATABASE } from '@tessera/platform';
+import { CONFIG, DATABASE, Public } from '@tessera/platform';
 
 /** Liveness and readiness for orchestrators; no patient data. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -37,7 +37,9 @@ async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   adapter.getInstance().addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
   // Other unknown media types stay unread too, so that STOW-RS can refuse them with its own 415.
   adapter.getInstance().addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger) });
+  // Nest's own body parsers stay off: Fastify's JSON parser serves the admin REST, and a form post
+  // (the OpenID provider's token endpoint) reaches its handler unread, through the parser above.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger), bodyParser: false });
   app.getHttpServer().on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await app.listen(config.http.port, config.http.host);
   // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering. A

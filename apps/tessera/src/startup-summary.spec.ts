@@ -4,7 +4,7 @@ import { startupSummary } from './startup-summary';
 describe('startupSummary', () => {
   const distributed = (roles: string): TesseraConfig =>
     loadConfig(
-      { HTTP_HOST: '0.0.0.0', DIMSE_HOST: '0.0.0.0', TESSERA_ALLOW_INSECURE_REMOTE: 'true', DATABASE_URL: 'postgres://tessera:secret@db:5432/tessera', BLOB_URL: 's3+http://k:s@s3:9000/tessera', BUS_URL: 'kafka://kafka:9092' },
+      { HTTP_HOST: '0.0.0.0', DIMSE_HOST: '0.0.0.0', MLLP_HOST: '0.0.0.0', TESSERA_ALLOW_INSECURE_REMOTE: 'true', OIDC_ISSUER: 'https://sso.example.org/realms/tessera', DATABASE_URL: 'postgres://tessera:secret@db:5432/tessera', BLOB_URL: 's3+http://k:s@s3:9000/tessera', BUS_URL: 'kafka://kafka:9092' },
       { roles },
     );
   const withTls = (config: TesseraConfig): TesseraConfig => ({ ...config, dimse: { ...config.dimse, tls: { ...config.dimse.tls, port: 2762, clientAuth: 'required' } } });
@@ -29,6 +29,7 @@ describe('startupSummary', () => {
       '  Database   PostgreSQL',
       '  Objects    S3 bucket tessera at s3:9000',
       '  Events     Kafka at kafka:9092',
+      '  Sign-in    bearer tokens from https://sso.example.org/realms/tessera (audience tessera) on every HTTP route',
     ]);
   });
 

@@ -44,9 +44,19 @@ export function startupSummary(config: TesseraConfig, listening: Listening): str
     row('Database', config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL'),
     row('Objects', config.blob.kind === 'file' ? `files under ${config.blob.root}` : `S3 bucket ${config.blob.bucket} at ${config.blob.endPoint}:${config.blob.port}`),
     row('Events', config.bus.kind === 'memory' ? 'in-process bus' : `Kafka at ${config.bus.brokers.join(',')}`),
+    ...signIn(config),
   );
-  if (http.host === '127.0.0.1' || http.host === 'localhost') lines.push('  Listening on loopback only, without authentication (nothing else can reach it).');
   return lines;
+}
+
+/** Where HTTP callers get their tokens: every route except the health probes needs one. */
+function signIn(config: TesseraConfig): string[] {
+  const { auth } = config;
+  if (auth.kind === 'external') return [row('Sign-in', `bearer tokens from ${auth.issuer} (audience ${auth.audience}) on every HTTP route`)];
+  return [
+    row('Sign-in', `bearer tokens from the embedded OpenID provider ${auth.issuer} on every HTTP route`),
+    row('', `development accounts and their generated passwords: ${auth.directory}/dev-accounts.json`),
+  ];
 }
 
 function row(label: string, text: string): string {

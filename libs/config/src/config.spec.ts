@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       BLOB_URL: 's3+http://key%2F1:secret@minio:9000/dicom',
       BUS_URL: 'kafka://k1:9092,k2:9092',
       TESSERA_ROLES: 'index,ingest',
+      OIDC_ISSUER: 'https://sso.example.org/realms/tessera',
     });
     expect(config.roles).toEqual(['ingest', 'index']);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/tessera' });
@@ -35,13 +36,13 @@ describe('loadConfig', () => {
   it('names every bad key in one error, without echoing credentials', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ HTTP_PORT: 'eighty', BUS_URL: 'rabbit://x', DATABASE_URL: 'mysql://root:hunter2@x/db', BLOB_URL: 's3://host/b', DIMSE_AE_TITLE: 'A\\B', HTTP_HOST: '0.0.0.0', TESSERA_ROLES: 'ingest,viewer' });
+      loadConfig({ HTTP_PORT: 'eighty', BUS_URL: 'rabbit://x', DATABASE_URL: 'mysql://root:hunter2@x/db', BLOB_URL: 's3://host/b', DIMSE_AE_TITLE: 'A\\B', MLLP_HOST: '0.0.0.0', TESSERA_ROLES: 'ingest,viewer' });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error?.message ?? '';
-    for (const key of ['HTTP_PORT', 'BUS_URL', 'DATABASE_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'DIMSE_AE_TITLE', 'HTTP_HOST', 'TESSERA_ROLES']) expect(text).toContain(key);
+    for (const key of ['HTTP_PORT', 'BUS_URL', 'DATABASE_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'DIMSE_AE_TITLE', 'MLLP_HOST', 'TESSERA_ROLES']) expect(text).toContain(key);
     expect(text).not.toContain('hunter2');
   });
 
@@ -50,6 +51,42 @@ describe('loadConfig', () => {
     expect(config.tenants).toEqual(['default', 'st-mary', 'general']);
     expect(config.aeTitles).toEqual({ MARY: 'st-mary', GEN: 'general', TESSERA: 'default' });
     expect(() => loadConfig({ DIMSE_AE_TITLES: 'X=nowhere' })).toThrow(/not in TESSERA_TENANTS/);
+  });
+});
+
+describe('loadConfig: OpenID Connect', () => {
+  const problemsOf = (env: Record<string, string>, roles?: string): string[] => {
+    try {
+      loadConfig(env, { cwd: '/srv/tessera', ...(roles ? { roles } : {}) });
+    } catch (err) {
+      if (err instanceof ConfigError) return [...err.problems];
+      throw err;
+    }
+    return [];
+  };
+
+  it('runs the embedded provider in the all-in-one process, at /oidc on the HTTP port, keeping its files with the data', () => {
+    expect(loadConfig({ HTTP_PORT: '8042' }, { cwd: '/srv/tessera' }).auth).toEqual({ kind: 'embedded', issuer: 'http://127.0.0.1:8042/oidc', audience: 'tessera', directory: '/srv/tessera/data/oidc', accessTokenTtlSeconds: 3600 });
+    expect(loadConfig({ OIDC_EMBEDDED_ISSUER: 'https://pacs.example.org/oidc/', OIDC_EMBEDDED_DIR: '/var/lib/tessera/oidc' }).auth).toMatchObject({ issuer: 'https://pacs.example.org/oidc', directory: '/var/lib/tessera/oidc' });
+  });
+
+  it('trusts an external issuer when told, with claim paths for providers like Keycloak', () => {
+    const auth = loadConfig({ OIDC_ISSUER: 'https://sso.example.org/realms/tessera', OIDC_AUDIENCE: 'pacs', OIDC_ROLES_CLAIM: 'realm_access.roles', OIDC_CLOCK_TOLERANCE_S: '5' }, { roles: 'index' }).auth;
+    expect(auth).toEqual({ kind: 'external', issuer: 'https://sso.example.org/realms/tessera', audience: 'pacs', rolesClaim: 'realm_access.roles', tenantsClaim: 'tenants', clockToleranceSeconds: 5 });
+  });
+
+  it('refuses what cannot work, naming the setting', () => {
+    expect(problemsOf({}, 'index')).toEqual([expect.stringMatching(/^OIDC_ISSUER: required when a process runs only some roles/)]);
+    expect(problemsOf({ OIDC_ISSUER: 'sso.example.org' })).toEqual(['OIDC_ISSUER="sso.example.org": expected an http(s) URL']);
+    expect(problemsOf({ OIDC_EMBEDDED_ISSUER: 'https://pacs.example.org/auth' })).toEqual([expect.stringMatching(/must end in \/oidc/)]);
+    expect(problemsOf({ HTTP_PORT: '0' })).toEqual([expect.stringMatching(/^OIDC_EMBEDDED_ISSUER: required when HTTP_PORT=0/)]);
+    expect(problemsOf({ OIDC_ISSUER: 'https://sso.example.org', OIDC_CLOCK_TOLERANCE_S: '3600' })).toEqual([expect.stringMatching(/^OIDC_CLOCK_TOLERANCE_S/)]);
+  });
+
+  it('lets HTTP and DIMSE listen beyond loopback (every request and association is authenticated), but not plain MLLP', () => {
+    expect(problemsOf({ HTTP_HOST: '0.0.0.0', DIMSE_HOST: '0.0.0.0' })).toEqual([]);
+    expect(loadConfig({ DIMSE_HOST: '0.0.0.0' }).dimse.acceptUnknownCallingAE).toBe(false);
+    expect(problemsOf({ MLLP_HOST: '0.0.0.0' })).toHaveLength(1);
   });
 });
 
@@ -153,7 +190,7 @@ describe('loadConfig: MLLP settings', () => {
 
   it('listens on loopback port 2575 by default, without TLS, every message for the default tenant', () => {
     expect(loadConfig({}).mllp).toEqual({ host: '127.0.0.1', port: 2575, maxMessageBytes: 1024 * 1024, idleTimeoutMs: 300_000, tls: {}, receivingFacilities: {} });
-    expect(problemsOf({ MLLP_HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^MLLP_HOST=0\.0\.0\.0: listening beyond loopback needs authentication/)]);
+    expect(problemsOf({ MLLP_HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^MLLP_HOST=0\.0\.0\.0: the plain MLLP port authenticates no sender/)]);
     expect(loadConfig({ MLLP_HOST: '0.0.0.0', TESSERA_ALLOW_INSECURE_REMOTE: 'true', MLLP_PORT: '6661', MLLP_MAX_MESSAGE_BYTES: '65536', MLLP_IDLE_TIMEOUT_MS: '1000' }).mllp).toMatchObject({ host: '0.0.0.0', port: 6661, maxMessageBytes: 65536, idleTimeoutMs: 1000 });
     expect(problemsOf({ MLLP_PORT: 'hl7', MLLP_MAX_MESSAGE_BYTES: '10' })).toEqual(['MLLP_PORT="hl7": expected an integer from 0 to 65535', 'MLLP_MAX_MESSAGE_BYTES="10": expected an integer from 1024 to 67108864']);
   });

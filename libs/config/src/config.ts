@@ -61,6 +61,33 @@ export interface MllpTlsSettings {
   readonly ca?: string;
 }
 
+/**
+ * How HTTP callers are authenticated (issue 6): an OpenID provider's JWT access tokens, checked on
+ * every request. `embedded`: the all-in-one process runs its own provider; `external`: any issuer
+ * (Keycloak, Entra ID, …) found through OpenID Connect discovery.
+ */
+export type AuthSettings =
+  | {
+      readonly kind: 'embedded';
+      readonly issuer: string;
+      readonly audience: string;
+      /** Signing key and development accounts (created on first start). */
+      readonly directory: string;
+      readonly accessTokenTtlSeconds: number;
+    }
+  | {
+      readonly kind: 'external';
+      readonly issuer: string;
+      readonly audience: string;
+      /** Instead of discovery's jwks_uri. */
+      readonly jwksUrl?: string;
+      /** Claim (or dotted path, e.g. realm_access.roles) holding Tessera role names. */
+      readonly rolesClaim: string;
+      /** Claim (or dotted path) holding the tenants the caller belongs to. */
+      readonly tenantsClaim: string;
+      readonly clockToleranceSeconds: number;
+    };
+
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
@@ -99,6 +126,7 @@ export interface TesseraConfig {
   readonly tenants: readonly string[];
   /** Called AE titles and the tenant each one stores into (ARCHITECTURE §5). */
   readonly aeTitles: Readonly<Record<string, string>>;
+  readonly auth: AuthSettings;
   readonly allowInsecureRemote: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
@@ -156,6 +184,15 @@ const KNOWN_KEYS = [
   'TESSERA_TENANTS',
   'DIMSE_AE_TITLES',
   'TESSERA_ALLOW_INSECURE_REMOTE',
+  'OIDC_ISSUER',
+  'OIDC_AUDIENCE',
+  'OIDC_JWKS_URL',
+  'OIDC_ROLES_CLAIM',
+  'OIDC_TENANTS_CLAIM',
+  'OIDC_CLOCK_TOLERANCE_S',
+  'OIDC_EMBEDDED_ISSUER',
+  'OIDC_EMBEDDED_DIR',
+  'OIDC_EMBEDDED_TOKEN_TTL_S',
   'LOG_LEVEL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_SERVICE_NAME',
@@ -256,13 +293,14 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     tls: parseMllpTls(env, cwd, mllpPort, problems),
     receivingFacilities: parseReceivingFacilities(str('HL7_RECEIVING_FACILITIES', ''), tenants, problems),
   };
+  const auth = parseAuth(env, roles, http.port, cwd, problems);
+  // HTTP always authenticates (every route checks a token); DIMSE refuses unregistered calling AEs
+  // beyond loopback. The plain MLLP port authenticates no one, so on a network it needs this flag.
   const allowInsecureRemote = bool('TESSERA_ALLOW_INSECURE_REMOTE');
-  for (const [key, host] of [['HTTP_HOST', http.host], ['DIMSE_HOST', dimse.host], ['MLLP_HOST', mllp.host]] as const) {
-    if (!isLoopback(host) && !allowInsecureRemote) {
-      problems.push(
-        `${key}=${host}: listening beyond loopback needs authentication, which this version does not have yet; set TESSERA_ALLOW_INSECURE_REMOTE=true only on a network you trust`,
-      );
-    }
+  if (!isLoopback(mllp.host) && !allowInsecureRemote) {
+    problems.push(
+      `MLLP_HOST=${mllp.host}: the plain MLLP port authenticates no sender; keep it on loopback and offer the TLS port (MLLP_TLS_PORT with MLLP_TLS_CA), or set TESSERA_ALLOW_INSECURE_REMOTE=true only on a network you trust`,
+    );
   }
   const logLevel = str('LOG_LEVEL', 'info');
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected debug, info, warn or error`);
@@ -281,9 +319,59 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     defaultTenant,
     tenants,
     aeTitles,
+    auth,
     allowInsecureRemote,
     logLevel: logLevel as TesseraConfig['logLevel'],
     telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },
+  };
+}
+
+/**
+ * OIDC_*: an external issuer when OIDC_ISSUER is given; otherwise the embedded provider, which only
+ * the all-in-one process may run (split roles would each be an issuer of their own).
+ */
+function parseAuth(env: Env, roles: readonly Role[], httpPort: number, cwd: string, problems: string[]): AuthSettings {
+  const audience = given(env, 'OIDC_AUDIENCE') ?? 'tessera';
+  const seconds = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = given(env, key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    problems.push(`${key}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max} (seconds)`);
+    return fallback;
+  };
+  const url = (key: string, value: string): string => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+    } catch {
+      problems.push(`${key}=${JSON.stringify(value)}: expected an http(s) URL`);
+    }
+    return value;
+  };
+  const issuer = given(env, 'OIDC_ISSUER');
+  if (issuer !== undefined) {
+    const jwksUrl = given(env, 'OIDC_JWKS_URL');
+    return {
+      kind: 'external',
+      issuer: url('OIDC_ISSUER', issuer),
+      audience,
+      ...(jwksUrl !== undefined ? { jwksUrl: url('OIDC_JWKS_URL', jwksUrl) } : {}),
+      rolesClaim: given(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
+      tenantsClaim: given(env, 'OIDC_TENANTS_CLAIM') ?? 'tenants',
+      clockToleranceSeconds: seconds('OIDC_CLOCK_TOLERANCE_S', 30, 0, 300),
+    };
+  }
+  if (roles.length !== ROLES.length) problems.push('OIDC_ISSUER: required when a process runs only some roles; the embedded OpenID provider is for the all-in-one process');
+  const embeddedIssuer = given(env, 'OIDC_EMBEDDED_ISSUER') ?? `http://127.0.0.1:${httpPort}/oidc`;
+  if (URL.canParse(embeddedIssuer) && new URL(embeddedIssuer).pathname.replace(/\/$/, '') !== '/oidc') problems.push(`OIDC_EMBEDDED_ISSUER=${JSON.stringify(embeddedIssuer)}: the embedded provider is served at /oidc; the URL must end in /oidc`);
+  if (given(env, 'OIDC_EMBEDDED_ISSUER') === undefined && httpPort === 0) problems.push('OIDC_EMBEDDED_ISSUER: required when HTTP_PORT=0 (the issuer URL must be known before listening)');
+  return {
+    kind: 'embedded',
+    issuer: url('OIDC_EMBEDDED_ISSUER', embeddedIssuer).replace(/\/$/, ''),
+    audience,
+    directory: path.resolve(cwd, given(env, 'OIDC_EMBEDDED_DIR') ?? './data/oidc'),
+    accessTokenTtlSeconds: seconds('OIDC_EMBEDDED_TOKEN_TTL_S', 3600, 60, 86_400),
   };
 }
 

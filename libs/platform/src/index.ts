@@ -6,3 +6,5 @@ export * from './dimse/dimse-listener';
 export * from './dimse/dimse-outbound';
 export * from './dimse/dimse-service';
 export * from './dimse/dimse.module';
+export * from './access/access.decorators';
+export * from './access/access.guard';

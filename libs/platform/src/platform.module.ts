@@ -1,4 +1,5 @@
 import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { FileBlobStore, S3BlobStore, type BlobStore } from '@tessera/blob-store';
 import { KafkaEventBus, MemoryEventBus, type EventBus } from '@tessera/bus';
 import { TypeormObjectCatalog } from '@tessera/catalog';
@@ -12,7 +13,9 @@ import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
 import { TypeormProcedureStepStore } from '@tessera/mpps';
 import { TypeormWorklistStore } from '@tessera/worklist';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, WORKLIST_STORE } from './tokens';
+import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type TokenVerifier } from '@tessera/identity';
+import { AccessGuard } from './access/access.guard';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -53,6 +56,23 @@ export function createBlobStore(config: TesseraConfig): BlobStore {
   return config.blob.kind === 'file' ? new FileBlobStore(config.blob.root) : new S3BlobStore(config.blob);
 }
 
+/** The HTTP token check of a configuration: the embedded provider's own keys, or an external issuer's. */
+function authProviders(config: TesseraConfig): Provider[] {
+  const { auth } = config;
+  if (auth.kind === 'external') {
+    const verifier = new JwtTokenVerifier(auth, remoteIssuerKeys(auth.issuer, auth.jwksUrl));
+    return [{ provide: TOKEN_VERIFIER, useValue: verifier }];
+  }
+  return [
+    { provide: EMBEDDED_ISSUER, useFactory: () => EmbeddedIssuer.open({ ...auth, tenants: config.tenants }) },
+    {
+      provide: TOKEN_VERIFIER,
+      useFactory: (issuer: EmbeddedIssuer): TokenVerifier => new JwtTokenVerifier({ issuer: auth.issuer, audience: auth.audience, clockToleranceSeconds: 0, ...EMBEDDED_CLAIMS }, issuer.keySet()),
+      inject: [EMBEDDED_ISSUER],
+    },
+  ];
+}
+
 class PlatformLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
@@ -78,6 +98,7 @@ export class PlatformModule {
       { provide: CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
       { provide: TENANT_RESOLVER, useValue: tenantResolver(config) },
+      ...authProviders(config),
       PlatformLifecycle,
     ];
     if (needs.database) {
@@ -109,6 +130,8 @@ export class PlatformModule {
         inject: [DATABASE, EVENT_BUS],
       });
     }
-    return { module: PlatformModule, global: true, providers, exports: providers.filter((p) => p !== PlatformLifecycle) };
+    const exported = providers.filter((p) => p !== PlatformLifecycle);
+    // Every route of every role passes the access guard (issue 6).
+    return { module: PlatformModule, global: true, providers: [...providers, { provide: APP_GUARD, useClass: AccessGuard }], exports: exported };
   }
 }

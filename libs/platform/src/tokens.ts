@@ -12,3 +12,5 @@ export const AE_REGISTRY = Symbol('AeRegistry');
 export const COMMITMENT_STORE = Symbol('CommitmentStore');
 export const PROCEDURE_STEPS = Symbol('ProcedureStepStore');
 export const WORKLIST_STORE = Symbol('WorklistStore');
+export const TOKEN_VERIFIER = Symbol('TokenVerifier');
+export const EMBEDDED_ISSUER = Symbol('EmbeddedIssuer');

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ApplicationEntitiesController } from './application-entities/application-entities.controller';
+import { EmbeddedIssuerController } from './identity/embedded-issuer.controller';
 
 /**
- * The auth role: the AE-title registry now; identities, tenants, audit trail and de-identification
- * arrive with the security work.
+ * The auth role: the AE-title registry and, in the all-in-one process, the embedded OpenID provider.
+ * Tokens are checked by the access guard of every role (libs/platform).
  */
-@Module({ controllers: [ApplicationEntitiesController] })
+@Module({ controllers: [ApplicationEntitiesController, EmbeddedIssuerController] })
 export class AuthModule {}

@@ -18,6 +18,11 @@ from dicomweb_client.api import DICOMwebClient
 from dicom_validity import dataset_digest, judge
 
 
+def client_for(item):
+    """A dicomweb-client session for the item's base URL, with its bearer token (RFC 6750)."""
+    return DICOMwebClient(url=item["base"], headers={"Authorization": f"Bearer {item['token']}"})
+
+
 def stow(items):
     results = []
     for item in items:
@@ -37,7 +42,7 @@ def stow(items):
             results.append(result)
             continue
         result.update(sent=True, verdict=judge(encoded))
-        client = DICOMwebClient(url=item["base"])
+        client = client_for(item)
         try:
             response = client.store_instances([ds])
             result["http"] = 200
@@ -58,7 +63,7 @@ def stow(items):
 def verify(items):
     results = []
     for item in items:
-        client = DICOMwebClient(url=item["base"])
+        client = client_for(item)
         study, series, sop = item["study"], item["series"], item["sop"]
         found = {
             "studies": len(client.search_for_studies(search_filters={"StudyInstanceUID": study})),
@@ -83,7 +88,7 @@ def retrieve(items):
     """WADO-RS through dicomweb-client: a study, a series, metadata at each level, bulk data, transcoding."""
     results = []
     for item in items:
-        client = DICOMwebClient(url=item["base"])
+        client = client_for(item)
         study, series = item["study"], item["series"]
         as_stored = client.retrieve_study(study, media_types=(("application/dicom", "*"),))
         default = client.retrieve_series(study, series)  # no transfer-syntax: Explicit VR Little Endian

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '@tessera/testing';
 import { runPeer } from './python';
-import { pydicomTestFiles } from './tessera';
+import { pydicomTestFiles, type Tessera } from './tessera';
 
 /** One file of pydicom's bundled test set, with the tenant it goes to. */
 export interface CorpusFile {
@@ -50,8 +50,8 @@ export function writeReport(name: string, rows: unknown): void {
 }
 
 /** Every instance of a tenant that QIDO-RS lists. */
-export async function qidoInstanceCount(base: string): Promise<number> {
-  const res = await fetch(`${base}/instances?limit=1000`, { headers: { Accept: 'application/dicom+json' } });
+export async function qidoInstanceCount(tessera: Tessera, base: string): Promise<number> {
+  const res = await tessera.fetch(`${base}/instances?limit=1000`, { headers: { Accept: 'application/dicom+json' } });
   if (res.status !== 200) throw new Error(`QIDO answered ${res.status}`);
   return ((await res.json()) as unknown[]).length;
 }

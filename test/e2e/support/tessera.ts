@@ -68,19 +68,36 @@ function walk(dir: string, prefix: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
+/** The accounts the embedded OpenID provider creates on first start (libs/identity dev-accounts). */
+export type Account = 'admin' | 'radiologist' | 'technologist' | 'referring-physician' | 'researcher' | 'integration';
+
 /** A running Tessera process. */
 export interface Tessera {
   readonly baseUrl: string;
   readonly dicomweb: string;
   readonly dimsePort: number;
   readonly logFile: string;
+  /** The issuer whose tokens this Tessera trusts: its own embedded provider, or the one it was started against. */
+  readonly issuer: string;
   /** The DICOMweb base URL of a tenant. */
   dicomwebOf(tenant: string): string;
+  /** An access token of one of the issuer's development accounts (password or client credentials grant). */
+  token(account: Account): Promise<string>;
+  /**
+   * fetch() with a bearer token: by default an administrator's for /admin routes and a
+   * technologist's (who may read and store studies and keep the worklist) for everything else.
+   */
+  fetch(url: string, init?: RequestInit, account?: Account): Promise<Response>;
   stop(): Promise<void>;
 }
 
+/** How a Tessera authenticates callers: its own embedded provider (default), or another Tessera's as an external issuer. */
+export interface StartOptions {
+  readonly trusting?: Tessera;
+}
+
 /** Starts the built launcher with the given settings and waits until it is ready. */
-export async function startTessera(name: string, env: Record<string, string>, roles?: string): Promise<Tessera> {
+export async function startTessera(name: string, env: Record<string, string>, roles?: string, options: StartOptions = {}): Promise<Tessera> {
   const httpPort = await freePort();
   const dimsePort = await freePort();
   // Every listener on a port of its own: specs start several Tesseras at once.
@@ -89,8 +106,12 @@ export async function startTessera(name: string, env: Record<string, string>, ro
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}-${httpPort}.log`);
   const log = fs.openSync(logFile, 'a');
+  // Each Tessera's embedded provider keeps its key and accounts apart from the others'.
+  const oidcDir = path.join(repoRoot(), 'tmp', 'e2e-oidc', `${name}-${httpPort}`);
+  const auth = options.trusting ? { OIDC_ISSUER: options.trusting.issuer } : { OIDC_EMBEDDED_DIR: oidcDir };
+  const issuer = options.trusting?.issuer ?? `http://127.0.0.1:${httpPort}/oidc`;
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist/apps/tessera/src/main.js'), ...(roles ? ['--roles', roles] : [])], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), MLLP_PORT: String(mllpPort), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), MLLP_PORT: String(mllpPort), LOG_LEVEL: 'info', ...auth, ...env },
     stdio: ['ignore', log, log],
   });
   let exited: number | null = null;
@@ -107,12 +128,30 @@ export async function startTessera(name: string, env: Record<string, string>, ro
     child.kill('SIGKILL');
     throw err;
   });
+  const tokens = new Map<Account, Promise<string>>();
+  const token = (account: Account): Promise<string> => {
+    if (options.trusting) return options.trusting.token(account);
+    let pending = tokens.get(account);
+    if (!pending) {
+      pending = devToken(issuer, oidcDir, account);
+      tokens.set(account, pending);
+    }
+    return pending;
+  };
   return {
     baseUrl,
     dicomweb: `${baseUrl}/dicomweb`,
     dimsePort,
     logFile,
+    issuer,
     dicomwebOf: (tenant) => `${baseUrl}/tenants/${tenant}/dicomweb`,
+    token,
+    fetch: async (url, init = {}, account) => {
+      const as = account ?? (new URL(url).pathname.includes('/admin/') ? 'admin' : 'technologist');
+      const headers = new Headers(init.headers);
+      headers.set('Authorization', `Bearer ${await token(as)}`);
+      return fetch(url, { ...init, headers });
+    },
     stop: async () => {
       if (exited !== null) return;
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -123,6 +162,23 @@ export async function startTessera(name: string, env: Record<string, string>, ro
       fs.closeSync(log);
     },
   };
+}
+
+/** A token for a development account of an embedded provider, from the accounts file it wrote. */
+async function devToken(issuer: string, oidcDir: string, account: Account): Promise<string> {
+  const accounts = JSON.parse(fs.readFileSync(path.join(oidcDir, 'dev-accounts.json'), 'utf8')) as {
+    users: { username: string; password: string }[];
+    serviceAccounts: { clientId: string; clientSecret: string }[];
+  };
+  const service = accounts.serviceAccounts.find((c) => c.clientId === account);
+  const user = accounts.users.find((u) => u.username === account);
+  const form = service
+    ? new URLSearchParams({ grant_type: 'client_credentials', client_id: service.clientId, client_secret: service.clientSecret })
+    : new URLSearchParams({ grant_type: 'password', client_id: 'tessera-cli', username: account, password: user?.password ?? '' });
+  const response = await fetch(`${issuer}/token`, { method: 'POST', body: form });
+  const body = (await response.json()) as { access_token?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`no token for ${account} from ${issuer}: ${response.status} ${body.error_description ?? ''}`);
+  return body.access_token;
 }
 
 /** The Python interpreter of the test venv (pydicom, pynetdicom, dicomweb-client). */

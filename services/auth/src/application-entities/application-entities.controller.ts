@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import { AE_OPERATIONS, type AeRegistry, type ApplicationEntity } from '@tessera/ae-registry';
 import type { TesseraConfig } from '@tessera/config';
-import { AE_REGISTRY, CONFIG, sendError } from '@tessera/platform';
+import { AE_REGISTRY, CONFIG, Requires, sendError } from '@tessera/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
@@ -18,6 +18,7 @@ const EntryBody = z.object({
 });
 
 /** The AE-title registry of a tenant, and the associations refused (admin REST). */
+@Requires('tenant:manage')
 @Controller('admin')
 export class ApplicationEntitiesController {
   constructor(

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { acceptsJson, publicHost, queryPairs, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { acceptsJson, publicHost, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { ReadWorklistItemUseCase } from './read-worklist-item.use-case';
@@ -15,6 +15,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * HL7 or FHIR: the default tenant's at /worklist/items, another tenant's at /tenants/{id}/worklist/items.
  * Items are DICOM JSON (PS3.18 F.2) of the Modality Worklist information model (PS3.4 K.6.1.2.2).
  */
+@Requires('worklist:read')
 @Controller('worklist/items')
 export class WorklistController {
   constructor(
@@ -26,6 +27,7 @@ export class WorklistController {
   ) {}
 
   @Post()
+  @Requires('worklist:write')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = await readJsonBody(request, reply);
     if (body === NO_BODY) return;
@@ -55,6 +57,7 @@ export class WorklistController {
   }
 
   @Put(':study/:step')
+  @Requires('worklist:write')
   async replace(@Param('study') study: string, @Param('step') step: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = await readJsonBody(request, reply);
     if (body === NO_BODY) return;
@@ -62,6 +65,7 @@ export class WorklistController {
   }
 
   @Delete(':study/:step')
+  @Requires('worklist:write')
   async remove(@Param('study') study: string, @Param('step') step: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const result = await this.removal.execute(this.tenants.forHttp(request), study, step);
     switch (result.kind) {

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
-import { CONFIG, sendError } from '@tessera/platform';
+import { CONFIG, Requires, sendError } from '@tessera/platform';
 import type { FastifyReply } from 'fastify';
 import { StorageCommitmentUseCase } from './storage-commitment.use-case';
 
 /** Where a storage commitment stands: what was verified, whether the report went out, why not (admin REST). */
+@Requires('tenant:manage')
 @Controller('admin')
 export class StorageCommitmentsController {
   constructor(

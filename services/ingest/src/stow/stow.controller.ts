@@ -1,5 +1,5 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { dicomwebBase, sendDicomJson, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { dicomwebBase, Requires, sendDicomJson, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
 import { currentTraceparent, inSpan } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { StoreStudiesUseCase } from './store-studies.use-case';
 import { stowResponse } from './stow-response';
 
 /** STOW-RS (PS3.18 10.5): POST /dicomweb/studies[/{StudyInstanceUID}]. */
+@Requires('studies:write')
 @Controller('dicomweb/studies')
 export class StowController {
   constructor(

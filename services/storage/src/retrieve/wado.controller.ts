@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { LOGGER, sendError, TENANT_RESOLVER, validPathUids, type TenantResolver } from '@tessera/platform';
+import { LOGGER, Requires, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
 import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
 
 /** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances and bulk data. */
+@Requires('studies:read')
 @Controller('dicomweb/studies/:study')
 export class WadoController {
   private readonly logger: Logger;

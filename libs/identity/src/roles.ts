@@ -1,0 +1,52 @@
+/**
+ * Who may do what over HTTP (issue 6). A role is what the identity provider says a person or
+ * service account is; a permission is what a route needs. The table below is the whole policy.
+ */
+export const ROLES = ['admin', 'radiologist', 'technologist', 'referring-physician', 'researcher', 'integration'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  /** Search and retrieve identified studies (QIDO-RS, WADO-RS, metadata). */
+  'studies:read',
+  /** Store instances (STOW-RS). */
+  'studies:write',
+  /** Read the modality worklist over REST. */
+  'worklist:read',
+  /** Schedule, change and remove worklist items over REST. */
+  'worklist:write',
+  /** Manage a tenant's configuration (AE titles) and read its operational records (rejections, commitments). */
+  'tenant:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What a permission lets one do, in words for a refusal ("… has no role that may <this>"). */
+export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
+  'studies:read': 'search or retrieve studies',
+  'studies:write': 'store instances',
+  'worklist:read': 'read the worklist',
+  'worklist:write': 'change the worklist',
+  'tenant:manage': "manage the tenant's configuration",
+};
+
+/**
+ * The role → permission table. An administrator configures but reads no images (a person who does
+ * both holds both roles). A referring physician sees only studies shared with them and a researcher
+ * only de-identified data: until sharing grants and the de-identified view exist, neither role
+ * opens any identified route.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: ['tenant:manage'],
+  radiologist: ['studies:read', 'studies:write', 'worklist:read'],
+  technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
+  'referring-physician': [],
+  researcher: [],
+  integration: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function permits(roles: readonly Role[], permission: Permission): boolean {
+  return roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
+}

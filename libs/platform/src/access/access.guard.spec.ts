@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http';
+import { Controller, Get, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { AuthenticationError, type Principal, type TokenVerifier } from '@tessera/identity';
+import { createLogger } from '@tessera/telemetry';
+import { ConfiguredTenantResolver } from '../tenant-resolver';
+import { LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { Public, Requires } from './access.decorators';
+import { AccessGuard, callerOf } from './access.guard';
+
+/** The in-memory twin of the token port: a token is the name of a caller in this table. */
+class TableVerifier implements TokenVerifier {
+  constructor(private readonly callers: Readonly<Record<string, Principal | AuthenticationError>>) {}
+  verify(token: string): Promise<Principal> {
+    const caller = this.callers[token];
+    if (caller === undefined) return Promise.reject(new AuthenticationError('bad-signature', 'the token signature does not verify'));
+    return caller instanceof AuthenticationError ? Promise.reject(caller) : Promise.resolve(caller);
+  }
+}
+
+const person = (name: string, roles: Principal['roles'], tenants: string[]): Principal => ({ subject: name, name, issuer: 'https://idp', roles, tenants, expiresAt: 0 });
+
+@Controller()
+class SampleController {
+  @Public()
+  @Get('open')
+  open(): string {
+    return 'open';
+  }
+
+  @Requires('studies:read')
+  @Get('dicomweb/studies')
+  studies(): string {
+    return 'studies';
+  }
+
+  @Requires('tenant:manage')
+  @Get('admin/tenants/:tenant/things')
+  things(): string {
+    return 'things';
+  }
+
+  @Get('forgotten')
+  forgotten(): string {
+    return 'should never be seen';
+  }
+}
+
+describe('AccessGuard', () => {
+  let app: NestFastifyApplication;
+  let seen: Principal | undefined;
+
+  beforeAll(async () => {
+    const tenants = new ConfiguredTenantResolver('default', ['default', 'st-mary'], {});
+    const verifier = new TableVerifier({
+      rad: person('rad', ['radiologist'], ['default']),
+      'mary-rad': person('mary-rad', ['radiologist'], ['st-mary']),
+      'mary-admin': person('mary-admin', ['admin'], ['st-mary']),
+      expired: new AuthenticationError('expired', 'the token has expired'),
+      offline: new AuthenticationError('issuer-unreachable', "the issuer's keys could not be fetched"),
+    });
+    @Module({
+      controllers: [SampleController],
+      providers: [
+        { provide: TOKEN_VERIFIER, useValue: verifier },
+        { provide: TENANT_RESOLVER, useValue: tenants },
+        { provide: LOGGER, useValue: createLogger({ level: 'error', format: 'json' }, {}) },
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
+    })
+    class SampleModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [SampleModule] }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ rewriteUrl: (req: IncomingMessage) => tenants.rewriteUrl(req) }), { logger: false });
+    app.getHttpAdapter().getInstance().addHook('onResponse', (request, _reply, done) => {
+      seen = callerOf(request);
+      done();
+    });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(() => app.close());
+
+  const call = async (url: string, token?: string) => {
+    const res = await app.inject({ method: 'GET', url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    return { status: res.statusCode, challenge: res.headers['www-authenticate'], message: res.statusCode < 400 ? res.body : (res.json() as { message: string }).message };
+  };
+
+  it('lets anyone reach a public route', async () => {
+    expect((await call('/open')).status).toBe(200);
+  });
+
+  it('asks for a token (RFC 6750 3) when there is none, and says why one was refused', async () => {
+    expect(await call('/dicomweb/studies')).toMatchObject({ status: 401, challenge: 'Bearer realm="tessera"' });
+    expect(await call('/dicomweb/studies', 'expired')).toMatchObject({ status: 401, challenge: expect.stringContaining('error="invalid_token"'), message: expect.stringContaining('expired') });
+    expect((await call('/dicomweb/studies', 'forged')).status).toBe(401);
+    const basic = await app.inject({ method: 'GET', url: '/dicomweb/studies', headers: { authorization: 'Basic cmFkOnB3' } });
+    expect(basic.statusCode).toBe(401);
+  });
+
+  it('answers 503, not 401, while the issuer cannot be reached to check a token', async () => {
+    expect((await call('/dicomweb/studies', 'offline')).status).toBe(503);
+  });
+
+  it('admits a caller with the permission in the tenant addressed, and remembers who it was', async () => {
+    expect((await call('/dicomweb/studies', 'rad')).status).toBe(200);
+    expect(seen?.name).toBe('rad');
+    expect((await call('/tenants/st-mary/dicomweb/studies', 'mary-rad')).status).toBe(200);
+    expect((await call('/admin/tenants/st-mary/things', 'mary-admin')).status).toBe(200);
+  });
+
+  it('refuses (403) a caller of another tenant, whether the tenant is in the prefix or the path', async () => {
+    expect(await call('/dicomweb/studies', 'mary-rad')).toMatchObject({ status: 403, message: 'mary-rad does not belong to tenant default' });
+    expect((await call('/tenants/st-mary/dicomweb/studies', 'rad')).status).toBe(403);
+    expect((await call('/admin/tenants/default/things', 'mary-admin')).status).toBe(403);
+    expect((await call('/tenants/st-mary/admin/tenants/default/things', 'mary-admin')).status).toBe(403);
+  });
+
+  it('refuses (403) a caller whose roles do not grant the permission', async () => {
+    expect(await call('/admin/tenants/default/things', 'rad')).toMatchObject({ status: 403, challenge: expect.stringContaining('insufficient_scope'), message: expect.stringContaining("manage the tenant's configuration") });
+    expect((await call('/tenants/st-mary/dicomweb/studies', 'mary-admin')).status).toBe(403);
+  });
+
+  it('refuses everyone a route that declares no requirement', async () => {
+    expect((await call('/forgotten', 'rad')).status).toBe(403);
+  });
+});

@@ -1,0 +1,87 @@
+import { HttpException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthenticationError, PERMISSION_WORDS, permits, type Principal, type TokenVerifier } from '@tessera/identity';
+import type { Logger } from '@tessera/telemetry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { TenantResolver } from '../tenant-resolver';
+import { LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { ACCESS, type AccessRequirement } from './access.decorators';
+
+const CALLER = Symbol('tessera.caller');
+
+/** The authenticated caller of a request that passed the access guard. */
+export function callerOf(request: { readonly raw: IncomingMessage }): Principal | undefined {
+  return (request.raw as IncomingMessage & { [CALLER]?: Principal })[CALLER];
+}
+
+/**
+ * Every HTTP request passes here first (issue 6, ARCHITECTURE §5): a bearer token (RFC 6750) that
+ * the issuer signed for this server, a caller who belongs to the tenant addressed, and a role that
+ * grants the route's permission. 401 when the caller is not authenticated (with a WWW-Authenticate
+ * challenge saying why), 403 when they are but may not. A route that declares no requirement is
+ * refused to everyone, so a forgotten decorator fails closed. Bodies never carry patient data.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    if (requirement === 'public') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    if (requirement === undefined) {
+      this.logger.error('route without an access requirement refused', { route: `${context.getClass().name}.${context.getHandler().name}` });
+      throw refusal(403, 'This route is not open to anyone');
+    }
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) {
+      void reply.header('WWW-Authenticate', 'Bearer realm="tessera"');
+      throw refusal(401, 'A bearer token is required (Authorization: Bearer <access token>)');
+    }
+    let caller: Principal;
+    try {
+      caller = await this.verifier.verify(token);
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      if (err.code === 'issuer-unreachable') {
+        this.logger.warn('token not checked: issuer unreachable', { reason: err.message });
+        throw refusal(503, 'The identity provider cannot be reached to check the token; try again later');
+      }
+      // RFC 6750 3.1: invalid_token, with a description a developer can act on.
+      void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="invalid_token", error_description="${err.message}"`);
+      throw refusal(401, `The bearer token was refused: ${err.message}`);
+    }
+    for (const tenant of this.addressedTenants(request)) {
+      if (!caller.tenants.includes(tenant)) throw refusal(403, `${caller.name} does not belong to tenant ${tenant}`);
+    }
+    if (!permits(caller.roles, requirement)) {
+      void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="insufficient_scope"`);
+      throw refusal(403, `${caller.name} has no role that may ${PERMISSION_WORDS[requirement]} (roles: ${caller.roles.join(', ') || 'none'})`);
+    }
+    (request.raw as IncomingMessage & { [CALLER]?: Principal })[CALLER] = caller;
+    return true;
+  }
+
+  /** The tenant of the URL prefix (or the default one), and the tenant named by an admin route's :tenant. */
+  private addressedTenants(request: FastifyRequest): string[] {
+    const named = (request.params as Record<string, string> | undefined)?.tenant;
+    if (named === undefined) return [this.tenants.forHttp(request)];
+    return this.tenants.pathPrefix(request) === '' ? [named] : [this.tenants.forHttp(request), named];
+  }
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+function refusal(status: number, message: string): HttpException {
+  return new HttpException({ status, message }, status);
+}
