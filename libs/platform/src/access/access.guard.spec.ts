@@ -72,7 +72,7 @@ describe('AccessGuard', () => {
     })
     class SampleModule {}
     const moduleRef = await Test.createTestingModule({ imports: [SampleModule] }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ rewriteUrl: (req: IncomingMessage) => tenants.rewriteUrl(req) }), { logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ rewriteUrl: (req) => tenants.rewriteUrl(req as IncomingMessage) }), { logger: false });
     app.getHttpAdapter().getInstance().addHook('onResponse', (request, _reply, done) => {
       seen = callerOf(request);
       done();
