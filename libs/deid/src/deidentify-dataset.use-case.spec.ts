@@ -56,6 +56,7 @@ function sample(): DicomJsonDataset {
     '60000010': { vr: 'US', Value: [512] },
     '60003000': { vr: 'OW', InlineBinary: 'AAAA' },
     '50000005': { vr: 'US', Value: [2] },
+    '50002500': { vr: 'LO', Value: ['ECG lead II'] },
     '7FE00010': { vr: 'OW', BulkDataURI: 'bulk:0' },
   };
 }
@@ -205,6 +206,7 @@ describe('deidentifyDataset: the options (PS3.15 E.3)', () => {
     const texts = async (options: DeidOption[]): Promise<unknown[]> => {
       const out = await deidentifyDataset(input, request(options));
       expect(out['60003000']).toBeUndefined();
+      expect(out['50002500']).toBeUndefined(); // text Clean Graphics could keep, but the curve is gone
       return ((out['00700001']?.Value?.[0] as DicomJsonDataset)['00700008']?.Value as DicomJsonDataset[]).map((i) => i['00700006']);
     };
     // Unformatted Text Value is D, or C with Clean Descriptors; what cannot be cleaned gets the D.

@@ -60,9 +60,13 @@ const Key = {
 } as const;
 
 const FREE_TEXT_VRS = new Set(['AE', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
-// Overlay groups 6000-601E (PS3.3 C.9.2): their Overlay Data and Overlay Comments go under X, and the
-// rest of the group describes an overlay that is no longer there.
-const isOverlayGroup = (tag: Tag): boolean => tag >>> 16 >= 0x6000 && tag >>> 16 <= 0x601e && (tag >>> 16) % 2 === 0;
+// Curve groups 5000-501E (retired, PS3.3 2004 C.10.2) and overlay groups 6000-601E (PS3.3 C.9.2) go whole:
+// Table E.1-1 removes Curve Data, Overlay Data and Overlay Comments (which Clean Graphics cannot clean, being
+// bitmaps and samples), and the rest of such a group describes a curve or overlay that is no longer there.
+const isCurveOrOverlayGroup = (tag: Tag): boolean => {
+  const group = tag >>> 16;
+  return group % 2 === 0 && ((group >= 0x5000 && group <= 0x501e) || (group >= 0x6000 && group <= 0x601e));
+};
 
 // Tags whose UI values are replaced through the UID mapper: every row whose action is U, and the rows
 // whose D applies to a UI element (Annotation Group UID), since a dummy UID must stay consistent too.
@@ -173,7 +177,7 @@ function walkDataset(dataset: DicomJsonDataset, walk: Walk, cleaning: boolean): 
       if (keepPrivate.has(tag)) out[key] = keepElement(element, walk, cleaning);
       continue;
     }
-    if (isOverlayGroup(tag)) continue;
+    if (isCurveOrOverlayGroup(tag)) continue;
     if (key === Key.PrivateDataElementCharacteristicsSequence && !walk.chosen.has(DeidOption.RetainSafePrivate)) continue;
     const row = profileRow(tag);
     const replaced = row === undefined ? notInTable(element, walk, cleaning) : applyAction(effectiveAction(row, walk.chosen), key, element, row, walk, cleaning);
