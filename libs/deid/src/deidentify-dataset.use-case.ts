@@ -35,7 +35,6 @@ export interface DeidentifyRequest {
 }
 
 const Key = {
-  SpecificCharacterSet: '00080005',
   PatientName: '00100010',
   PatientID: '00100020',
   IssuerOfPatientID: '00100021',
