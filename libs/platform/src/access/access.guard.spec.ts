@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { Controller, Get, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -72,7 +73,7 @@ describe('AccessGuard', () => {
     })
     class SampleModule {}
     const moduleRef = await Test.createTestingModule({ imports: [SampleModule] }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ rewriteUrl: (req) => tenants.rewriteUrl(req as IncomingMessage) }), { logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ logger: false, rewriteUrl: (req: IncomingMessage | Http2ServerRequest) => tenants.rewriteUrl(req as IncomingMessage) }), { logger: false });
     app.getHttpAdapter().getInstance().addHook('onResponse', (request, _reply, done) => {
       seen = callerOf(request);
       done();
