@@ -174,11 +174,22 @@ kubeconform_strict() {
 }
 
 # helm template with one values file (or none), validated by kubeconform from stdin.
+# The default values have no OpenID provider (there is no sensible default): name one, as every
+# install must.
 render_and_validate() {
-  local values=$1 out=$2 args=()
+  local values=$1 out=$2 args=(--set oidc.issuer=https://sso.example.org/realms/tessera)
   [[ -n $values ]] && args=(-f "$values")
   "$HELM" template tessera "$CHART" --namespace tessera --kube-version "$K8S_VERSION" "${args[@]}" >"$out" || return 1
   kubeconform_strict <"$out"
+}
+
+helm_requires_issuer() {
+  local out
+  if out=$("$HELM" template tessera "$CHART" --namespace tessera --kube-version "$K8S_VERSION" 2>&1 >/dev/null); then
+    echo "the chart renders without oidc.issuer: every HTTP route would refuse every token"
+    return 1
+  fi
+  [[ $out == *"oidc.issuer"* ]] || { printf '%s\n' "$out"; return 1; }
 }
 
 # The schemas must really be in use: known-bad manifests are rejected, an unknown kind is an error.
@@ -218,7 +229,8 @@ EOF
 }
 
 compose_config_loads() {
-  sed -E 's/^(POSTGRES_PASSWORD|S3_ACCESS_KEY|S3_SECRET_KEY)=$/\1=check-deploy-dummy-value/' \
+  sed -E -e 's/^(POSTGRES_PASSWORD|S3_ACCESS_KEY|S3_SECRET_KEY)=$/\1=check-deploy-dummy-value/' \
+    -e 's#^OIDC_ISSUER=$#OIDC_ISSUER=https://sso.example.org/realms/tessera#' \
     "$REPO_ROOT/deploy/.env.example" >"$WORK/compose.env"
   "$COMPOSE_CONFIG" -env-file "$WORK/compose.env" "$REPO_ROOT/docker-compose.yml" >"$WORK/compose.json"
 }
@@ -276,6 +288,7 @@ main() {
     return
   fi
   check "kubeconform: rejects invalid manifests (schemas in use)" kubeconform_rejects_bad_manifests
+  check "helm: refuses to render without an OpenID provider (oidc.issuer)" helm_requires_issuer
   local values name out route_render=
   for values in "" "$CHART"/ci/*.yaml; do
     name=${values:+ci/$(basename "$values")}

@@ -79,6 +79,8 @@ export interface Tessera {
   readonly logFile: string;
   /** The issuer whose tokens this Tessera trusts: its own embedded provider, or the one it was started against. */
   readonly issuer: string;
+  /** That issuer's directory (signing key, development accounts). */
+  readonly oidcDir: string;
   /** The DICOMweb base URL of a tenant. */
   dicomwebOf(tenant: string): string;
   /** An access token of one of the issuer's development accounts (password or client credentials grant). */
@@ -144,6 +146,7 @@ export async function startTessera(name: string, env: Record<string, string>, ro
     dimsePort,
     logFile,
     issuer,
+    oidcDir: options.trusting?.oidcDir ?? oidcDir,
     dicomwebOf: (tenant) => `${baseUrl}/tenants/${tenant}/dicomweb`,
     token,
     fetch: async (url, init = {}, account) => {

@@ -82,10 +82,17 @@ DIMSE_PORT: "11112"
 # The hl7 role's MLLP listener (the Service -mllp); other roles ignore these.
 MLLP_HOST: "0.0.0.0"
 MLLP_PORT: "2575"
-# Tessera refuses a non-loopback address until authentication exists (OIDC is a later issue),
-# because whoever reaches the port can read and write patient data: keep the Services internal or
-# behind network policy meanwhile. This setting goes away when auth lands.
+# The plain MLLP port authenticates no sender; Tessera refuses a non-loopback MLLP_HOST unless
+# told. Keep the -mllp Service internal, or offer senders MLLP over TLS with client certificates.
 TESSERA_ALLOW_INSECURE_REMOTE: "true"
+# Every HTTP request carries a bearer token of this OpenID provider (docs/security.md).
+OIDC_ISSUER: {{ required "oidc.issuer: the URL of the OpenID provider whose tokens Tessera accepts (e.g. a Keycloak realm)" .Values.oidc.issuer | quote }}
+OIDC_AUDIENCE: {{ .Values.oidc.audience | quote }}
+OIDC_ROLES_CLAIM: {{ .Values.oidc.rolesClaim | quote }}
+OIDC_TENANTS_CLAIM: {{ .Values.oidc.tenantsClaim | quote }}
+{{- with .Values.oidc.jwksUrl }}
+OIDC_JWKS_URL: {{ . | quote }}
+{{- end }}
 DIMSE_AE_TITLE: {{ .Values.config.dimseAeTitle | quote }}
 TESSERA_DEFAULT_TENANT: {{ .Values.config.defaultTenant | quote }}
 TESSERA_TENANTS: {{ join "," .Values.config.tenants | quote }}
