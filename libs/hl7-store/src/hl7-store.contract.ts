@@ -144,8 +144,10 @@ export function describeHl7StoreContract(name: string, open: () => Promise<Hl7St
       await h.store.transaction((tx) => tx.saveOrder(order, item));
       expect(await h.store.transaction((tx) => tx.findOrder('default', 'ACC-1'))).toEqual(order);
       const cancelled = { ...order, status: 'CANCELED' as const };
-      await h.store.transaction((tx) => tx.saveOrder(cancelled, item));
+      const changed = await h.store.transaction((tx) => tx.setOrderStatus(cancelled));
+      expect(changed?.attributes['00400100']?.Value?.[0]).toMatchObject({ '00400020': text('CS', 'CANCELED'), '00400009': text('SH', 'SPS-1') });
       expect(await h.store.transaction((tx) => tx.findOrder('default', 'ACC-1'))).toEqual(cancelled);
+      expect(await h.store.transaction((tx) => tx.setOrderStatus({ ...order, accessionNumber: 'ACC-1', scheduledProcedureStepID: 'SPS-NONE' }))).toBeUndefined();
       expect(await h.store.transaction((tx) => tx.findOrder('other', 'ACC-1'))).toBeUndefined();
     });
   });

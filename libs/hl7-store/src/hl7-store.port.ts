@@ -87,6 +87,11 @@ export interface Hl7Transaction {
   findOrder(tenant: string, accessionNumber: string): Promise<ImagingOrder | undefined>;
   /** Creates or replaces the order and its worklist item. */
   saveOrder(order: ImagingOrder, item: WorklistItem): Promise<void>;
+  /**
+   * Sets the status of an order and of its worklist item's Scheduled Procedure Step; returns the item
+   * as it now is, or undefined when the worklist no longer has it (the order's status is set anyway).
+   */
+  setOrderStatus(order: ImagingOrder): Promise<WorklistItem | undefined>;
 }
 
 /** Where HL7 processing writes. */

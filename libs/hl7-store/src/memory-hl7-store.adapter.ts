@@ -1,6 +1,6 @@
-import { levelOfTag, parseTagKey, type DicomJsonDataset } from '@tessera/dicom';
+import { levelOfTag, parseTagKey, tagKey, type DicomJsonDataset } from '@tessera/dicom';
 import type { OutboxEntry } from '@tessera/outbox';
-import type { WorklistItem } from '@tessera/worklist';
+import { scheduledStepOf, WorklistTags, type WorklistItem } from '@tessera/worklist';
 import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, ProcessedMessage, StoredPatient } from './hl7-store.port';
 
 interface PatientState {
@@ -120,6 +120,18 @@ class MemoryHl7Transaction implements Hl7Transaction {
   async saveOrder(order: ImagingOrder, item: WorklistItem): Promise<void> {
     this.s.orders.set(key(order.tenant, order.accessionNumber), structuredClone(order));
     this.s.worklist.set(key(item.tenant, item.studyInstanceUID, item.scheduledProcedureStepID), structuredClone(item));
+  }
+
+  async setOrderStatus(order: ImagingOrder): Promise<WorklistItem | undefined> {
+    const stored = this.s.orders.get(key(order.tenant, order.accessionNumber));
+    if (stored) this.s.orders.set(key(order.tenant, order.accessionNumber), { ...stored, status: order.status });
+    const itemKey = key(order.tenant, order.studyInstanceUID, order.scheduledProcedureStepID);
+    const item = this.s.worklist.get(itemKey);
+    if (!item) return undefined;
+    const attributes = structuredClone(item.attributes);
+    scheduledStepOf(attributes)[tagKey(WorklistTags.ScheduledProcedureStepStatus)] = { vr: 'CS', Value: [order.status] };
+    this.s.worklist.set(itemKey, { ...item, attributes });
+    return structuredClone({ ...item, attributes });
   }
 
   // The studies of patient `from` go to patient `to` and take its patient-level attributes.

@@ -141,6 +141,23 @@ class TypeormHl7Transaction implements Hl7Transaction {
     await putWorklistItem(this.manager, item);
   }
 
+  async setOrderStatus(order: ImagingOrder): Promise<WorklistItem | undefined> {
+    await this.manager.query('UPDATE imaging_order SET status = $3, updated_at = now() WHERE tenant_id = $1 AND accession_number = $2', [order.tenant, order.accessionNumber, order.status]);
+    // The status lives twice in a worklist item: its column (for matching) and its one Scheduled Procedure Step.
+    const rows = (await this.manager.query(
+      `WITH changed AS (
+         UPDATE worklist_item SET sps_status = $4,
+           attributes = jsonb_set(attributes, '{00400100,Value,0,00400020}', jsonb_build_object('vr', 'CS', 'Value', jsonb_build_array($4::text))),
+           updated_at = now()
+         WHERE tenant_id = $1 AND study_instance_uid = $2 AND sps_id = $3
+         RETURNING attributes)
+       SELECT attributes FROM changed`,
+      [order.tenant, order.studyInstanceUID, order.scheduledProcedureStepID, order.status],
+    )) as { attributes: DicomJsonDataset }[];
+    const row = rows[0];
+    return row ? { tenant: order.tenant, studyInstanceUID: order.studyInstanceUID, scheduledProcedureStepID: order.scheduledProcedureStepID, attributes: row.attributes } : undefined;
+  }
+
   private async patientRow(tenant: string, identity: PatientIdentity): Promise<PatientRow | undefined> {
     const rows = (await this.manager.query(
       'SELECT id, patient_id, issuer_of_patient_id, attributes, merged_into_fk FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3 FOR UPDATE',

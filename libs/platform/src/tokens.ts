@@ -12,3 +12,4 @@ export const AE_REGISTRY = Symbol('AeRegistry');
 export const COMMITMENT_STORE = Symbol('CommitmentStore');
 export const PROCEDURE_STEPS = Symbol('ProcedureStepStore');
 export const WORKLIST_STORE = Symbol('WorklistStore');
+export const HL7_STORE = Symbol('Hl7Store');
