@@ -2,7 +2,7 @@ import { ROLES } from '@tessera/config';
 import { createBacking, startTessera, type Backing } from './support/tessera';
 
 // docker-compose and the Helm chart run one process per role (TESSERA_ROLES): each must start on the
-// real infrastructure and stay up, whatever it opens (the hl7 and routing roles open neither the
+// real infrastructure and stay up, whatever it opens (the routing role opens neither the
 // database nor the bus).
 describe('each role alone, as compose and the chart run it (distributed mode)', () => {
   let backing: Backing;
