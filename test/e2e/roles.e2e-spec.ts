@@ -2,9 +2,9 @@ import { ROLES } from '@tessera/config';
 import { createBacking, startTessera, type Backing, type Tessera } from './support/tessera';
 
 // docker-compose and the Helm chart run one process per role (TESSERA_ROLES): each must start on the
-// real infrastructure and stay up, whatever it opens (the hl7 and routing roles open neither the
-// database nor the bus). Split roles trust an external OpenID provider (OIDC_ISSUER): here, the
-// embedded provider of an all-in-one Tessera, reached over HTTP like any issuer.
+// real infrastructure and stay up, whatever it opens (the routing role opens neither the database
+// nor the bus). Split roles trust an external OpenID provider (OIDC_ISSUER): here, the embedded
+// provider of an all-in-one Tessera, reached over HTTP like any issuer.
 describe('each role alone, as compose and the chart run it (distributed mode)', () => {
   let backing: Backing;
   let issuerBacking: Backing;

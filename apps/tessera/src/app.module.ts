@@ -25,7 +25,7 @@ const ROLE_NEEDS: Record<Role, PlatformNeeds> = {
   index: { database: true, blobs: true, bus: true },
   storage: { database: true, blobs: true, bus: false },
   routing: { database: false, blobs: false, bus: false },
-  hl7: { database: false, blobs: false, bus: false },
+  hl7: { database: true, blobs: false, bus: true },
   auth: { database: true, blobs: false, bus: true },
 };
 

@@ -11,8 +11,8 @@ export const TenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a t
 export const EnvelopeSchema = z.object({
   /** Unique per event; consumers use it to ignore redeliveries. */
   id: z.string().uuid(),
-  /** The event type with its version, e.g. "instance.stored.v1"; a family may have a two-word name ("procedure-step"). */
-  type: z.string().regex(/^[a-z]+(-[a-z]+)*(\.[a-z-]+)+\.v[0-9]+$/),
+  /** The event type with its version, e.g. "instance.stored.v1"; a family may have a two-word name ("procedure-step") and digits ("hl7"). */
+  type: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*(\.[a-z-]+)+\.v[0-9]+$/),
   tenant: TenantIdSchema,
   /** When the fact happened (ISO 8601, UTC). */
   occurredAt: z.string().datetime(),

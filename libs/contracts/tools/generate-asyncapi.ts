@@ -50,6 +50,24 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
       'its type naming the status the step is in afterwards, its data the whole step with a revision that grows by one per change. ' +
       'Keyed "{tenant}/{StudyInstanceUID}" (the first scheduled step\'s study), so the events of one step are consumed in the order they were published.',
   },
+  [Topics.Patients]: {
+    title: 'Patients',
+    description:
+      'Patients as HL7 ADT messages change them: created or updated (A01, A04, A08, A31), given another identifier (A47), merged (A40). ' +
+      'Keyed "{tenant}/{IssuerOfPatientID}/{PatientID}" (a merge by its survivor), so the events of one patient are consumed in the order they were published.',
+  },
+  [Topics.Orders]: {
+    title: 'Orders',
+    description:
+      'Imaging orders as HL7 ORM^O01 and OMI^O23 messages place, change and cancel them, each with its scheduled procedure step on the modality worklist. ' +
+      'Keyed "{tenant}/{AccessionNumber}".',
+  },
+  [Topics.Hl7]: {
+    title: 'HL7 messages',
+    description:
+      'One event per HL7 v2 message received for a tenant and what became of it (applied, duplicate, refused with the reason). Never the message content. ' +
+      'Keyed "{tenant}/{sending application}".',
+  },
   [Topics.Dimse]: {
     title: 'DIMSE',
     description:

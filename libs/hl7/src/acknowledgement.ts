@@ -13,6 +13,8 @@ export const ErrorCondition = {
   UnsupportedMessageType: { code: '200', text: 'Unsupported message type' },
   UnsupportedProcessingId: { code: '202', text: 'Unsupported processing id' },
   UnsupportedVersionId: { code: '203', text: 'Unsupported version id' },
+  UnknownKeyIdentifier: { code: '204', text: 'Unknown key identifier' },
+  DuplicateKeyIdentifier: { code: '205', text: 'Duplicate key identifier' },
   ApplicationInternalError: { code: '207', text: 'Application internal error' },
 } as const;
 export type ErrorCondition = (typeof ErrorCondition)[keyof typeof ErrorCondition];

@@ -6,3 +6,6 @@ export * from './hl7-error';
 export * from './hl7-message';
 export * from './mllp-codec';
 export * from './parse-message';
+export * from './content-problem';
+export * from './order-segments';
+export * from './patient-segments';

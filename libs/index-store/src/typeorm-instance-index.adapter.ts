@@ -71,7 +71,7 @@ export class TypeormInstanceIndex implements InstanceIndex {
 
   async searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>> {
     const params = new Params();
-    const where = [`p.tenant_id = ${params.add(tenant)}`, ...query.keys.map((k) => sqlPatientCondition(k, params))];
+    const where = [`p.tenant_id = ${params.add(tenant)}`, /* a patient merged into another (ADT^A40) is no match */ 'p.merged_into_fk IS NULL', ...query.keys.map((k) => sqlPatientCondition(k, params))];
     const rows = (await this.page(
       `SELECT p.attributes,
          (SELECT count(*) FROM study s WHERE s.patient_fk = p.id) AS number_of_studies,

@@ -14,3 +14,4 @@ export const PROCEDURE_STEPS = Symbol('ProcedureStepStore');
 export const WORKLIST_STORE = Symbol('WorklistStore');
 export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const EMBEDDED_ISSUER = Symbol('EmbeddedIssuer');
+export const HL7_STORE = Symbol('Hl7Store');

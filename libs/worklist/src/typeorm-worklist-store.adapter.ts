@@ -33,16 +33,7 @@ export class TypeormWorklistStore implements WorklistStore {
   }
 
   async put(item: WorklistItem): Promise<'created' | 'updated'> {
-    const rows = (await this.db.dataSource.query(
-      `${INSERT} ON CONFLICT (tenant_id, study_instance_uid, sps_id) DO UPDATE SET
-         patient_id = EXCLUDED.patient_id, patient_name_upper = EXCLUDED.patient_name_upper, accession_number = EXCLUDED.accession_number,
-         requested_procedure_id = EXCLUDED.requested_procedure_id, modality = EXCLUDED.modality, scheduled_station_ae_titles = EXCLUDED.scheduled_station_ae_titles,
-         sps_start_date = EXCLUDED.sps_start_date, sps_start_time = EXCLUDED.sps_start_time, sps_status = EXCLUDED.sps_status,
-         attributes = EXCLUDED.attributes, updated_at = now()
-       RETURNING (xmax = 0) AS created`,
-      values(item),
-    )) as { created: boolean }[];
-    return rows[0]?.created ? 'created' : 'updated';
+    return putWorklistItem(this.db.dataSource, item);
   }
 
   async find(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<WorklistItem | undefined> {
@@ -89,6 +80,25 @@ export class TypeormWorklistStore implements WorklistStore {
     )) as { study_instance_uid: string; sps_id: string; attributes: DicomJsonDataset }[];
     return rows.map((r) => ({ tenant, studyInstanceUID: r.study_instance_uid, scheduledProcedureStepID: r.sps_id, attributes: r.attributes }));
   }
+}
+
+/** Where SQL can run: the data source, or the entity manager of a transaction. */
+export interface SqlRunner {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** WorklistStore.put on a given runner, so that a worklist item can change in a caller's transaction. */
+export async function putWorklistItem(runner: SqlRunner, item: WorklistItem): Promise<'created' | 'updated'> {
+  const rows = (await runner.query(
+    `${INSERT} ON CONFLICT (tenant_id, study_instance_uid, sps_id) DO UPDATE SET
+       patient_id = EXCLUDED.patient_id, patient_name_upper = EXCLUDED.patient_name_upper, accession_number = EXCLUDED.accession_number,
+       requested_procedure_id = EXCLUDED.requested_procedure_id, modality = EXCLUDED.modality, scheduled_station_ae_titles = EXCLUDED.scheduled_station_ae_titles,
+       sps_start_date = EXCLUDED.sps_start_date, sps_start_time = EXCLUDED.sps_start_time, sps_status = EXCLUDED.sps_status,
+       attributes = EXCLUDED.attributes, updated_at = now()
+     RETURNING (xmax = 0) AS created`,
+    values(item),
+  )) as { created: boolean }[];
+  return rows[0]?.created ? 'created' : 'updated';
 }
 
 const INSERT = `INSERT INTO worklist_item (tenant_id, study_instance_uid, sps_id, patient_id, patient_name_upper, accession_number, requested_procedure_id,

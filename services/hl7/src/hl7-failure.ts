@@ -1,3 +1,5 @@
+import type { ContentCondition, Hl7Location } from '@tessera/hl7';
+
 /** Why a well-formed message was refused. The MLLP edge maps each to an acknowledgement (STYLE 7). */
 export const Hl7Failure = {
   /** MSH-9, MSH-10, MSH-11 or MSH-12 is empty. */
@@ -10,16 +12,29 @@ export const Hl7Failure = {
   UnknownReceivingFacility: 'unknown-receiving-facility',
   /** MSH-9 names a message type this receiver does not process. */
   UnsupportedMessageType: 'unsupported-message-type',
+  /** The content cannot be applied: `condition` says why (a segment or field missing, a bad value, an unknown key…). */
+  InvalidContent: 'invalid-content',
+  /** MSH-10 was used before by the same sender for a message with other content. */
+  ControlIdReused: 'control-id-reused',
 } as const;
 export type Hl7Failure = (typeof Hl7Failure)[keyof typeof Hl7Failure];
 
-/** A refusal: why, the MSH field it is about, and what to tell the sender. */
+/** A refusal: why, where in the message, and what to tell the sender. Nothing was changed. */
 export interface Hl7Refusal {
   readonly outcome: 'refused';
   readonly failure: Hl7Failure;
-  /** The MSH field at fault. */
-  readonly field: number;
+  /** For InvalidContent: the HL7 Table 0357 class of the problem. */
+  readonly condition?: ContentCondition;
+  /** The segment and field at fault. */
+  readonly location: Hl7Location;
   readonly message: string;
   /** The tenant the message was for, once MSH-6 has told. */
   readonly tenant?: string;
+}
+
+/** A message applied now, or applied before and received again (a duplicate, which changed nothing). */
+export interface Hl7Acceptance {
+  readonly outcome: 'accepted';
+  readonly tenant: string;
+  readonly duplicate: boolean;
 }

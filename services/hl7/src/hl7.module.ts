@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
-import { CONFIG, LOGGER } from '@tessera/platform';
+import type { Hl7Store } from '@tessera/hl7-store';
+import type { OutboxRelay } from '@tessera/outbox';
+import { CONFIG, HL7_STORE, LOGGER, OUTBOX_RELAY } from '@tessera/platform';
+import { NEW_WORKLIST_IDS } from '@tessera/worklist';
+import { hostname } from 'node:os';
 import type { Logger } from '@tessera/telemetry';
 import { randomBytes } from 'node:crypto';
 import { MllpListener } from './mllp/mllp-listener';
@@ -8,16 +12,22 @@ import { MllpMessageHandler } from './mllp/mllp-message-handler';
 import { ReceiveMessageUseCase } from './receive-message.use-case';
 
 /**
- * The hl7 role: HL7 v2 over MLLP (and, with the RIS/EMR integration work still to come, FHIR R4 and
- * the messages it processes). Today its MLLP listener reads, checks and acknowledges every message,
- * and processes no message type yet.
+ * The hl7 role: HL7 v2 over MLLP. Its listener reads, checks, applies and acknowledges each message:
+ * ADT updates, merges and identifier changes of patients, and orders that feed the modality worklist.
  */
 @Module({
   providers: [
     {
       provide: ReceiveMessageUseCase,
-      useFactory: (config: TesseraConfig) => new ReceiveMessageUseCase({ defaultTenant: config.defaultTenant, receivingFacilities: config.mllp.receivingFacilities }),
-      inject: [CONFIG],
+      useFactory: (config: TesseraConfig, store: Hl7Store, relay: OutboxRelay) =>
+        new ReceiveMessageUseCase(store, () => relay.notify(), {
+          defaultTenant: config.defaultTenant,
+          receivingFacilities: config.mllp.receivingFacilities,
+          source: `hl7@${hostname()}`,
+          now: () => new Date(),
+          ids: NEW_WORKLIST_IDS,
+        }),
+      inject: [CONFIG, HL7_STORE, OUTBOX_RELAY],
     },
     {
       provide: MllpMessageHandler,

@@ -49,7 +49,8 @@ def read_ack(raw):
             "4": field(message, "ERR.4"),
             "8": field(message, "ERR.8"),
         }
-        if message.segments("ERR")
+        # An acceptance has no ERR segment (python-hl7's segments() raises KeyError for none).
+        if any(str(segment[0]) == "ERR" for segment in message)
         else None,
     }
 

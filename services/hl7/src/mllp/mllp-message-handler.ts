@@ -7,6 +7,7 @@ import {
   parseMessage,
   type AcknowledgementError,
   type AcknowledgementOutcome,
+  type ContentCondition,
   type Hl7Error,
   type ReceivedHeader,
 } from '@tessera/hl7';
@@ -34,7 +35,7 @@ export interface MllpMessageHandlerOptions {
   readonly maxMessageBytes: number;
 }
 
-type Answer = { readonly outcome: AcknowledgementOutcome; readonly error: AcknowledgementError };
+type Answer = { readonly outcome: AcknowledgementOutcome; readonly error?: AcknowledgementError; readonly duplicate?: boolean };
 
 /**
  * The MLLP edge: parses a framed message, hands it to the use case, and answers with the
@@ -55,13 +56,15 @@ export class MllpMessageHandler {
     let answer: Answer;
     let tenant: string | undefined;
     try {
-      const result = await this.receive.execute(message);
+      // Resolves only once what the message changes is committed: only then may it be accepted.
+      const result = await this.receive.execute(message, `${peer.connection}/${message.controlId}`);
       tenant = result.tenant;
-      answer = refusal(result);
+      answer = result.outcome === 'accepted' ? { outcome: 'accept', duplicate: result.duplicate } : refusal(result);
     } catch (err) {
-      // HL7 v2.5.1 2.9.2.2 c3: a failure unrelated to the message's content is a rejection.
+      // Nothing was committed: an application error the sender can recover from by sending the
+      // message again (ERR-3 207, application internal error).
       this.logger.error('HL7 message processing failed', { connection: peer.connection, controlId: message.controlId, error: (err as Error).message });
-      answer = { outcome: 'reject', error: { condition: ErrorCondition.ApplicationInternalError, severity: 'E', userMessage: 'the receiver failed to process the message; send it again later' } };
+      answer = { outcome: 'error', error: { condition: ErrorCondition.ApplicationInternalError, severity: 'E', userMessage: 'the receiver failed to process the message and changed nothing; send it again later' } };
     }
     return this.answer(peer, message, payload.length, answer, tenant);
   }
@@ -86,8 +89,8 @@ export class MllpMessageHandler {
   private answer(peer: MllpPeer, received: ReceivedHeader, bytes: number, answer: Answer, tenant?: string): MllpReply {
     const header = received.header;
     const wanted = acknowledgementWanted(received, answer.outcome);
-    const ack = wanted ? buildAcknowledgement({ received, outcome: answer.outcome, error: answer.error, controlId: this.options.nextControlId(), now: this.options.now() }) : undefined;
-    const location = answer.error.location;
+    const ack = wanted ? buildAcknowledgement({ received, outcome: answer.outcome, ...(answer.error ? { error: answer.error } : {}), controlId: this.options.nextControlId(), now: this.options.now() }) : undefined;
+    const location = answer.error?.location;
     this.logger.info('HL7 message', {
       connection: peer.connection,
       remote: peer.remoteAddress,
@@ -97,7 +100,8 @@ export class MllpMessageHandler {
       bytes,
       tenant,
       acknowledgement: ack?.code ?? `none (MSH-15 ${header?.value(15)})`,
-      condition: answer.error.condition.code,
+      ...(answer.error ? { condition: answer.error.condition.code } : {}),
+      ...(answer.duplicate ? { duplicate: true } : {}),
       ...(location ? { at: `${location.segment}-${location.sequence}${location.field !== undefined ? `/${location.field}` : ''}` } : {}),
     });
     return ack ? { acknowledgement: ack.bytes } : {};
@@ -124,13 +128,16 @@ function parseFailure(error: Hl7Error): Answer {
   }
 }
 
-/** A refused message: header values the receiver does not accept are rejections (HL7 v2.5.1 2.9.2.2 b). */
+/**
+ * A refused message. Header values the receiver does not accept are rejections (HL7 v2.5.1 2.9.2.2 b);
+ * content it cannot apply is an error the sender can correct (2.9.2.2 c2).
+ */
 function refusal(refused: Hl7Refusal): Answer {
-  const error = (condition: ErrorCondition): AcknowledgementError => ({ condition, severity: 'E', location: { segment: 'MSH', sequence: 1, field: refused.field }, userMessage: refused.message });
+  const error = (condition: ErrorCondition): AcknowledgementError => ({ condition, severity: 'E', location: refused.location, userMessage: refused.message });
   switch (refused.failure) {
     case Hl7Failure.RequiredFieldMissing:
       // Without a control ID the message can be corrected; without type, processing ID or version it cannot be taken at all.
-      return { outcome: refused.field === 10 ? 'error' : 'reject', error: error(ErrorCondition.RequiredFieldMissing) };
+      return { outcome: refused.location.field === 10 ? 'error' : 'reject', error: error(ErrorCondition.RequiredFieldMissing) };
     case Hl7Failure.UnsupportedVersion:
       return { outcome: 'reject', error: error(ErrorCondition.UnsupportedVersionId) };
     case Hl7Failure.UnsupportedProcessingId:
@@ -139,5 +146,27 @@ function refusal(refused: Hl7Refusal): Answer {
       return { outcome: 'reject', error: error(ErrorCondition.TableValueNotFound) };
     case Hl7Failure.UnsupportedMessageType:
       return { outcome: 'reject', error: error(ErrorCondition.UnsupportedMessageType) };
+    case Hl7Failure.ControlIdReused:
+      return { outcome: 'error', error: error(ErrorCondition.DuplicateKeyIdentifier) };
+    case Hl7Failure.InvalidContent:
+      return { outcome: 'error', error: error(contentCondition(refused.condition ?? 'data-type-error')) };
+  }
+}
+
+/** HL7 Table 0357 for what is wrong with a message's content. */
+function contentCondition(condition: ContentCondition): ErrorCondition {
+  switch (condition) {
+    case 'segment-missing':
+      return ErrorCondition.SegmentSequenceError;
+    case 'required-field-missing':
+      return ErrorCondition.RequiredFieldMissing;
+    case 'data-type-error':
+      return ErrorCondition.DataTypeError;
+    case 'table-value-not-found':
+      return ErrorCondition.TableValueNotFound;
+    case 'unknown-key':
+      return ErrorCondition.UnknownKeyIdentifier;
+    case 'duplicate-key':
+      return ErrorCondition.DuplicateKeyIdentifier;
   }
 }

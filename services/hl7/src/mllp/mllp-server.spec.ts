@@ -2,11 +2,13 @@ import { encodeMllpFrame, MllpDecoder, parseMessage } from '@tessera/hl7';
 import { silentLogger } from '@tessera/telemetry';
 import { expectEventually } from '@tessera/testing';
 import { connect, type Socket } from 'node:net';
+import { MemoryHl7Store } from '@tessera/hl7-store';
+import { NEW_WORKLIST_IDS } from '@tessera/worklist';
 import { ReceiveMessageUseCase } from '../receive-message.use-case';
 import { MllpMessageHandler, type MllpReply } from './mllp-message-handler';
 import { MllpServer, type MllpConnectionEvent, type MllpServerOptions } from './mllp-server';
 
-const message = (control: string): Buffer => Buffer.from(`MSH|^~\\&|RIS|HOSP|TESSERA|RAD|20260101||ORM^O01|${control}|P|2.3\rORC|NW`);
+const message = (control: string): Buffer => Buffer.from(`MSH|^~\\&|RIS|HOSP|TESSERA|RAD|20260101||ORU^R01|${control}|P|2.3\rOBX|1`);
 
 /** A client connection that collects the acknowledgements it gets back. */
 class Client {
@@ -44,7 +46,7 @@ describe('MllpServer: framing, order, limits and shutdown on a real socket', () 
   let server: MllpServer;
   let port: number;
   let events: MllpConnectionEvent[];
-  const handler = new MllpMessageHandler(new ReceiveMessageUseCase({ defaultTenant: 'default', receivingFacilities: {} }), silentLogger, { now: () => new Date(), nextControlId: () => 'A1', maxMessageBytes: 4096 });
+  const handler = new MllpMessageHandler(new ReceiveMessageUseCase(new MemoryHl7Store(), () => undefined, { defaultTenant: 'default', receivingFacilities: {}, source: 'test', now: () => new Date(), ids: NEW_WORKLIST_IDS }), silentLogger, { now: () => new Date(), nextControlId: () => 'A1', maxMessageBytes: 4096 });
 
   const start = async (overrides: Partial<MllpServerOptions> = {}): Promise<void> => {
     // Each server its own list: a closing server's connections may still report after the next one starts.

@@ -1,0 +1,3 @@
+export * from './hl7-store.port';
+export * from './memory-hl7-store.adapter';
+export * from './typeorm-hl7-store.adapter';
