@@ -174,10 +174,10 @@ describe.each(MODES)('HL7 v2 over MLLP with python-hl7, %s', (mode) => {
       { kind: 'status', status: 0 },
       { kind: 'status', status: 0 },
     ]);
-    const qido = async (query: string): Promise<Record<string, { Value?: unknown[] }>[]> => (await (await fetch(`${tessera.dicomweb}/studies?${query}`)).json()) as Record<string, { Value?: unknown[] }>[];
+    const qido = async (query: string): Promise<Record<string, { Value?: unknown[] }>[]> => (await (await tessera.fetch(`${tessera.dicomweb}/studies?${query}`)).json()) as Record<string, { Value?: unknown[] }>[];
     await expectEventually(async () => expect(await qido('PatientID=HL7-SURV%5CHL7-PRIOR')).toHaveLength(2), { timeoutMs: 60_000, intervalMs: 250 });
     // The modality that reads the worklist and queries the archive.
-    const res = await fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/CT1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 104, allowedOperations: ['ECHO', 'FIND', 'WORKLIST'] }) });
+    const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/application-entities/CT1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port: 104, allowedOperations: ['ECHO', 'FIND', 'WORKLIST'] }) });
     expect(res.ok).toBe(true);
 
     const A08 = hl7({ type: 'ADT^A08^ADT_A01', control: 'E2E-A08', version: '2.5.1' }, 'EVN|A08|20261122101500', 'PID|1||HL7-SURV||RENAMED^PATIENT^HL7||19700101|F', 'PV1|1|O');

@@ -53,7 +53,7 @@ describe('startupSummary', () => {
     const withMllpTls: TesseraConfig = { ...config, mllp: { ...config.mllp, host: '0.0.0.0', tls: { port: 2576, ca: 'PEM' } } };
     const lines = startupSummary(withMllpTls, { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [], mllpPort: 2575, mllpTlsPort: 2576 });
     expect(lines.filter((l) => l.includes('MLLP'))).toEqual([
-      '  HL7 MLLP   0.0.0.0:2575  (HL7 v2.3 to v2.5.1; no message type is processed yet: each one is refused)',
+      '  HL7 MLLP   0.0.0.0:2575  (HL7 v2.3 to v2.5.1: ADT A01, A04, A08, A31, A40, A47; ORM^O01, OMI^O23)',
       '  MLLP TLS   0.0.0.0:2576  (TLS 1.2 or later; client certificates: required)',
     ]);
     expect(startupSummary(config, { httpPort: 8080, dimsePort: 0, dimseTlsPort: 0, dimseServices: [], mllpPort: 2575, mllpTlsPort: 0 }).filter((l) => l.includes('MLLP'))).toHaveLength(1);

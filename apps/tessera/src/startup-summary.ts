@@ -35,7 +35,7 @@ export function startupSummary(config: TesseraConfig, listening: Listening): str
     }
   }
   if (listening.mllpPort > 0) {
-    lines.push(row('HL7 MLLP', `${mllp.host}:${listening.mllpPort}  (HL7 v2.3 to v2.5.1; no message type is processed yet: each one is refused)`));
+    lines.push(row('HL7 MLLP', `${mllp.host}:${listening.mllpPort}  (HL7 v2.3 to v2.5.1: ADT A01, A04, A08, A31, A40, A47; ORM^O01, OMI^O23)`));
     if (listening.mllpTlsPort > 0) {
       lines.push(row('MLLP TLS', `${mllp.host}:${listening.mllpTlsPort}  (TLS 1.2 or later; client certificates: ${mllp.tls.ca !== undefined ? 'required' : 'none'})`));
     }
