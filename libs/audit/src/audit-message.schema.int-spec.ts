@@ -2,6 +2,7 @@ import { repoRoot, requireInfra } from '@tessera/testing';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import type { AuditEvent } from './audit-event';
 import { SAMPLE_EVENTS } from './audit-event.samples';
 import { buildAuditMessage } from './audit-message';
 
@@ -33,7 +34,7 @@ async function validate(messages: readonly string[]): Promise<Result[]> {
 const SOURCE = { auditSourceId: 'tessera@pacs1' };
 const AT = new Date('2026-11-22T10:15:30.123Z');
 const names = Object.keys(SAMPLE_EVENTS);
-const build = (name: string) => buildAuditMessage(SAMPLE_EVENTS[name] as (typeof SAMPLE_EVENTS)[string], SOURCE, AT);
+const build = (name: string) => buildAuditMessage(SAMPLE_EVENTS[name] as AuditEvent, SOURCE, AT);
 
 describe('audit messages against the DICOM audit message schema (PS3.15 A.5.1), validated by lxml', () => {
   let results: Map<string, Result>;
