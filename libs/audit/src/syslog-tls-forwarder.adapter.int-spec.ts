@@ -13,6 +13,8 @@ import { SyslogTlsForwarder, type SyslogTlsOptions } from './syslog-tls-forwarde
 
 const run = promisify(execFile);
 const ROOT = path.join(repoRoot(), 'tmp', 'audit-syslog-int', String(process.pid));
+// Debian puts rsyslogd in /usr/sbin, which is not on every user's PATH.
+const RSYSLOGD = fs.existsSync('/usr/sbin/rsyslogd') ? '/usr/sbin/rsyslogd' : 'rsyslogd';
 const ORIGIN = { hostname: 'pacs1.example.org', appName: 'tessera', procId: String(process.pid) };
 
 /** A CA, the collector's certificate for 127.0.0.1, and our client certificate, made with openssl. */
@@ -66,12 +68,15 @@ if $inputname == "imtcp" then {
 
   async start(): Promise<void> {
     const log = fs.openSync(path.join(this.dir, 'rsyslogd.out'), 'a');
-    this.child = spawn('rsyslogd', ['-n', '-f', this.conf, '-i', path.join(this.dir, 'rsyslogd.pid')], { stdio: ['ignore', log, log] });
+    this.child = spawn(RSYSLOGD, ['-n', '-f', this.conf, '-i', path.join(this.dir, 'rsyslogd.pid')], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const child = this.child;
+    let spawnError: Error | undefined;
+    child.once('error', (err) => (spawnError = err));
     await expectEventually(
       () =>
         new Promise<void>((resolve, reject) => {
+          if (spawnError) throw new Error(`cannot run ${RSYSLOGD} (scripts/infra/install.sh apt installs rsyslog): ${spawnError.message}`);
           if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}: ${fs.readFileSync(path.join(this.dir, 'rsyslogd.out'), 'utf8')}`);
           const probe = net.connect(this.port, '127.0.0.1', () => probe.destroy() && resolve());
           probe.once('error', reject);
@@ -86,6 +91,8 @@ if $inputname == "imtcp" then {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     process.kill(child.pid as number, signal);
+    // A frozen collector acts on SIGTERM only once it runs again.
+    process.kill(child.pid as number, 'SIGCONT');
     await exited;
     fs.rmSync(path.join(this.dir, 'rsyslogd.pid'), { force: true });
   }
