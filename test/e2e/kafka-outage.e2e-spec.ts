@@ -9,21 +9,28 @@ import { createBacking, startTessera, type Backing, type Tessera } from './suppo
 // Distributed mode only: the broker is what goes away.
 describe('a Kafka outage in the middle of an ingest (distributed mode, ingest and index in separate processes)', () => {
   let backing: Backing;
+  let issuerBacking: Backing;
+  let issuer: Tessera;
   let ingest: Tessera;
   let index: Tessera;
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `kafka-outage-${process.pid}`);
 
   beforeAll(async () => {
     backing = await createBacking('distributed', 'kafka-outage');
-    ingest = await startTessera('outage-ingest', backing.env, 'ingest');
-    index = await startTessera('outage-index', backing.env, 'index,storage');
+    // Split roles trust an external OpenID provider: an all-in-one Tessera's.
+    issuerBacking = await createBacking('all-in-one', 'kafka-outage-issuer');
+    issuer = await startTessera('outage-issuer', issuerBacking.env);
+    ingest = await startTessera('outage-ingest', backing.env, 'ingest', { trusting: issuer });
+    index = await startTessera('outage-index', backing.env, 'index,storage', { trusting: issuer });
   });
 
   afterAll(async () => {
     await infra('start', 'kafka'); // whatever happened, leave the broker running for the next tests
     await ingest?.stop();
     await index?.stop();
+    await issuer?.stop();
     await backing?.cleanup();
+    await issuerBacking?.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -224,3 +224,28 @@ describe('loadConfig: MLLP settings', () => {
     ]);
   });
 });
+
+describe('loadConfig: audit trail', () => {
+  it('reports as tessera@<host>, spools under the data directory, and forwards nowhere by default', () => {
+    const audit = loadConfig({}, { cwd: '/srv/tessera' }).audit;
+    expect(audit).toEqual({ sourceId: `tessera@${os.hostname()}`, spoolDir: '/srv/tessera/data/audit-spool' });
+  });
+
+  it('forwards to a syslog collector over TLS when told, and names what is wrong', () => {
+    expect(loadConfig({ AUDIT_SYSLOG_URL: 'syslog-tls://arr.example.org:6514', AUDIT_SOURCE_ID: 'PACS-1', AUDIT_SYSLOG_CONFIRM_MS: '250' }).audit).toMatchObject({
+      sourceId: 'PACS-1',
+      syslog: { host: 'arr.example.org', port: 6514, confirmMs: 250 },
+    });
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(problems({ AUDIT_SYSLOG_URL: 'udp://arr:514' })).toContain('AUDIT_SYSLOG_URL');
+    expect(problems({ AUDIT_SYSLOG_URL: 'syslog-tls://arr:6514', AUDIT_SYSLOG_CONFIRM_MS: 'soon' })).toContain('AUDIT_SYSLOG_CONFIRM_MS');
+    expect(problems({ AUDIT_SYSLOG_TLS_CA: '/nowhere/ca.pem' })).toContain('AUDIT_SYSLOG_TLS_CA');
+  });
+});

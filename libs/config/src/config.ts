@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** The roles one process can run (ARCHITECTURE §1). */
@@ -88,6 +89,26 @@ export type AuthSettings =
       readonly clockToleranceSeconds: number;
     };
 
+/** The audit trail (issue 6, IHE ATNA): who reports, and the syslog collector it is forwarded to. */
+export interface AuditSettings {
+  /** AuditSourceID of every message: this installation. */
+  readonly sourceId: string;
+  /** Where messages wait for the collector (each process needs its own). */
+  readonly spoolDir: string;
+  /** The Audit Record Repository, over syslog on TLS (RFC 5425); undefined: records are only stored. */
+  readonly syslog?: {
+    readonly host: string;
+    readonly port: number;
+    readonly serverName?: string;
+    /** Tessera's client certificate, when the collector asks for one. */
+    readonly certificate?: TlsCertificate;
+    /** CAs that sign the collector's certificate, instead of the system's. */
+    readonly ca?: string;
+    /** How long a connection must stay up after a write before the message leaves the spool. */
+    readonly confirmMs: number;
+  };
+}
+
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
@@ -127,6 +148,7 @@ export interface TesseraConfig {
   /** Called AE titles and the tenant each one stores into (ARCHITECTURE §5). */
   readonly aeTitles: Readonly<Record<string, string>>;
   readonly auth: AuthSettings;
+  readonly audit: AuditSettings;
   readonly allowInsecureRemote: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
@@ -193,6 +215,14 @@ const KNOWN_KEYS = [
   'OIDC_EMBEDDED_ISSUER',
   'OIDC_EMBEDDED_DIR',
   'OIDC_EMBEDDED_TOKEN_TTL_S',
+  'AUDIT_SOURCE_ID',
+  'AUDIT_SPOOL_DIR',
+  'AUDIT_SYSLOG_URL',
+  'AUDIT_SYSLOG_SERVERNAME',
+  'AUDIT_SYSLOG_CONFIRM_MS',
+  'AUDIT_SYSLOG_TLS_CERT',
+  'AUDIT_SYSLOG_TLS_KEY',
+  'AUDIT_SYSLOG_TLS_CA',
   'LOG_LEVEL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_SERVICE_NAME',
@@ -294,6 +324,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     receivingFacilities: parseReceivingFacilities(str('HL7_RECEIVING_FACILITIES', ''), tenants, problems),
   };
   const auth = parseAuth(env, roles, http.port, cwd, problems);
+  const audit = parseAudit(env, cwd, problems);
   // HTTP always authenticates (every route checks a token); DIMSE refuses unregistered calling AEs
   // beyond loopback. The plain MLLP port authenticates no one, so on a network it needs this flag.
   const allowInsecureRemote = bool('TESSERA_ALLOW_INSECURE_REMOTE');
@@ -320,6 +351,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     tenants,
     aeTitles,
     auth,
+    audit,
     allowInsecureRemote,
     logLevel: logLevel as TesseraConfig['logLevel'],
     telemetry: { serviceName: str('OTEL_SERVICE_NAME', `tessera-${roles.length === ROLES.length ? 'all' : roles.join('-')}`), ...(otlpEndpoint ? { otlpEndpoint } : {}) },
@@ -375,6 +407,40 @@ function parseAuth(env: Env, roles: readonly Role[], httpPort: number, cwd: stri
   };
 }
 
+/** AUDIT_*: the audit source, the spool, and the syslog collector (syslog-tls://host:port, RFC 5425). */
+function parseAudit(env: Env, cwd: string, problems: string[]): AuditSettings {
+  const sourceId = given(env, 'AUDIT_SOURCE_ID') ?? `tessera@${os.hostname()}`;
+  const spoolDir = path.resolve(cwd, given(env, 'AUDIT_SPOOL_DIR') ?? './data/audit-spool');
+  const url = given(env, 'AUDIT_SYSLOG_URL');
+  const files = parseTlsFiles('AUDIT_SYSLOG', env, cwd, false, problems);
+  if (url === undefined) {
+    if (files.certificate || files.ca !== undefined) problems.push('AUDIT_SYSLOG_TLS_*: given without AUDIT_SYSLOG_URL, the collector they are for');
+    return { sourceId, spoolDir };
+  }
+  const match = /^syslog-tls:\/\/([^/:]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\/?$/.exec(url);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) {
+    problems.push(`AUDIT_SYSLOG_URL=${JSON.stringify(url)}: expected syslog-tls://host:port (RFC 5425; 6514 is the registered port)`);
+    return { sourceId, spoolDir };
+  }
+  const confirm = given(env, 'AUDIT_SYSLOG_CONFIRM_MS') ?? '1000';
+  const confirmMs = Number(confirm);
+  if (!Number.isInteger(confirmMs) || confirmMs < 0 || confirmMs > 60_000) problems.push(`AUDIT_SYSLOG_CONFIRM_MS=${JSON.stringify(confirm)}: expected an integer from 0 to 60000`);
+  const serverName = given(env, 'AUDIT_SYSLOG_SERVERNAME');
+  return {
+    sourceId,
+    spoolDir,
+    syslog: {
+      host: (match[1] as string).replace(/^\[|\]$/g, ''),
+      port,
+      confirmMs,
+      ...(serverName !== undefined ? { serverName } : {}),
+      ...(files.certificate ? { certificate: files.certificate } : {}),
+      ...(files.ca !== undefined ? { ca: files.ca } : {}),
+    },
+  };
+}
+
 /**
  * DIMSE_TLS_*: the files are read and checked here, once, so that a missing file, a key that does
  * not belong to the certificate or a CA bundle that is not one are reported at boot with every
@@ -424,7 +490,7 @@ function parseTlsPort(prefix: 'DIMSE' | 'MLLP', env: Env, plainPort: number, pro
 }
 
 // <prefix>_TLS_CERT, _KEY and _CA: read and checked once; a TLS port needs the certificate and its key.
-function parseTlsFiles(prefix: 'DIMSE' | 'MLLP', env: Env, cwd: string, listening: boolean, problems: string[]): { certificate?: TlsCertificate; ca?: string } {
+function parseTlsFiles(prefix: 'DIMSE' | 'MLLP' | 'AUDIT_SYSLOG', env: Env, cwd: string, listening: boolean, problems: string[]): { certificate?: TlsCertificate; ca?: string } {
   const [certKey, keyKey, caKey] = [`${prefix}_TLS_CERT`, `${prefix}_TLS_KEY`, `${prefix}_TLS_CA`];
   const read = (key: string): string | undefined => {
     const file = given(env, key);

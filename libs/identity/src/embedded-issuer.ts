@@ -14,6 +14,20 @@ export interface EmbeddedIssuerSettings {
   readonly audience: string;
   readonly tenants: readonly string[];
   readonly accessTokenTtlSeconds: number;
+  /** Told of every token request's outcome: a sign-in, successful or not (for the audit trail). */
+  readonly onSignIn?: (attempt: SignInAttempt) => void;
+}
+
+/** One request to the token endpoint: who asked, from where, and whether they got a token. */
+export interface SignInAttempt {
+  /** The username of a password grant, else the client id (a service account). */
+  readonly who: string;
+  readonly grantType: string;
+  readonly address?: string;
+  readonly success: boolean;
+  readonly reason?: string;
+  /** The tenants of the account named, if it exists: whose trails the sign-in belongs to. */
+  readonly tenants: readonly string[];
 }
 
 /** The claims the embedded provider puts in its access tokens; the verifier reads the same ones. */
@@ -151,6 +165,20 @@ async function createProvider(settings: EmbeddedIssuerSettings, privateKeys: { k
       return account ? { roles: [...account.roles], tenants: [...account.tenants], preferred_username: 'username' in account ? account.username : account.clientId } : {};
     },
   });
+  const attempt = (ctx: KoaContextWithOIDC, success: boolean, reason?: string): void => {
+    const params = (ctx.oidc?.params ?? {}) as { grant_type?: string; username?: string; client_id?: string };
+    const who = params.username ?? ctx.oidc?.client?.clientId ?? params.client_id ?? 'unknown';
+    settings.onSignIn?.({
+      who,
+      tenants: (params.username !== undefined ? users.get(who) : serviceAccounts.get(who))?.tenants ?? [],
+      grantType: params.grant_type ?? 'unknown',
+      address: ctx.ip,
+      success,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  };
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => attempt(ctx, true));
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, err: Error) => attempt(ctx, false, err.message));
   // RFC 6749 §4.3, for development accounts only: the user's password buys an access token.
   provider.registerGrantType(
     'password',

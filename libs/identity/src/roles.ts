@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   'worklist:write',
   /** Manage a tenant's configuration (AE titles) and read its operational records (rejections, commitments). */
   'tenant:manage',
+  /** Search a tenant's audit trail and verify its hash chain. */
+  'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -26,6 +28,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'worklist:read': 'read the worklist',
   'worklist:write': 'change the worklist',
   'tenant:manage': "manage the tenant's configuration",
+  'audit:read': "read the tenant's audit trail",
 };
 
 /**
@@ -35,7 +38,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * opens any identified route.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage'],
+  admin: ['tenant:manage', 'audit:read'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],

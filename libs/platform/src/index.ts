@@ -8,3 +8,7 @@ export * from './dimse/dimse-service';
 export * from './dimse/dimse.module';
 export * from './access/access.decorators';
 export * from './access/access.guard';
+export * from './audit/audit-participants';
+export * from './audit/audited';
+export * from './audit/http-audit.interceptor';
+export * from './audit/dimse-audit';

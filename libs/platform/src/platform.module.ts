@@ -1,5 +1,5 @@
 import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { FileBlobStore, S3BlobStore, type BlobStore } from '@tessera/blob-store';
 import { KafkaEventBus, MemoryEventBus, type EventBus } from '@tessera/bus';
 import { TypeormObjectCatalog } from '@tessera/catalog';
@@ -13,10 +13,14 @@ import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
 import { TypeormProcedureStepStore } from '@tessera/mpps';
 import { TypeormWorklistStore } from '@tessera/worklist';
-import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type TokenVerifier } from '@tessera/identity';
+import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type SignInAttempt, type TokenVerifier } from '@tessera/identity';
 import { TypeormHl7Store } from '@tessera/hl7-store';
+import { AuditTrail, SyslogSpool, SyslogTlsForwarder, TypeormAuditStore, type AuditStore } from '@tessera/audit';
+import { hostname } from 'node:os';
 import { AccessGuard } from './access/access.guard';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
+import { anonymousParticipant, tesseraParticipant } from './audit/audit-participants';
+import { HttpAuditInterceptor } from './audit/http-audit.interceptor';
+import { AE_REGISTRY, AUDIT_FORWARDER, AUDIT_STORE, AUDIT_TRAIL, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -57,15 +61,41 @@ export function createBlobStore(config: TesseraConfig): BlobStore {
   return config.blob.kind === 'file' ? new FileBlobStore(config.blob.root) : new S3BlobStore(config.blob);
 }
 
+/** A sign-in at the embedded provider, in the trail of each tenant the account belongs to (an unknown account: the system's). */
+function auditSignIn(trail: AuditTrail | undefined, logger: Logger, issuer: string, attempt: SignInAttempt): void {
+  for (const tenant of attempt.tenants.length > 0 ? attempt.tenants : [undefined]) {
+    trail
+      ?.record({
+        type: 'user-authentication',
+        ...(tenant !== undefined ? { tenant } : {}),
+        activity: 'login',
+        outcome: attempt.success ? { indicator: 0 } : { indicator: 4, description: attempt.reason ?? 'refused' },
+        user: anonymousParticipant(attempt.address, attempt.who),
+        authenticator: tesseraParticipant(issuer),
+      })
+      .catch((err: Error) => logger.error('audit record not written', { reason: err.message, event: 'user-authentication' }));
+  }
+}
+
 /** The HTTP token check of a configuration: the embedded provider's own keys, or an external issuer's. */
-function authProviders(config: TesseraConfig): Provider[] {
+function authProviders(config: TesseraConfig, logger: Logger): Provider[] {
   const { auth } = config;
   if (auth.kind === 'external') {
     const verifier = new JwtTokenVerifier(auth, remoteIssuerKeys(auth.issuer, auth.jwksUrl));
     return [{ provide: TOKEN_VERIFIER, useValue: verifier }];
   }
   return [
-    { provide: EMBEDDED_ISSUER, useFactory: () => EmbeddedIssuer.open({ ...auth, tenants: config.tenants }) },
+    {
+      provide: EMBEDDED_ISSUER,
+      // Every token request is a sign-in the audit trail records (PS3.15 A.5.3 User Authentication).
+      useFactory: (trail: AuditTrail | undefined) =>
+        EmbeddedIssuer.open({
+          ...auth,
+          tenants: config.tenants,
+          onSignIn: (attempt) => auditSignIn(trail, logger, auth.issuer, attempt),
+        }),
+      inject: [{ token: AUDIT_TRAIL, optional: true }],
+    },
     {
       provide: TOKEN_VERIFIER,
       useFactory: (issuer: EmbeddedIssuer): TokenVerifier => new JwtTokenVerifier({ issuer: auth.issuer, audience: auth.audience, clockToleranceSeconds: 0, ...EMBEDDED_CLAIMS }, issuer.keySet()),
@@ -74,9 +104,42 @@ function authProviders(config: TesseraConfig): Provider[] {
   ];
 }
 
+/**
+ * The audit trail (IHE ATNA): records in the database, each tenant's chained by hash, and when a
+ * collector is configured, forwarded over syslog on TLS from a spool that survives restarts.
+ */
+function auditProviders(config: TesseraConfig, logger: Logger): Provider[] {
+  const { audit } = config;
+  const log = logger.child({ component: 'audit-syslog' });
+  return [
+    {
+      provide: AUDIT_FORWARDER,
+      useFactory: async (): Promise<SyslogTlsForwarder | undefined> => {
+        if (!audit.syslog) return undefined;
+        const { host, port, serverName, certificate, ca, confirmMs } = audit.syslog;
+        const forwarder = new SyslogTlsForwarder(
+          await SyslogSpool.open(audit.spoolDir),
+          { hostname: hostname(), appName: 'tessera', procId: String(process.pid) },
+          { host, port, confirmAfterMs: confirmMs, ...(serverName ? { servername: serverName } : {}), ...(ca ? { ca } : {}), ...(certificate ? { cert: certificate.chain, key: certificate.key.export({ type: 'pkcs8', format: 'pem' }) } : {}) },
+          { failed: (err, retryInMs) => log.warn('audit collector unreachable; messages wait in the spool', { reason: err.message, retryInMs, spool: audit.spoolDir }) },
+        );
+        forwarder.start();
+        return forwarder;
+      },
+    },
+    { provide: AUDIT_STORE, useFactory: (db: Database) => new TypeormAuditStore(db), inject: [DATABASE] },
+    {
+      provide: AUDIT_TRAIL,
+      useFactory: (store: AuditStore, forwarder: SyslogTlsForwarder | undefined) => new AuditTrail(store, forwarder, { source: { auditSourceId: audit.sourceId } }),
+      inject: [AUDIT_STORE, AUDIT_FORWARDER],
+    },
+  ];
+}
+
 class PlatformLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(AUDIT_FORWARDER) private readonly auditForwarder?: SyslogTlsForwarder,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: OutboxRelay,
     @Optional() @Inject(EVENT_BUS) private readonly bus?: EventBus,
     @Optional() @Inject(DATABASE) private readonly db?: Database,
@@ -85,6 +148,7 @@ class PlatformLifecycle implements OnApplicationShutdown {
   // Role modules stop their listeners and consumers first (onModuleDestroy); then this closes what
   // they used, in dependency order.
   async onApplicationShutdown(): Promise<void> {
+    await this.auditForwarder?.stop();
     await this.relay?.stop();
     await this.bus?.close();
     await this.db?.close();
@@ -99,7 +163,7 @@ export class PlatformModule {
       { provide: CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
       { provide: TENANT_RESOLVER, useValue: tenantResolver(config) },
-      ...authProviders(config),
+      ...authProviders(config, logger),
       PlatformLifecycle,
     ];
     if (needs.database) {
@@ -111,6 +175,7 @@ export class PlatformModule {
         { provide: COMMITMENT_STORE, useFactory: (db: Database) => new TypeormCommitmentStore(db), inject: [DATABASE] },
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },
         { provide: WORKLIST_STORE, useFactory: (db: Database) => new TypeormWorklistStore(db), inject: [DATABASE] },
+        ...auditProviders(config, logger),
         { provide: HL7_STORE, useFactory: (db: Database) => new TypeormHl7Store(db), inject: [DATABASE] },
       );
     }
@@ -133,7 +198,7 @@ export class PlatformModule {
       });
     }
     const exported = providers.filter((p) => p !== PlatformLifecycle);
-    // Every route of every role passes the access guard (issue 6).
-    return { module: PlatformModule, global: true, providers: [...providers, { provide: APP_GUARD, useClass: AccessGuard }], exports: exported };
+    // Every route of every role passes the access guard, and audited ones the audit trail (issue 6).
+    return { module: PlatformModule, global: true, providers: [...providers, { provide: APP_GUARD, useClass: AccessGuard }, { provide: APP_INTERCEPTOR, useClass: HttpAuditInterceptor }], exports: exported };
   }
 }

@@ -15,3 +15,6 @@ export const WORKLIST_STORE = Symbol('WorklistStore');
 export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const EMBEDDED_ISSUER = Symbol('EmbeddedIssuer');
 export const HL7_STORE = Symbol('Hl7Store');
+export const AUDIT_TRAIL = Symbol('AuditTrail');
+export const AUDIT_FORWARDER = Symbol('AuditForwarder');
+export const AUDIT_STORE = Symbol('AuditStore');

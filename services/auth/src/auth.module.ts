@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ApplicationEntitiesController } from './application-entities/application-entities.controller';
+import { AuditRecordsController } from './audit/audit-records.controller';
 import { EmbeddedIssuerController } from './identity/embedded-issuer.controller';
 
 /**
- * The auth role: the AE-title registry and, in the all-in-one process, the embedded OpenID provider.
+ * The auth role: the AE-title registry, the audit trail's search and, in the all-in-one process, the
+ * embedded OpenID provider.
  * Tokens are checked by the access guard of every role (libs/platform).
  */
-@Module({ controllers: [ApplicationEntitiesController, EmbeddedIssuerController] })
+@Module({ controllers: [ApplicationEntitiesController, EmbeddedIssuerController, AuditRecordsController] })
 export class AuthModule {}

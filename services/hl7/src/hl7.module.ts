@@ -1,8 +1,9 @@
+import type { AuditTrail } from '@tessera/audit';
 import { Module } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
 import type { Hl7Store } from '@tessera/hl7-store';
 import type { OutboxRelay } from '@tessera/outbox';
-import { CONFIG, HL7_STORE, LOGGER, OUTBOX_RELAY } from '@tessera/platform';
+import { AUDIT_TRAIL, CONFIG, HL7_STORE, LOGGER, OUTBOX_RELAY } from '@tessera/platform';
 import { NEW_WORKLIST_IDS } from '@tessera/worklist';
 import { hostname } from 'node:os';
 import type { Logger } from '@tessera/telemetry';
@@ -31,14 +32,15 @@ import { ReceiveMessageUseCase } from './receive-message.use-case';
     },
     {
       provide: MllpMessageHandler,
-      useFactory: (receive: ReceiveMessageUseCase, config: TesseraConfig, logger: Logger) =>
+      useFactory: (receive: ReceiveMessageUseCase, config: TesseraConfig, logger: Logger, audit: AuditTrail) =>
         new MllpMessageHandler(receive, logger.child({ component: 'mllp' }), {
           now: () => new Date(),
           // MSH-10 is at most 20 characters (HL7 v2.5.1 2.15.9.10).
           nextControlId: () => randomBytes(10).toString('hex').toUpperCase(),
           maxMessageBytes: config.mllp.maxMessageBytes,
+          audit,
         }),
-      inject: [ReceiveMessageUseCase, CONFIG, LOGGER],
+      inject: [ReceiveMessageUseCase, CONFIG, LOGGER, AUDIT_TRAIL],
     },
     MllpListener,
   ],

@@ -3,7 +3,7 @@ import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, DimseAudit, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
@@ -58,6 +58,7 @@ import { WorklistController } from './worklist/worklist.controller';
 export class IndexModule implements OnModuleInit {
   constructor(
     private readonly registry: DimseServiceRegistry,
+    private readonly audit: DimseAudit,
     private readonly find: FindUseCase,
     private readonly retrieve: RetrieveUseCase,
     private readonly sender: StoreScu,
@@ -68,9 +69,9 @@ export class IndexModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(new FindScpService(this.find, this.logger.child({ component: 'find-scp' })));
-    this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.outbound, this.logger.child({ component: 'move-scp' })));
-    this.registry.register(new GetScpService(this.retrieve, this.sender, this.logger.child({ component: 'get-scp' })));
-    this.registry.register(new MwlScpService(this.worklist, this.logger.child({ component: 'mwl-scp' })));
+    this.registry.register(new FindScpService(this.find, this.audit, this.logger.child({ component: 'find-scp' })));
+    this.registry.register(new MoveScpService(this.retrieve, this.aes, this.sender, this.outbound, this.audit, this.logger.child({ component: 'move-scp' })));
+    this.registry.register(new GetScpService(this.retrieve, this.sender, this.audit, this.logger.child({ component: 'get-scp' })));
+    this.registry.register(new MwlScpService(this.worklist, this.audit, this.logger.child({ component: 'mwl-scp' })));
   }
 }

@@ -5,7 +5,7 @@ import type { ObjectCatalog } from '@tessera/catalog';
 import type { CommitmentStore } from '@tessera/commitment';
 import type { ProcedureStepStore } from '@tessera/mpps';
 import type { OutboxRelay } from '@tessera/outbox';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseAudit, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
@@ -72,6 +72,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   constructor(
     private readonly registry: DimseServiceRegistry,
+    private readonly audit: DimseAudit,
     private readonly store: StoreInstanceUseCase,
     private readonly commitments: StorageCommitmentUseCase,
     private readonly createStep: CreateProcedureStepUseCase,
@@ -80,7 +81,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(new StorageScpService(this.store, this.logger.child({ component: 'storage-scp' })));
+    this.registry.register(new StorageScpService(this.store, this.audit, this.logger.child({ component: 'storage-scp' })));
     this.registry.register(new StorageCommitmentScpService(this.commitments, this.logger.child({ component: 'storage-commitment' })));
     this.registry.register(new MppsScpService(this.createStep, this.setStep, this.logger.child({ component: 'mpps-scp' })));
   }

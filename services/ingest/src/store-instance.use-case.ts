@@ -68,6 +68,8 @@ export interface InstanceIdentity {
   readonly sopClassUID?: string;
   readonly sopInstanceUID?: string;
   readonly studyInstanceUID?: string;
+  /** Whose instance it is, for the audit trail: Patient ID (0010,0020), its issuer (0010,0021), name (0010,0010). */
+  readonly patient?: { readonly id: string; readonly issuer?: string; readonly name?: string };
 }
 
 /** An instance durably in the object store but not yet recorded: invisible until committed. */
@@ -78,9 +80,9 @@ export interface PendingInstance {
 }
 
 export type StoreInstanceResult =
-  | { readonly outcome: 'stored'; readonly object: StoredObject }
+  | { readonly outcome: 'stored'; readonly object: StoredObject; readonly identity: InstanceIdentity }
   /** Identical bytes were stored already: a success that stores nothing (ARCHITECTURE §3.6). */
-  | { readonly outcome: 'duplicate'; readonly object: StoredObject }
+  | { readonly outcome: 'duplicate'; readonly object: StoredObject; readonly identity: InstanceIdentity }
   | { readonly outcome: 'failed'; readonly reason: StoreFailure; readonly message: string; readonly identity: InstanceIdentity };
 
 /** Every result but a new store: an identical instance was there already, or a refusal. */
@@ -225,7 +227,7 @@ export class StoreInstanceUseCase {
       return this.againstExisting(outcome.existing, pending.object.datasetSha256, pending.identity);
     }
     this.onRecorded();
-    return { outcome: 'stored', object: pending.object };
+    return { outcome: 'stored', object: pending.object, identity: pending.identity };
   }
 
   /** Removes a received object that will not be committed. */
@@ -274,7 +276,7 @@ export class StoreInstanceUseCase {
   }
 
   private againstExisting(existing: StoredObject, digest: string, identity: InstanceIdentity): NotStored {
-    if (existing.datasetSha256 === digest) return { outcome: 'duplicate', object: existing };
+    if (existing.datasetSha256 === digest) return { outcome: 'duplicate', object: existing, identity };
     return {
       outcome: 'failed',
       reason: StoreFailure.Conflict,
@@ -406,7 +408,11 @@ class Reception {
     const sopClassUID = pick(Tags.SOPClassUID, this.command.announced?.sopClassUID);
     const sopInstanceUID = pick(Tags.SOPInstanceUID, this.command.announced?.sopInstanceUID);
     const studyInstanceUID = stringValue(d, tagKey(Tags.StudyInstanceUID));
-    return { ...(sopClassUID ? { sopClassUID } : {}), ...(sopInstanceUID ? { sopInstanceUID } : {}), ...(studyInstanceUID ? { studyInstanceUID } : {}) };
+    const patientId = stringValue(d, tagKey(Tags.PatientID));
+    const issuer = stringValue(d, tagKey(Tags.IssuerOfPatientID));
+    const name = stringValue(d, tagKey(Tags.PatientName));
+    const patient = patientId !== undefined ? { id: patientId, ...(issuer ? { issuer } : {}), ...(name ? { name } : {}) } : undefined;
+    return { ...(sopClassUID ? { sopClassUID } : {}), ...(sopInstanceUID ? { sopInstanceUID } : {}), ...(studyInstanceUID ? { studyInstanceUID } : {}), ...(patient ? { patient } : {}) };
   }
 
   /** The identifying UIDs, validated (PS3.5 9.1) and checked against what the request announced. */

@@ -1,11 +1,13 @@
-import { HttpException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { SecurityAlertType, type AuditEvent, type AuditTrail } from '@tessera/audit';
 import { Reflector } from '@nestjs/core';
 import { AuthenticationError, PERMISSION_WORDS, permits, type Principal, type TokenVerifier } from '@tessera/identity';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { TenantResolver } from '../tenant-resolver';
-import { LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { AUDIT_TRAIL, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { anonymousParticipant, callerParticipant } from '../audit/audit-participants';
 import { ACCESS, type AccessRequirement } from './access.decorators';
 
 const CALLER = Symbol('tessera.caller');
@@ -29,7 +31,13 @@ export class AccessGuard implements CanActivate {
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(AUDIT_TRAIL) private readonly trail?: AuditTrail,
   ) {}
+
+  /** Refusals are audited (PS3.15 A.5.3): a failed authentication, or a use of a function the caller may not use. */
+  private audit(event: AuditEvent): void {
+    this.trail?.record(event).catch((err: Error) => this.logger.error('audit record not written', { reason: err.message, event: event.type }));
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
@@ -42,6 +50,7 @@ export class AccessGuard implements CanActivate {
     }
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) {
+      this.audit({ type: 'user-authentication', activity: 'login', tenant: this.tenants.forHttp(request), outcome: { indicator: 4, description: `no bearer token for ${request.method} ${request.routeOptions.url ?? ''}` }, user: anonymousParticipant(request.ip) });
       void reply.header('WWW-Authenticate', 'Bearer realm="tessera"');
       throw refusal(401, 'A bearer token is required (Authorization: Bearer <access token>)');
     }
@@ -54,14 +63,28 @@ export class AccessGuard implements CanActivate {
         this.logger.warn('token not checked: issuer unreachable', { reason: err.message });
         throw refusal(503, 'The identity provider cannot be reached to check the token; try again later');
       }
+      this.audit({ type: 'user-authentication', activity: 'login', tenant: this.tenants.forHttp(request), outcome: { indicator: 4, description: `bearer token refused: ${err.message}` }, user: anonymousParticipant(request.ip) });
       // RFC 6750 3.1: invalid_token, with a description a developer can act on.
       void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="invalid_token", error_description="${err.message}"`);
       throw refusal(401, `The bearer token was refused: ${err.message}`);
     }
+    const restricted = (why: string): void =>
+      this.audit({
+        type: 'security-alert',
+        tenant: this.tenants.forHttp(request),
+        outcome: { indicator: 4, description: why },
+        alert: SecurityAlertType.UseOfRestrictedFunction,
+        reporter: callerParticipant(caller, request.ip),
+        subjects: [{ kind: 'uri', id: `${request.method} ${request.url}`, description: why }],
+      });
     for (const tenant of this.addressedTenants(request)) {
-      if (!caller.tenants.includes(tenant)) throw refusal(403, `${caller.name} does not belong to tenant ${tenant}`);
+      if (!caller.tenants.includes(tenant)) {
+        restricted(`not a member of tenant ${tenant}`);
+        throw refusal(403, `${caller.name} does not belong to tenant ${tenant}`);
+      }
     }
     if (!permits(caller.roles, requirement)) {
+      restricted(`no role that may ${PERMISSION_WORDS[requirement]}`);
       void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="insufficient_scope"`);
       throw refusal(403, `${caller.name} has no role that may ${PERMISSION_WORDS[requirement]} (roles: ${caller.roles.join(', ') || 'none'})`);
     }

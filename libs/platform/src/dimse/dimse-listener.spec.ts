@@ -3,6 +3,7 @@ import { loadConfig } from '@tessera/config';
 import { CommandField, DimseStatus, requestAssociation, TransferSyntaxUIDs, type DimseConnection, type RoleSelection } from '@tessera/dicom';
 import { silentLogger } from '@tessera/telemetry';
 import { tenantResolver } from '../platform.module';
+import { DimseAudit } from '../audit/dimse-audit';
 import { DimseListener } from './dimse-listener';
 import { DimseServiceRegistry, type DimseService } from './dimse-service';
 
@@ -40,7 +41,7 @@ describe('DimseListener role selection (PS3.7 D.3.3.4)', () => {
     await aes.put({ tenant: 'default', aeTitle: 'VIEWER', host: '127.0.0.1', port: 104, tls: false, description: '', allowedOperations: ['GET', 'STORE'], moveDestinations: [] });
     await aes.put({ tenant: 'default', aeTitle: 'GETONLY', host: '127.0.0.1', port: 104, tls: false, description: '', allowedOperations: ['GET'], moveDestinations: [] });
     await aes.put({ tenant: 'default', aeTitle: 'FINDER', host: '127.0.0.1', port: 104, tls: false, description: '', allowedOperations: ['FIND', 'STORE'], moveDestinations: [] });
-    listener = new DimseListener(config, silentLogger, tenantResolver(config), registry, aes);
+    listener = new DimseListener(config, silentLogger, tenantResolver(config), registry, new DimseAudit(config, silentLogger), aes);
     await listener.onApplicationBootstrap();
   });
 

@@ -25,6 +25,7 @@ import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import type { TenantResolver } from '../tenant-resolver';
 import { AE_REGISTRY, CONFIG, LOGGER, OUTBOX_RELAY, TENANT_RESOLVER } from '../tokens';
+import { DimseAudit } from '../audit/dimse-audit';
 import { DimseServiceRegistry, firstUncompressed, type DimseService } from './dimse-service';
 
 // Verification runs on the uncompressed transfer syntaxes (PS3.4 A.4).
@@ -56,6 +57,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) logger: Logger,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     private readonly registry: DimseServiceRegistry,
+    private readonly audit: DimseAudit,
     @Optional() @Inject(AE_REGISTRY) private readonly aes?: AeRegistry,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: { notify(): void },
   ) {
@@ -211,12 +213,15 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
         break;
       case 'released':
         this.logger.info('association released', { association: event.association.id });
+        this.audit.ended(event.association.id, 'released');
         break;
       case 'aborted':
         this.logger.warn('association aborted', { association: event.association?.id, by: event.by, reason: event.explanation });
+        if (event.association) this.audit.ended(event.association.id, 'aborted');
         break;
       case 'closed':
         this.logger.info('connection closed', { association: event.association?.id, reason: event.explanation });
+        if (event.association) this.audit.ended(event.association.id, 'aborted');
         break;
     }
   }

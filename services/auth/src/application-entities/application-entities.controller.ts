@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import { AE_OPERATIONS, type AeRegistry, type ApplicationEntity } from '@tessera/ae-registry';
 import type { TesseraConfig } from '@tessera/config';
-import { AE_REGISTRY, CONFIG, Requires, sendError } from '@tessera/platform';
+import { AE_REGISTRY, Audited, CONFIG, Requires, sendError } from '@tessera/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
@@ -41,6 +41,7 @@ export class ApplicationEntitiesController {
   }
 
   @Put('tenants/:tenant/application-entities/:aeTitle')
+  @Audited('network-configuration')
   async put(@Param('tenant') tenant: string, @Param('aeTitle') aeTitle: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
     if (!(await this.knownTenant(tenant, reply))) return;
     if (!AE_TITLE.test(aeTitle)) return sendError(reply, 400, `${JSON.stringify(aeTitle)} is not an AE title: 1-16 printable ASCII characters, no backslash (PS3.8 9.3.2)`);
@@ -52,6 +53,7 @@ export class ApplicationEntitiesController {
   }
 
   @Delete('tenants/:tenant/application-entities/:aeTitle')
+  @Audited('network-configuration')
   async remove(@Param('tenant') tenant: string, @Param('aeTitle') aeTitle: string, @Res() reply: FastifyReply): Promise<void> {
     if (!(await this.knownTenant(tenant, reply))) return;
     if (!(await this.registry.remove(tenant, aeTitle))) return sendError(reply, 404, `No AE titled ${JSON.stringify(aeTitle)} in tenant ${tenant}`);

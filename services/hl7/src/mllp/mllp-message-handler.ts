@@ -1,3 +1,4 @@
+import type { AuditEvent } from '@tessera/audit';
 import {
   acknowledgementWanted,
   buildAcknowledgement,
@@ -9,11 +10,13 @@ import {
   type AcknowledgementOutcome,
   type ContentCondition,
   type Hl7Error,
+  type Hl7Message,
   type ReceivedHeader,
 } from '@tessera/hl7';
 import type { Logger } from '@tessera/telemetry';
 import { Hl7Failure, type Hl7Refusal } from '../hl7-failure';
 import type { ReceiveMessageUseCase } from '../receive-message.use-case';
+import { hl7AuditEvents } from '../hl7-audit';
 
 /** Who sent a frame. */
 export interface MllpPeer {
@@ -33,6 +36,8 @@ export interface MllpMessageHandlerOptions {
   readonly nextControlId: () => string;
   /** The size above which a frame is not read (MLLP_MAX_MESSAGE_BYTES), for the refusal's words. */
   readonly maxMessageBytes: number;
+  /** The audit trail: each message that changed patient data is recorded once it is committed. */
+  readonly audit?: { record(event: AuditEvent): Promise<unknown> };
 }
 
 type Answer = { readonly outcome: AcknowledgementOutcome; readonly error?: AcknowledgementError; readonly duplicate?: boolean };
@@ -49,6 +54,12 @@ export class MllpMessageHandler {
     private readonly options: MllpMessageHandlerOptions,
   ) {}
 
+  private audit(message: Hl7Message, tenant: string, peer: MllpPeer): void {
+    for (const event of hl7AuditEvents(message, tenant, peer.remoteAddress)) {
+      this.options.audit?.record(event).catch((err: Error) => this.logger.error('audit record not written', { reason: err.message, event: event.type, controlId: message.controlId }));
+    }
+  }
+
   async message(payload: Buffer, peer: MllpPeer): Promise<MllpReply> {
     const parsed = parseMessage(payload);
     if (!parsed.ok) return this.answer(peer, parsed.received, payload.length, parseFailure(parsed.error));
@@ -60,6 +71,7 @@ export class MllpMessageHandler {
       const result = await this.receive.execute(message, `${peer.connection}/${message.controlId}`);
       tenant = result.tenant;
       answer = result.outcome === 'accepted' ? { outcome: 'accept', duplicate: result.duplicate } : refusal(result);
+      if (result.outcome === 'accepted' && !result.duplicate) this.audit(message, result.tenant, peer);
     } catch (err) {
       // Nothing was committed: an application error the sender can recover from by sending the
       // message again (ERR-3 207, application internal error).

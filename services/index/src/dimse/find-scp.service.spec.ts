@@ -1,3 +1,5 @@
+import { loadConfig } from '@tessera/config';
+import { DimseAudit } from '@tessera/platform';
 import { CommandField, DimseStatus, encodeJsonDataset, EXPLICIT_VR_LITTLE_ENDIAN, characterSetEncoder, type DimseRequest } from '@tessera/dicom';
 import { MemoryInstanceIndex } from '@tessera/index-store';
 import { silentLogger } from '@tessera/telemetry';
@@ -42,7 +44,7 @@ function request(identifier: Parameters<typeof encodeJsonDataset>[0], cancelled:
 
 describe('FindScpService', () => {
   it('stops answering when the request is cancelled, and ends with Cancel (FE00)', async () => {
-    const service = new FindScpService(new FindUseCase(await indexWith(50)), silentLogger);
+    const service = new FindScpService(new FindUseCase(await indexWith(50)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const cancel = new AbortController();
     let pending = 0;
     const identifier = { '00080052': { vr: 'CS' as const, Value: ['IMAGE'] }, '0020000D': { vr: 'UI' as const, Value: ['1.2.3'] }, '00080018': { vr: 'UI' as const } };
@@ -58,7 +60,7 @@ describe('FindScpService', () => {
   });
 
   it('answers every match with a pending response, then success', async () => {
-    const service = new FindScpService(new FindUseCase(await indexWith(7)), silentLogger);
+    const service = new FindScpService(new FindUseCase(await indexWith(7)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     let pending = 0;
     const identifier = { '00080052': { vr: 'CS' as const, Value: ['IMAGE'] }, '00200013': { vr: 'IS' as const, Value: [] } };
     const response = await service.handle(request(identifier, new AbortController().signal, () => (pending += 1)), 'default');

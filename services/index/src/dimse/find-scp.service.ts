@@ -13,7 +13,7 @@ import {
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import { firstUncompressed, type DimseService } from '@tessera/platform';
+import { type DimseAudit, type DimseService, firstUncompressed } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type FindUseCase, type InformationModel } from './find.use-case';
 
@@ -33,6 +33,7 @@ export class FindScpService implements DimseService {
 
   constructor(
     private readonly find: FindUseCase,
+    private readonly audit: DimseAudit,
     private readonly logger: Logger,
   ) {}
 
@@ -58,14 +59,21 @@ export class FindScpService implements DimseService {
       request.dataSet?.resume();
       return final(DimseStatus.UnrecognizedOperation, 'Only C-FIND with an identifier is served on this context');
     }
+    const ts = lookupTransferSyntax(context.transferSyntax) as NonNullable<ReturnType<typeof lookupTransferSyntax>>;
     let prepared;
+    // Every query is audited (PS3.15 A.5.3 Query).
+    const audited = this.audit.query(request, tenant);
     try {
-      prepared = this.find.prepare(await readDataSet(request.dataSet, context.transferSyntax), model);
+      const received = await readDataSet(request.dataSet, context.transferSyntax);
+      audited.identifier(received);
+      prepared = this.find.prepare(received, model);
     } catch (err) {
-      if (err instanceof IdentifierError || err instanceof DicomError) return final(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
+      if (err instanceof IdentifierError || err instanceof DicomError) {
+        audited.done(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
+        return final(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
+      }
       throw err;
     }
-    const ts = lookupTransferSyntax(context.transferSyntax) as NonNullable<ReturnType<typeof lookupTransferSyntax>>;
     let count = 0;
     try {
       for await (const match of this.find.matches(tenant, prepared, association.calledAETitle, request.cancelled)) {
@@ -80,9 +88,11 @@ export class FindScpService implements DimseService {
       }
     } catch (err) {
       this.logger.error('C-FIND failed', { association: association.id, error: (err as Error).message });
+      audited.done(DimseStatus.UnableToProcess, (err as Error).message);
       return final(DimseStatus.UnableToProcess, `Unable to process: ${(err as Error).message}`.slice(0, 64));
     }
     this.logger.info('C-FIND answered', { association: association.id, queryLevel: prepared.level, matches: count, cancelled: request.cancelled.aborted });
+    audited.done(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
     return final(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
   }
 }

@@ -53,7 +53,7 @@ async function service(peer: DimseConnection): Promise<MoveScpService> {
   }
   const aes = new MemoryAeRegistry();
   await aes.put({ tenant: 'default', aeTitle: 'DEST', host: '127.0.0.1', port: 104, tls: false, description: '', allowedOperations: ['STORE'], moveDestinations: [] });
-  return new MoveScpService(new RetrieveUseCase(catalog, new MemoryInstanceIndex()), aes, new StoreScu(blobs), { associate: async () => peer }, silentLogger);
+  return new MoveScpService(new RetrieveUseCase(catalog, new MemoryInstanceIndex()), aes, new StoreScu(blobs), { associate: async () => peer }, { sent: () => undefined }, silentLogger);
 }
 
 function move(): DimseRequest {

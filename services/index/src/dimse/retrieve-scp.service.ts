@@ -11,7 +11,7 @@ import {
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import { firstUncompressed, type DimseOutbound, type DimseService } from '@tessera/platform';
+import { type DimseAudit, type DimseOutbound, type DimseService, firstUncompressed } from '@tessera/platform';
 import { proposeContexts, type StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type InformationModel } from './find.use-case';
@@ -72,6 +72,7 @@ export class MoveScpService implements DimseService {
     private readonly aes: AeRegistry,
     private readonly sender: StoreScu,
     private readonly outbound: Pick<DimseOutbound, 'associate'>,
+    private readonly audit: Pick<DimseAudit, 'sent'>,
     private readonly logger: Logger,
   ) {}
 
@@ -110,6 +111,7 @@ export class MoveScpService implements DimseService {
     const progress = new SubOperations(instances.length);
     const done = (errorComment?: string): DimseResponse => {
       this.logger.info('C-MOVE done', { association: association.id, destination: destination.aeTitle, instances: instances.length, completed: progress.completed, failed: progress.failed, warning: progress.warning, cancelled: request.cancelled.aborted });
+      this.audit.sent(association, tenant, { aeTitle: destination.aeTitle, address: destination.host }, instances, progress);
       return progress.final(CommandField.CMoveRSP, context.abstractSyntax, context.transferSyntax, request.cancelled.aborted, errorComment);
     };
     if (instances.length === 0) return done();
@@ -151,6 +153,7 @@ export class GetScpService implements DimseService {
   constructor(
     private readonly retrieve: RetrieveUseCase,
     private readonly sender: StoreScu,
+    private readonly audit: Pick<DimseAudit, 'sent'>,
     private readonly logger: Logger,
   ) {}
 
@@ -199,6 +202,7 @@ export class GetScpService implements DimseService {
       },
     });
     this.logger.info('C-GET done', { association: association.id, instances: instances.length, completed: progress.completed, failed: progress.failed, warning: progress.warning, cancelled: request.cancelled.aborted });
+    this.audit.sent(association, tenant, undefined, instances, progress);
     return progress.final(CommandField.CGetRSP, context.abstractSyntax, context.transferSyntax, request.cancelled.aborted);
   }
 }

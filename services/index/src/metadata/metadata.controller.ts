@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { acceptsJson, dicomwebBase, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 
 /** WADO-RS metadata (PS3.18 10.4) of a study, a series or an instance. */
 @Requires('studies:read')
+@Audited('retrieve')
 @Controller('dicomweb/studies/:study')
 export class MetadataController {
   constructor(

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { QueryLevel } from '@tessera/dicom';
-import { acceptsJson, dicomwebBase, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 
 /** QIDO-RS (PS3.18 10.6): search for studies, series and instances. */
 @Requires('studies:read')
+@Audited('query')
 @Controller('dicomweb')
 export class QidoController {
   constructor(

@@ -1,3 +1,5 @@
+import { loadConfig } from '@tessera/config';
+import { DimseAudit } from '@tessera/platform';
 import { characterSetEncoder, CommandField, DimseStatus, encodeJsonDataset, EXPLICIT_VR_LITTLE_ENDIAN, readDataSet, type DicomJsonDataset, type DimseRequest, type DimseResponse } from '@tessera/dicom';
 import { silentLogger } from '@tessera/telemetry';
 import { checkWorklistItem, MemoryWorklistStore, type WorklistStore } from '@tessera/worklist';
@@ -36,7 +38,7 @@ const byStation: DicomJsonDataset = { '00100010': { vr: 'PN' }, '00400100': { vr
 
 describe('MwlScpService', () => {
   it('answers every match with a pending response in the requested character set, then success', async () => {
-    const service = new MwlScpService(new MwlFindUseCase(await storeWith(3)), silentLogger);
+    const service = new MwlScpService(new MwlFindUseCase(await storeWith(3)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const responses: DimseResponse[] = [];
     const final = await service.handle(request(byStation, new AbortController().signal, (r) => responses.push(r), ['', 'ISO 2022 IR 87']), 'default');
     expect(final.command.status).toBe(DimseStatus.Success);
@@ -51,7 +53,7 @@ describe('MwlScpService', () => {
   });
 
   it('answers in UTF-8 when the request names no character set that can carry the names', async () => {
-    const service = new MwlScpService(new MwlFindUseCase(await storeWith(1)), silentLogger);
+    const service = new MwlScpService(new MwlFindUseCase(await storeWith(1)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const responses: DimseResponse[] = [];
     await service.handle(request(byStation, new AbortController().signal, (r) => responses.push(r)), 'default');
     const first = await readDataSet(Readable.from([responses[0]?.dataSet as Buffer]), '1.2.840.10008.1.2.1');
@@ -59,7 +61,7 @@ describe('MwlScpService', () => {
   });
 
   it('stops answering when the request is cancelled, and ends with Cancel (FE00)', async () => {
-    const service = new MwlScpService(new MwlFindUseCase(await storeWith(40)), silentLogger);
+    const service = new MwlScpService(new MwlFindUseCase(await storeWith(40)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const cancel = new AbortController();
     let pending = 0;
     const final = await service.handle(
@@ -74,7 +76,7 @@ describe('MwlScpService', () => {
   });
 
   it('refuses an identifier it cannot serve with A900 and the reason', async () => {
-    const service = new MwlScpService(new MwlFindUseCase(await storeWith(1)), silentLogger);
+    const service = new MwlScpService(new MwlFindUseCase(await storeWith(1)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const bad = { '00400100': { vr: 'SQ' as const, Value: [{ '00400002': { vr: 'DA' as const, Value: ['2024030'] } }] } };
     const final = await service.handle(request(bad, new AbortController().signal, () => undefined), 'default');
     expect(final.command).toMatchObject({ status: DimseStatus.DataSetDoesNotMatchSopClass, errorComment: expect.stringMatching(/"2024030" is not a valid DA value/) });
@@ -82,7 +84,7 @@ describe('MwlScpService', () => {
 
   it('answers C001 when the worklist cannot be read', async () => {
     const broken: WorklistStore = Object.assign(new MemoryWorklistStore(), { search: async () => Promise.reject(new Error('database gone')) });
-    const service = new MwlScpService(new MwlFindUseCase(broken), silentLogger);
+    const service = new MwlScpService(new MwlFindUseCase(broken), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
     const final = await service.handle(request(byStation, new AbortController().signal, () => undefined), 'default');
     expect(final.command).toMatchObject({ status: DimseStatus.UnableToProcess, errorComment: 'Unable to process: database gone' });
   });

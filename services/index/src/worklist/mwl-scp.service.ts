@@ -13,7 +13,7 @@ import {
   type DimseRequest,
   type DimseResponse,
 } from '@tessera/dicom';
-import { firstUncompressed, type DimseService } from '@tessera/platform';
+import { type DimseAudit, type DimseService, firstUncompressed } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import type { MwlFindUseCase } from './mwl-find.use-case';
 import { MwlIdentifierError } from './mwl-query';
@@ -31,6 +31,7 @@ export class MwlScpService implements DimseService {
 
   constructor(
     private readonly find: MwlFindUseCase,
+    private readonly audit: DimseAudit,
     private readonly logger: Logger,
   ) {}
 
@@ -56,11 +57,16 @@ export class MwlScpService implements DimseService {
       return final(DimseStatus.UnrecognizedOperation, 'Only C-FIND with an identifier is served on this context');
     }
     let query;
+    // Every query is audited (PS3.15 A.5.3 Query).
+    const audited = this.audit.query(request, tenant);
     try {
-      query = this.find.prepare(await readDataSet(request.dataSet, context.transferSyntax));
+      const received = await readDataSet(request.dataSet, context.transferSyntax);
+      audited.identifier(received);
+      query = this.find.prepare(received);
     } catch (err) {
       if (err instanceof MwlIdentifierError || err instanceof DicomError) {
         this.logger.info('worklist C-FIND refused', { association: association.id, reason: err.message });
+        audited.done(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
         return final(DimseStatus.DataSetDoesNotMatchSopClass, err.message.slice(0, 64));
       }
       throw err;
@@ -80,9 +86,11 @@ export class MwlScpService implements DimseService {
       }
     } catch (err) {
       this.logger.error('worklist C-FIND failed', { association: association.id, error: (err as Error).message });
+      audited.done(DimseStatus.UnableToProcess, (err as Error).message);
       return final(DimseStatus.UnableToProcess, `Unable to process: ${(err as Error).message}`.slice(0, 64));
     }
     this.logger.info('worklist C-FIND answered', { association: association.id, calling: association.callingAETitle, matches: count, cancelled: request.cancelled.aborted });
+    audited.done(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
     return final(request.cancelled.aborted ? DimseStatus.Cancel : DimseStatus.Success);
   }
 }

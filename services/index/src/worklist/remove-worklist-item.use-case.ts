@@ -1,6 +1,6 @@
-import { worklistAddressProblem, type WorklistStore } from '@tessera/worklist';
+import { worklistAddressProblem, type WorklistItem, type WorklistStore } from '@tessera/worklist';
 
-export type RemoveWorklistItemResult = { readonly kind: 'removed' | 'not-found' } | { readonly kind: 'invalid'; readonly message: string };
+export type RemoveWorklistItemResult = { readonly kind: 'removed'; readonly item: WorklistItem } | { readonly kind: 'not-found' } | { readonly kind: 'invalid'; readonly message: string };
 
 /** Takes a scheduled procedure step off the worklist, by its address. */
 export class RemoveWorklistItemUseCase {
@@ -9,6 +9,9 @@ export class RemoveWorklistItemUseCase {
   async execute(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<RemoveWorklistItemResult> {
     const problem = worklistAddressProblem(studyInstanceUID, scheduledProcedureStepID);
     if (problem) return { kind: 'invalid', message: problem };
-    return { kind: (await this.store.remove(tenant, studyInstanceUID, scheduledProcedureStepID)) ? 'removed' : 'not-found' };
+    // The item as it was, for the audit trail's record of whose procedure step went.
+    const item = await this.store.find(tenant, studyInstanceUID, scheduledProcedureStepID);
+    if (!item || !(await this.store.remove(tenant, studyInstanceUID, scheduledProcedureStepID))) return { kind: 'not-found' };
+    return { kind: 'removed', item };
   }
 }

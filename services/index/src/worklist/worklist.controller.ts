@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { acceptsJson, publicHost, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { acceptsJson, Audited, noteStudy, patientOf, publicHost, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import type { WorklistItem } from '@tessera/worklist';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { ReadWorklistItemUseCase } from './read-worklist-item.use-case';
@@ -16,6 +17,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * Items are DICOM JSON (PS3.18 F.2) of the Modality Worklist information model (PS3.4 K.6.1.2.2).
  */
 @Requires('worklist:read')
+@Audited('procedure-record')
 @Controller('worklist/items')
 export class WorklistController {
   constructor(
@@ -35,6 +37,7 @@ export class WorklistController {
   }
 
   @Get()
+  @Audited('worklist-query')
   async list(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!(await acceptsJson(request, reply))) return;
     const result = await this.search.execute({ tenant: this.tenants.forHttp(request), params: queryPairs(request) });
@@ -48,6 +51,7 @@ export class WorklistController {
     const result = await this.read.execute(this.tenants.forHttp(request), study, step);
     switch (result.kind) {
       case 'found':
+        noteItem(request, result.item);
         return sendDicomJson(reply, 200, result.item.attributes);
       case 'not-found':
         return sendError(reply, 404, `No worklist item with Study Instance UID ${study} and Scheduled Procedure Step ID ${JSON.stringify(step)}`);
@@ -70,6 +74,7 @@ export class WorklistController {
     const result = await this.removal.execute(this.tenants.forHttp(request), study, step);
     switch (result.kind) {
       case 'removed':
+        noteItem(request, result.item);
         await reply.code(204).send();
         return;
       case 'not-found':
@@ -82,12 +87,14 @@ export class WorklistController {
   private async answer(request: FastifyRequest, reply: FastifyReply, result: SaveWorklistItemResult): Promise<void> {
     switch (result.kind) {
       case 'created': {
+        noteItem(request, result.item);
         const { studyInstanceUID, scheduledProcedureStepID } = result.item;
         const location = `${request.protocol}://${publicHost(request)}${this.tenants.pathPrefix(request)}/worklist/items/${studyInstanceUID}/${encodeURIComponent(scheduledProcedureStepID)}`;
         void reply.header('Location', location);
         return sendDicomJson(reply, 201, result.item.attributes);
       }
       case 'updated':
+        noteItem(request, result.item);
         return sendDicomJson(reply, 200, result.item.attributes);
       case 'exists':
         return sendError(reply, 409, `A worklist item with Study Instance UID ${result.studyInstanceUID} and Scheduled Procedure Step ID ${JSON.stringify(result.scheduledProcedureStepID)} exists; PUT it at its address to replace it`);
@@ -95,6 +102,12 @@ export class WorklistController {
         return sendError(reply, 400, result.message);
     }
   }
+}
+
+/** Names the item's study and patient for the audit trail's Procedure Record message. */
+function noteItem(request: FastifyRequest, item: WorklistItem): void {
+  const patient = patientOf(item.attributes);
+  noteStudy(request, { studyInstanceUID: item.studyInstanceUID, ...(patient ? { patient } : {}) });
 }
 
 const NO_BODY = Symbol('no body');

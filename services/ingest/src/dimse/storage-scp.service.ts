@@ -1,5 +1,5 @@
 import { CommandField, DimseStatus, isStorageSopClass, lookupTransferSyntax, type DimseRequest, type DimseResponse } from '@tessera/dicom';
-import type { DimseService } from '@tessera/platform';
+import type { DimseAudit, DimseService } from '@tessera/platform';
 import { currentTraceparent, inSpan, type Logger } from '@tessera/telemetry';
 import type { StoreInstanceUseCase } from '../store-instance.use-case';
 import { CannotUnderstand, storeFailureStatus } from './store-status';
@@ -13,6 +13,7 @@ export class StorageScpService implements DimseService {
 
   constructor(
     private readonly store: StoreInstanceUseCase,
+    private readonly audit: DimseAudit,
     private readonly logger: Logger,
   ) {}
 
@@ -66,7 +67,11 @@ export class StorageScpService implements DimseService {
         ...(traceparent ? { traceparent } : {}),
       });
     });
-    if (result.outcome !== 'failed') return respond(DimseStatus.Success);
+    if (result.outcome !== 'failed') {
+      const { identity, object } = result;
+      this.audit.stored(association, tenant, { studyInstanceUID: object.studyInstanceUID, sopClassUID: object.sopClassUID, ...(identity.patient ? { patient: identity.patient } : {}) });
+      return respond(DimseStatus.Success);
+    }
     this.logger.warn('C-STORE refused', { association: association.id, calling: association.callingAETitle, sopInstanceUID, reason: result.reason, message: result.message });
     return respond(storeFailureStatus(result.reason), result.message);
   }

@@ -66,7 +66,7 @@ export class StoreStudiesUseCase {
           pending.push(received.pending);
           outcomes.push({ pending: received.pending });
         } else {
-          const identity = received.outcome === 'failed' ? received.identity : { sopClassUID: received.object.sopClassUID, sopInstanceUID: received.object.sopInstanceUID, studyInstanceUID: received.object.studyInstanceUID };
+          const identity = received.identity;
           outcomes.push({ identity, result: received });
         }
       }

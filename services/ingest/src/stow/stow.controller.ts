@@ -1,5 +1,5 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { dicomwebBase, Requires, sendDicomJson, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
+import { Audited, dicomwebBase, noteStudy, Requires, sendDicomJson, TENANT_RESOLVER, type TenantResolver } from '@tessera/platform';
 import { currentTraceparent, inSpan } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { stowResponse } from './stow-response';
 
 /** STOW-RS (PS3.18 10.5): POST /dicomweb/studies[/{StudyInstanceUID}]. */
 @Requires('studies:write')
+@Audited('store')
 @Controller('dicomweb/studies')
 export class StowController {
   constructor(
@@ -51,6 +52,11 @@ export class StowController {
         await reply.code(400).type('application/json').send({ status: 400, message: result.message });
         return;
       case 'stored': {
+        for (const { identity, result: outcome } of result.results) {
+          if (outcome.outcome !== 'failed' && identity.studyInstanceUID) {
+            noteStudy(request, { studyInstanceUID: identity.studyInstanceUID, ...(identity.patient ? { patient: identity.patient } : {}), ...(identity.sopClassUID ? { sopClassUID: identity.sopClassUID } : {}) });
+          }
+        }
         const { status, body } = stowResponse(result.results, dicomwebBase(request, this.tenants));
         await sendDicomJson(reply, status, body);
       }
