@@ -145,6 +145,10 @@ export interface TesseraConfig {
   readonly defaultTenant: string;
   /** Every tenant this deployment serves (the hospitals of the network). */
   readonly tenants: readonly string[];
+  /** Tenants that hold de-identified data only: researchers read there, and nowhere else. */
+  readonly researchTenants: readonly string[];
+  /** The secret behind de-identified exports' UIDs, pseudonyms and date shifts (with each project's name); undefined: no exports. */
+  readonly deidSecret?: string;
   /** Called AE titles and the tenant each one stores into (ARCHITECTURE §5). */
   readonly aeTitles: Readonly<Record<string, string>>;
   readonly auth: AuthSettings;
@@ -206,6 +210,8 @@ const KNOWN_KEYS = [
   'TESSERA_TENANTS',
   'DIMSE_AE_TITLES',
   'TESSERA_ALLOW_INSECURE_REMOTE',
+  'TESSERA_RESEARCH_TENANTS',
+  'DEID_SECRET',
   'OIDC_ISSUER',
   'OIDC_AUDIENCE',
   'OIDC_JWKS_URL',
@@ -304,6 +310,11 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   for (const t of tenants) {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(t)) problems.push(`TESSERA_TENANTS: "${t}" is not a tenant id (1-63 lower-case letters, digits or dashes)`);
   }
+  const researchTenants = str('TESSERA_RESEARCH_TENANTS', '').split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of researchTenants) if (!tenants.includes(t)) problems.push(`TESSERA_RESEARCH_TENANTS: "${t}" is not in TESSERA_TENANTS`);
+  if (researchTenants.includes(defaultTenant)) problems.push(`TESSERA_RESEARCH_TENANTS: the default tenant ${defaultTenant} cannot hold de-identified data only`);
+  const deidSecret = given(env, 'DEID_SECRET');
+  if (deidSecret !== undefined && deidSecret.length < 16) problems.push('DEID_SECRET: at least 16 characters (it keys the UIDs and pseudonyms of de-identified exports)');
   const aeTitles: Record<string, string> = {};
   for (const entry of str('DIMSE_AE_TITLES', '').split(',').map((e) => e.trim()).filter(Boolean)) {
     const [title = '', tenant = ''] = entry.split('=').map((x) => x.trim());
@@ -349,6 +360,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     bus,
     defaultTenant,
     tenants,
+    researchTenants,
+    ...(deidSecret !== undefined ? { deidSecret } : {}),
     aeTitles,
     auth,
     audit,

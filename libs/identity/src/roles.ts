@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   'tenant:manage',
   /** Search a tenant's audit trail and verify its hash chain. */
   'audit:read',
+  /** De-identify a study into a research tenant. */
+  'research:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,16 +31,16 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'worklist:write': 'change the worklist',
   'tenant:manage': "manage the tenant's configuration",
   'audit:read': "read the tenant's audit trail",
+  'research:export': 'export studies de-identified for research',
 };
 
 /**
  * The role → permission table. An administrator configures but reads no images (a person who does
- * both holds both roles). A referring physician sees only studies shared with them and a researcher
- * only de-identified data: until sharing grants and the de-identified view exist, neither role
- * opens any identified route.
+ * both holds both roles). A referring physician sees only studies shared with them: until sharing
+ * grants exist, nothing. A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read'],
+  admin: ['tenant:manage', 'audit:read', 'research:export'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],
@@ -50,6 +52,14 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
-export function permits(roles: readonly Role[], permission: Permission): boolean {
-  return roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
+/**
+ * What roles may do in a research tenant besides the above: such a tenant holds de-identified data
+ * only (de-identified exports), so a researcher reads there — and only there.
+ */
+export const RESEARCH_TENANT_PERMISSIONS: Readonly<Partial<Record<Role, readonly Permission[]>>> = {
+  researcher: ['studies:read'],
+};
+
+export function permits(roles: readonly Role[], permission: Permission, where: { readonly researchTenant: boolean } = { researchTenant: false }): boolean {
+  return roles.some((role) => ROLE_PERMISSIONS[role].includes(permission) || (where.researchTenant && (RESEARCH_TENANT_PERMISSIONS[role] ?? []).includes(permission)));
 }

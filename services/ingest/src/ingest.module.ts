@@ -3,9 +3,10 @@ import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { CommitmentStore } from '@tessera/commitment';
+import type { InstanceIndex } from '@tessera/index-store';
 import type { ProcedureStepStore } from '@tessera/mpps';
 import type { OutboxRelay } from '@tessera/outbox';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseAudit, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseAudit, INSTANCE_INDEX, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
@@ -15,6 +16,8 @@ import { StorageScpService } from './dimse/storage-scp.service';
 import { CreateProcedureStepUseCase, type ProcedureStepOptions } from './mpps/create-procedure-step.use-case';
 import { MppsScpService } from './mpps/mpps-scp.service';
 import { SetProcedureStepUseCase } from './mpps/set-procedure-step.use-case';
+import { ExportDeidentifiedUseCase } from './research/export-deidentified.use-case';
+import { ResearchExportsController } from './research/research-exports.controller';
 import { StoreInstanceUseCase } from './store-instance.use-case';
 import { StoreStudiesUseCase } from './stow/store-studies.use-case';
 import { StowController } from './stow/stow.controller';
@@ -35,7 +38,7 @@ const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostnam
 
 /** The ingest role: the DIMSE Storage SCP, storage commitment, the MPPS SCP, and STOW-RS. */
 @Module({
-  controllers: [StowController, StorageCommitmentsController],
+  controllers: [StowController, StorageCommitmentsController, ResearchExportsController],
   providers: [
     {
       provide: StoreInstanceUseCase,
@@ -48,6 +51,11 @@ const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostnam
       inject: [BLOB_STORE, OBJECT_CATALOG, OUTBOX_RELAY, LOGGER],
     },
     { provide: StoreStudiesUseCase, useFactory: (store: StoreInstanceUseCase) => new StoreStudiesUseCase(store), inject: [StoreInstanceUseCase] },
+    {
+      provide: ExportDeidentifiedUseCase,
+      useFactory: (catalog: ObjectCatalog, blobs: BlobStore, index: InstanceIndex, store: StoreInstanceUseCase) => new ExportDeidentifiedUseCase(catalog, blobs, index, store),
+      inject: [OBJECT_CATALOG, BLOB_STORE, INSTANCE_INDEX, StoreInstanceUseCase],
+    },
     {
       provide: StorageCommitmentUseCase,
       useFactory: (store: CommitmentStore, catalog: ObjectCatalog, blobs: BlobStore, aes: AeRegistry, outbound: DimseOutbound, logger: Logger) =>

@@ -28,7 +28,8 @@ export const InstanceStoredV1Schema = z.object({
   datasetSha256: z.string().regex(/^[0-9a-f]{64}$/),
   storedAt: z.string().datetime(),
   receivedVia: z.object({
-    protocol: z.enum(['DIMSE', 'STOW-RS']),
+    /** DEIDENTIFIED-EXPORT: made by de-identifying another tenant's instance (a research export). */
+    protocol: z.enum(['DIMSE', 'STOW-RS', 'DEIDENTIFIED-EXPORT']),
     callingAETitle: z.string().optional(),
     calledAETitle: z.string().optional(),
     remoteAddress: z.string().optional(),

@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { AuthenticationError, type Principal, type TokenVerifier } from '@tessera/identity';
 import { createLogger } from '@tessera/telemetry';
 import { ConfiguredTenantResolver } from '../tenant-resolver';
-import { LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { CONFIG, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
 import { Public, Requires } from './access.decorators';
 import { AccessGuard, callerOf } from './access.guard';
 
@@ -54,11 +54,12 @@ describe('AccessGuard', () => {
   let seen: Principal | undefined;
 
   beforeAll(async () => {
-    const tenants = new ConfiguredTenantResolver('default', ['default', 'st-mary'], {});
+    const tenants = new ConfiguredTenantResolver('default', ['default', 'st-mary', 'research'], {});
     const verifier = new TableVerifier({
       rad: person('rad', ['radiologist'], ['default']),
       'mary-rad': person('mary-rad', ['radiologist'], ['st-mary']),
       'mary-admin': person('mary-admin', ['admin'], ['st-mary']),
+      scientist: person('scientist', ['researcher'], ['default', 'research']),
       expired: new AuthenticationError('expired', 'the token has expired'),
       offline: new AuthenticationError('issuer-unreachable', "the issuer's keys could not be fetched"),
     });
@@ -67,6 +68,7 @@ describe('AccessGuard', () => {
       providers: [
         { provide: TOKEN_VERIFIER, useValue: verifier },
         { provide: TENANT_RESOLVER, useValue: tenants },
+        { provide: CONFIG, useValue: { researchTenants: ['research'] } },
         { provide: LOGGER, useValue: createLogger({ level: 'error', format: 'json' }, {}) },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
@@ -121,6 +123,11 @@ describe('AccessGuard', () => {
   it('refuses (403) a caller whose roles do not grant the permission', async () => {
     expect(await call('/admin/tenants/default/things', 'rad')).toMatchObject({ status: 403, challenge: expect.stringContaining('insufficient_scope'), message: expect.stringContaining("manage the tenant's configuration") });
     expect((await call('/tenants/st-mary/dicomweb/studies', 'mary-admin')).status).toBe(403);
+  });
+
+  it('lets a researcher read a research tenant, and no other', async () => {
+    expect((await call('/tenants/research/dicomweb/studies', 'scientist')).status).toBe(200);
+    expect((await call('/dicomweb/studies', 'scientist')).status).toBe(403);
   });
 
   it('refuses everyone a route that declares no requirement', async () => {

@@ -2,11 +2,12 @@ import { HttpException, Inject, Injectable, Optional, type CanActivate, type Exe
 import { SecurityAlertType, type AuditEvent, type AuditTrail } from '@tessera/audit';
 import { Reflector } from '@nestjs/core';
 import { AuthenticationError, PERMISSION_WORDS, permits, type Principal, type TokenVerifier } from '@tessera/identity';
+import type { TesseraConfig } from '@tessera/config';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { TenantResolver } from '../tenant-resolver';
-import { AUDIT_TRAIL, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { AUDIT_TRAIL, CONFIG, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
 import { anonymousParticipant, callerParticipant } from '../audit/audit-participants';
 import { ACCESS, type AccessRequirement } from './access.decorators';
 
@@ -31,6 +32,7 @@ export class AccessGuard implements CanActivate {
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CONFIG) private readonly config: TesseraConfig,
     @Optional() @Inject(AUDIT_TRAIL) private readonly trail?: AuditTrail,
   ) {}
 
@@ -83,7 +85,8 @@ export class AccessGuard implements CanActivate {
         throw refusal(403, `${caller.name} does not belong to tenant ${tenant}`);
       }
     }
-    if (!permits(caller.roles, requirement)) {
+    const researchTenant = this.addressedTenants(request).every((t) => this.config.researchTenants.includes(t));
+    if (!permits(caller.roles, requirement, { researchTenant })) {
       restricted(`no role that may ${PERMISSION_WORDS[requirement]}`);
       void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="insufficient_scope"`);
       throw refusal(403, `${caller.name} has no role that may ${PERMISSION_WORDS[requirement]} (roles: ${caller.roles.join(', ') || 'none'})`);
