@@ -11,8 +11,8 @@ export const FhirErrorCode = {
   NotFound: 'not-found',
   /** The resource exists already (a create for an order whose accession number is taken). */
   Duplicate: 'duplicate',
-  /** The resource cannot change any more (an order that has ended). */
-  Conflict: 'conflict',
+  /** What the resource asks breaks a rule of the archive (an order that has ended cannot change). */
+  BusinessRule: 'business-rule',
 } as const;
 export type FhirErrorCode = (typeof FhirErrorCode)[keyof typeof FhirErrorCode];
 

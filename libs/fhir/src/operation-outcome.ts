@@ -7,7 +7,7 @@ const ISSUE_TYPES: Readonly<Record<FhirErrorCode, string>> = {
   [FhirErrorCode.InvalidResource]: 'invalid',
   [FhirErrorCode.NotFound]: 'not-found',
   [FhirErrorCode.Duplicate]: 'duplicate',
-  [FhirErrorCode.Conflict]: 'business-rule',
+  [FhirErrorCode.BusinessRule]: 'business-rule',
 };
 
 /** An OperationOutcome (FHIR R4 OperationOutcome) with one issue. */

@@ -8,3 +8,5 @@ export * from './dimse/dimse-service';
 export * from './dimse/dimse.module';
 export * from './access/access.decorators';
 export * from './access/access.guard';
+export * from './fhir/fhir-http';
+export * from './fhir/fhir-exception.filter';
