@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Module } from '@nestjs/common';
@@ -66,7 +67,7 @@ describe('FHIR reads of the index over HTTP', () => {
     })
     class FhirTestModule {}
     const moduleRef = await Test.createTestingModule({ imports: [FhirTestModule] }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ logger: false, rewriteUrl: (req) => tenants.rewriteUrl(req as IncomingMessage) }), { logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ logger: false, rewriteUrl: (req: IncomingMessage | Http2ServerRequest) => tenants.rewriteUrl(req as IncomingMessage) }), { logger: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
