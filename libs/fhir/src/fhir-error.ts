@@ -5,6 +5,8 @@
 export const FhirErrorCode = {
   /** A search parameter, modifier, prefix or value this server does not support or cannot read. */
   InvalidSearch: 'invalid-search',
+  /** A request that contradicts itself: an update whose resource has another id than its URL. */
+  InvalidRequest: 'invalid-request',
   /** A resource that is not valid FHIR R4, or not one this server can act on. */
   InvalidResource: 'invalid-resource',
   /** No resource of this type with this id. */

@@ -9,7 +9,10 @@ import type { CodeableConcept, Coding, Identifier, Reference, ServiceRequest } f
 export type ServiceRequestIntent = 'place-or-change' | 'cancel' | 'complete';
 
 /** The patient of an order: a Patient of this server, or a patient named by its identifier. */
-export type OrderSubject = { readonly kind: 'patient'; readonly id: string } | { readonly kind: 'identifier'; readonly patientID: string; readonly issuerOfPatientID: string };
+export type OrderSubject =
+  | { readonly kind: 'patient'; readonly id: string }
+  /** `name`: the reference's display as a DICOM person name, for a patient the archive does not know yet. */
+  | { readonly kind: 'identifier'; readonly patientID: string; readonly issuerOfPatientID: string; readonly name?: string };
 
 /**
  * An imaging order as a ServiceRequest gives it, in the terms of an order message (IHE RAD TF-2
@@ -165,7 +168,8 @@ function readSubject(subject: unknown): OrderSubject {
   if (!value) return invalid('ServiceRequest.subject needs a reference to a Patient or an identifier with a value (the Patient ID)', 'ServiceRequest.subject');
   if (!LO.test(value)) invalid(`the Patient ID "${value}" is longer than 64 characters or holds "\\" (PS3.5 6.2 LO)`, 'ServiceRequest.subject.identifier');
   const system = string((identifier as Identifier).system, 'ServiceRequest.subject.identifier.system');
-  return { kind: 'identifier', patientID: value, issuerOfPatientID: system === undefined ? '' : issuerOfSystem(system) };
+  const name = dicomName(string(subject.display, 'ServiceRequest.subject.display') ?? '');
+  return { kind: 'identifier', patientID: value, issuerOfPatientID: system === undefined ? '' : issuerOfSystem(system), ...(name !== '' ? { name } : {}) };
 }
 
 // "Given Family" or "Family, Given" as a DICOM person name family^given; a name with a "^" is one already.

@@ -1,4 +1,4 @@
-import { FhirErrorCode, operationOutcome, outcomeOf, type FhirError, type OperationOutcome, type Resource } from '@tessera/fhir';
+import { fhirStatus, operationOutcome, outcomeOf, type FhirError, type OperationOutcome, type Resource } from '@tessera/fhir';
 import { parseAccept, rangeCovers } from '@tessera/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
@@ -14,22 +14,6 @@ const MAX_RESOURCE_BYTES = 1024 * 1024;
 /** The FHIR base URL of a request, with its tenant prefix: {scheme}://{host}[/tenants/{id}]/fhir. */
 export function fhirBase(request: FastifyRequest, tenants: TenantResolver): string {
   return `${request.protocol}://${publicHost(request)}${tenants.pathPrefix(request)}/fhir`;
-}
-
-/** HTTP status of each refusal of the FHIR core (FHIR R4 3.1.0.4, 3.1.0.1.11) (STYLE 7). */
-export function fhirStatus(code: FhirErrorCode): number {
-  switch (code) {
-    case FhirErrorCode.InvalidSearch:
-      return 400;
-    case FhirErrorCode.InvalidResource:
-      return 422;
-    case FhirErrorCode.NotFound:
-      return 404;
-    case FhirErrorCode.Duplicate:
-      return 409;
-    case FhirErrorCode.BusinessRule:
-      return 422;
-  }
 }
 
 /** Sends a resource as FHIR JSON. */
