@@ -301,6 +301,17 @@ const ROUTES = [
   ['PUT', '/worklist/items', null],
   ['POST', '/worklist/items/1.2.3/SPS1', null],
   ['GET', '/worklist/items/1.2.3', null],
+  ['GET', '/fhir/metadata', 'index'],
+  ['GET', '/fhir/ImagingStudy', 'index'],
+  ['GET', '/fhir/ImagingStudy/1.2.3', 'index'],
+  ['GET', '/fhir/Patient', 'index'],
+  ['GET', '/fhir/Patient/12', 'index'],
+  ['GET', '/fhir/Endpoint/dicomweb', 'index'],
+  ['POST', '/fhir/ServiceRequest', 'hl7'],
+  ['GET', '/fhir/ServiceRequest/ACC-1', 'hl7'],
+  ['PUT', '/fhir/ServiceRequest/ACC-1', 'hl7'],
+  ['PUT', '/fhir/Patient/12', null],
+  ['GET', '/fhir/Observation', null],
   ['PUT', '/dicomweb/studies/1.2.3', null],
   ['DELETE', '/dicomweb/studies/1.2.3', null],
   ['GET', '/healthz', null],
@@ -322,7 +333,7 @@ const ROUTES = [
 ];
 
 // Another tenant of the deployment is addressed with a /tenants/{id} prefix; it routes the same way.
-ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/') || uri.startsWith('/worklist/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
+ROUTES.push(...ROUTES.filter(([, uri]) => uri.startsWith('/dicomweb/') || uri.startsWith('/worklist/') || uri.startsWith('/fhir/')).map(([method, uri, role]) => [method, `/tenants/st-mary${uri}`, role]));
 
 // deploy/nginx/tessera.conf, modelled: its map, and for each listener the location nginx picks (an
 // exact match, else the longest prefix unless a regex matches first, in the order written, as

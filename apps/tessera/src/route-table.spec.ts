@@ -15,8 +15,8 @@ describe('the HTTP route table', () => {
     expect(routes.filter((r) => r.requirement === undefined).map((r) => `${r.method} ${r.path} (${r.handler})`)).toEqual([]);
   });
 
-  it('opens without a token only the health probes and the OpenID provider that hands out tokens', () => {
-    expect(routes.filter((r) => r.requirement === 'public').map((r) => r.path).sort()).toEqual(['/healthz', '/oidc', '/oidc/*', '/readyz']);
+  it('opens without a token only the health probes, the OpenID provider that hands out tokens and the FHIR CapabilityStatement', () => {
+    expect(routes.filter((r) => r.requirement === 'public').map((r) => r.path).sort()).toEqual(['/fhir/metadata', '/healthz', '/oidc', '/oidc/*', '/readyz']);
   });
 
   it('gives every permission a route asks for to at least one role', () => {

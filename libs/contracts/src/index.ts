@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './events/association-rejected.v1';
+export * from './events/fhir-resource-received.v1';
 export * from './events/hl7-message-received.v1';
 export * from './events/instance-stored.v1';
 export * from './events/order-cancelled.v1';
@@ -13,6 +14,7 @@ export * from './events/procedure-step-in-progress.v1';
 export * from './topics';
 
 import { AssociationRejectedV1 } from './events/association-rejected.v1';
+import { FhirResourceReceivedV1 } from './events/fhir-resource-received.v1';
 import { Hl7MessageReceivedV1 } from './events/hl7-message-received.v1';
 import { InstanceStoredV1 } from './events/instance-stored.v1';
 import { OrderCancelledV1 } from './events/order-cancelled.v1';
@@ -37,4 +39,5 @@ export const ALL_EVENTS = [
   OrderChangedV1,
   OrderCancelledV1,
   Hl7MessageReceivedV1,
+  FhirResourceReceivedV1,
 ] as const;

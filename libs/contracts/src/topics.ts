@@ -9,10 +9,12 @@ export const Topics = {
   ProcedureSteps: 'tessera.procedure-steps',
   /** Patients updated, merged or given another identifier (HL7 ADT). Keyed by tenant, Issuer of Patient ID and Patient ID. */
   Patients: 'tessera.patients',
-  /** Imaging orders placed, changed or cancelled (HL7 ORM/OMI). Keyed by tenant and Accession Number. */
+  /** Imaging orders placed, changed or cancelled (HL7 ORM/OMI, FHIR ServiceRequest). Keyed by tenant and Accession Number. */
   Orders: 'tessera.orders',
   /** Every HL7 v2 message received and what became of it. Keyed by tenant and sending application. */
   Hl7: 'tessera.hl7',
+  /** Every FHIR resource received (created, updated) and what became of it. Keyed by tenant and resource type. */
+  Fhir: 'tessera.fhir',
   /** What happens on DIMSE associations that others must see (rejections). Keyed by tenant and calling AE. */
   Dimse: 'tessera.dimse',
   /** Messages a consumer gave up on after its retries, with the reason in headers. */

@@ -59,7 +59,7 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
   [Topics.Orders]: {
     title: 'Orders',
     description:
-      'Imaging orders as HL7 ORM^O01 and OMI^O23 messages place, change and cancel them, each with its scheduled procedure step on the modality worklist. ' +
+      'Imaging orders as HL7 ORM^O01 and OMI^O23 messages or FHIR ServiceRequests place, change and cancel them, each with its scheduled procedure step on the modality worklist. ' +
       'Keyed "{tenant}/{AccessionNumber}".',
   },
   [Topics.Hl7]: {
@@ -67,6 +67,12 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
     description:
       'One event per HL7 v2 message received for a tenant and what became of it (applied, duplicate, refused with the reason). Never the message content. ' +
       'Keyed "{tenant}/{sending application}".',
+  },
+  [Topics.Fhir]: {
+    title: 'FHIR resources',
+    description:
+      'One event per FHIR resource received for a tenant (created, updated) and what became of it (applied, refused with the reason). Never the resource content. ' +
+      'Keyed "{tenant}/{resource type}".',
   },
   [Topics.Dimse]: {
     title: 'DIMSE',

@@ -12,3 +12,5 @@ export * from './audit/audit-participants';
 export * from './audit/audited';
 export * from './audit/http-audit.interceptor';
 export * from './audit/dimse-audit';
+export * from './fhir/fhir-http';
+export * from './fhir/fhir-exception.filter';

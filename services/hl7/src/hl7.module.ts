@@ -1,23 +1,46 @@
 import type { AuditTrail } from '@tessera/audit';
 import { Module } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
+import type { Database } from '@tessera/database';
+import { SYSTEM_ZONE } from '@tessera/fhir';
 import type { Hl7Store } from '@tessera/hl7-store';
+import { TypeormFhirIndex, type FhirIndex } from '@tessera/index-store';
 import type { OutboxRelay } from '@tessera/outbox';
-import { AUDIT_TRAIL, CONFIG, HL7_STORE, LOGGER, OUTBOX_RELAY } from '@tessera/platform';
-import { NEW_WORKLIST_IDS } from '@tessera/worklist';
+import { AUDIT_TRAIL, CONFIG, DATABASE, HL7_STORE, LOGGER, OUTBOX_RELAY, WORKLIST_STORE } from '@tessera/platform';
+import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { hostname } from 'node:os';
 import type { Logger } from '@tessera/telemetry';
 import { randomBytes } from 'node:crypto';
+import { ReadServiceRequestUseCase } from './fhir/read-service-request.use-case';
+import { ReceiveServiceRequestUseCase } from './fhir/receive-service-request.use-case';
+import { ServiceRequestController } from './fhir/service-request.controller';
 import { MllpListener } from './mllp/mllp-listener';
 import { MllpMessageHandler } from './mllp/mllp-message-handler';
 import { ReceiveMessageUseCase } from './receive-message.use-case';
 
+// The index's patients, which orders over FHIR name by their logical id.
+const FHIR_INDEX = Symbol('FhirIndex');
+
 /**
  * The hl7 role: HL7 v2 over MLLP. Its listener reads, checks, applies and acknowledges each message:
  * ADT updates, merges and identifier changes of patients, and orders that feed the modality worklist.
+ * FHIR R4 ServiceRequest (create, update, read): orders with the effect of order messages.
  */
 @Module({
+  controllers: [ServiceRequestController],
   providers: [
+    { provide: FHIR_INDEX, useFactory: (db: Database) => new TypeormFhirIndex(db), inject: [DATABASE] },
+    {
+      provide: ReceiveServiceRequestUseCase,
+      useFactory: (store: Hl7Store, index: FhirIndex, relay: OutboxRelay) =>
+        new ReceiveServiceRequestUseCase(store, index, () => relay.notify(), { source: `hl7@${hostname()}`, now: () => new Date(), ids: NEW_WORKLIST_IDS, zone: SYSTEM_ZONE }),
+      inject: [HL7_STORE, FHIR_INDEX, OUTBOX_RELAY],
+    },
+    {
+      provide: ReadServiceRequestUseCase,
+      useFactory: (store: Hl7Store, worklist: WorklistStore, index: FhirIndex) => new ReadServiceRequestUseCase(store, worklist, index, SYSTEM_ZONE),
+      inject: [HL7_STORE, WORKLIST_STORE, FHIR_INDEX],
+    },
     {
       provide: ReceiveMessageUseCase,
       useFactory: (config: TesseraConfig, store: Hl7Store, relay: OutboxRelay) =>

@@ -2,13 +2,20 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
-import type { InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, DimseAudit, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
+import type { Database } from '@tessera/database';
+import { SYSTEM_ZONE } from '@tessera/fhir';
+import { TypeormFhirIndex, type FhirIndex, type InstanceIndex } from '@tessera/index-store';
+import { AE_REGISTRY, BLOB_STORE, DATABASE, DimseAudit, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
+import { FhirReadsController } from './fhir/fhir-reads.controller';
+import { ReadImagingStudyUseCase } from './fhir/read-imaging-study.use-case';
+import { ReadPatientUseCase } from './fhir/read-patient.use-case';
+import { SearchImagingStudiesUseCase } from './fhir/search-imaging-studies.use-case';
+import { SearchPatientsUseCase } from './fhir/search-patients.use-case';
 import { GetScpService, MoveScpService } from './dimse/retrieve-scp.service';
 import { RetrieveUseCase } from './dimse/retrieve.use-case';
 import { IndexConsumer } from './index-consumer';
@@ -27,13 +34,17 @@ import { SearchWorklistItemsUseCase } from './worklist/search-worklist-items.use
 import { WorklistConsumer } from './worklist/worklist-consumer';
 import { WorklistController } from './worklist/worklist.controller';
 
+// The FHIR read side of the index: the role's own view of the database the platform opened.
+const FHIR_INDEX = Symbol('FhirIndex');
+
 /**
  * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
  * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
- * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS).
+ * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS);
+ * FHIR R4 ImagingStudy, Patient and Endpoint reads and the CapabilityStatement.
  */
 @Module({
-  controllers: [QidoController, MetadataController, WorklistController],
+  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController],
   providers: [
     { provide: IndexInstanceUseCase, useFactory: (index: InstanceIndex, logger: Logger) => new IndexInstanceUseCase(index, logger.child({ component: 'index' })), inject: [INSTANCE_INDEX, LOGGER] },
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },
@@ -51,6 +62,11 @@ import { WorklistController } from './worklist/worklist.controller';
       useFactory: (store: WorklistStore, logger: Logger) => new FollowProcedureStepUseCase(store, logger.child({ component: 'worklist' })),
       inject: [WORKLIST_STORE, LOGGER],
     },
+    { provide: FHIR_INDEX, useFactory: (db: Database) => new TypeormFhirIndex(db), inject: [DATABASE] },
+    { provide: SearchImagingStudiesUseCase, useFactory: (index: FhirIndex) => new SearchImagingStudiesUseCase(index, SYSTEM_ZONE), inject: [FHIR_INDEX] },
+    { provide: ReadImagingStudyUseCase, useFactory: (index: FhirIndex) => new ReadImagingStudyUseCase(index, SYSTEM_ZONE), inject: [FHIR_INDEX] },
+    { provide: SearchPatientsUseCase, useFactory: (index: FhirIndex) => new SearchPatientsUseCase(index), inject: [FHIR_INDEX] },
+    { provide: ReadPatientUseCase, useFactory: (index: FhirIndex) => new ReadPatientUseCase(index), inject: [FHIR_INDEX] },
     IndexConsumer,
     WorklistConsumer,
   ],

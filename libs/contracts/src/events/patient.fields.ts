@@ -19,13 +19,17 @@ export const PatientDemographicsSchema = z.object({
   patientSex: z.string().optional(),
 });
 
-/** The HL7 message that caused a change. */
+/**
+ * The HL7 message that caused a change, or the FHIR interaction: messageType "ServiceRequest.create"
+ * or "ServiceRequest.update", controlId the request's id, sendingApplication the caller (its token's
+ * subject), sendingFacility "".
+ */
 export const CausingMessageSchema = z.object({
-  /** MSH-9 code and trigger, e.g. "ADT^A08". */
+  /** MSH-9 code and trigger, e.g. "ADT^A08"; or the FHIR resource type and interaction. */
   messageType: z.string(),
-  /** MSH-10. */
+  /** MSH-10; or the HTTP request's id. */
   controlId: z.string(),
-  /** MSH-3 and MSH-4, as received. */
+  /** MSH-3 and MSH-4, as received; or the FHIR caller and "". */
   sendingApplication: z.string(),
   sendingFacility: z.string(),
 });
