@@ -1,4 +1,4 @@
-import { splitByLevel, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
+import { splitByLevel, withPatientAttributes, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
 import type { Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
 import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
@@ -52,8 +52,8 @@ export class TypeormInstanceIndex implements InstanceIndex {
         known.set(key, { datasetSha256: instance.datasetSha256, objectKey: instance.objectKey, studyInstanceUID: instance.studyInstanceUID });
         const levels = splitByLevel(instance.metadata);
         const now = new Date();
-        const patientFk = await batch.patient(manager, instance, levels.patient, now);
-        await batch.study(manager, instance, levels.study, patientFk, now);
+        const patient = await batch.patient(manager, instance, levels.patient, now);
+        await batch.study(manager, instance, withPatientAttributes(levels.study, patient.attributes), patient.id, now);
         const seriesCreated = await batch.series(manager, instance, levels.series, now);
         if (existing) {
           // A moved or replaced instance: what is pending first, then this one, then recount.
@@ -196,10 +196,19 @@ function personName(dataset: DicomJsonDataset, tag: number): string | null {
   return personNameValue(dataset, tagKey(tag))?.Alphabetic ?? null;
 }
 
+/** The patient an instance is indexed under, and the patient-level attributes its study carries. */
+interface PatientOfInstance {
+  readonly id: number;
+  readonly attributes: DicomJsonDataset;
+}
+
 // The patient and study rows are rewritten only when an instance brings different attributes: most
 // instances of a study repeat them, and a no-op update still writes a new row version and its WAL.
 // (ON CONFLICT DO UPDATE locks the row whether or not its WHERE lets the update happen.)
-async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<number> {
+// Once the RIS has spoken for a patient (ris_updated_at, set by ADT), or the patient was merged into
+// another one (ADT^A40), an instance's demographics no longer replace the record's: the instance is
+// indexed under the surviving patient, and its study carries that patient's current attributes.
+async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<PatientOfInstance> {
   const key = [instance.tenant, text(patient, Tags.PatientID) ?? '', text(patient, Tags.IssuerOfPatientID) ?? ''];
   const [row] = (await manager.query(
     `WITH upserted AS (
@@ -208,18 +217,26 @@ async function upsertPatient(manager: EntityManager, instance: IndexedInstance, 
        ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
          patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
          attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
-       WHERE (patient.patient_name, patient.patient_birth_date, patient.patient_sex, patient.attributes)
+       WHERE patient.ris_updated_at IS NULL AND patient.merged_into_fk IS NULL
+         AND (patient.patient_name, patient.patient_birth_date, patient.patient_sex, patient.attributes)
              IS DISTINCT FROM (EXCLUDED.patient_name, EXCLUDED.patient_birth_date, EXCLUDED.patient_sex, EXCLUDED.attributes)
        RETURNING id)
      SELECT id FROM upserted
      UNION ALL SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3 AND NOT EXISTS (SELECT 1 FROM upserted)`,
     [...key, personName(patient, Tags.PatientName), text(patient, Tags.PatientBirthDate), text(patient, Tags.PatientSex), JSON.stringify(patient), now],
   )) as { id: number }[];
-  if (row) return row.id;
-  // The row was committed by another transaction after this statement's snapshot was taken (the
-  // insert waited for it): a new statement sees it.
-  const [committed] = (await manager.query('SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3', key)) as { id: number }[];
-  return (committed as { id: number }).id;
+  // Without a row, it was committed by another transaction after this statement's snapshot was taken
+  // (the insert waited for it): a new statement sees it. The patient the instance goes to is read
+  // locked (FOR SHARE), so that an ADT message changing it at the same time waits for this transaction
+  // and then finds this instance's study, or this one waits and reads what it wrote.
+  const [resolved] = (await manager.query(
+    `SELECT s.id, s.attributes, (s.id <> p.id OR s.ris_updated_at IS NOT NULL) AS record_wins
+     FROM patient p JOIN patient s ON s.id = coalesce(p.merged_into_fk, p.id)
+     WHERE ${row ? 'p.id = $1' : 'p.tenant_id = $1 AND p.patient_id = $2 AND p.issuer_of_patient_id = $3'} FOR SHARE OF s`,
+    row ? [row.id] : key,
+  )) as { id: number | string; attributes: DicomJsonDataset; record_wins: boolean }[];
+  const found = resolved as { id: number | string; attributes: DicomJsonDataset; record_wins: boolean };
+  return { id: Number(found.id), attributes: found.record_wins ? found.attributes : patient };
 }
 
 async function upsertStudy(manager: EntityManager, instance: IndexedInstance, study: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
@@ -285,7 +302,7 @@ async function upsertSeries(manager: EntityManager, instance: IndexedInstance, s
 
 /** What the instances of a batch add, kept until they are written together. */
 class PendingBatch {
-  private readonly patients = new Map<string, { json: string; id: number }>();
+  private readonly patients = new Map<string, { json: string; patient: PatientOfInstance }>();
   private readonly studies = new Map<string, string>();
   private readonly seriesSeen = new Map<string, string>();
   private rows: { instance: IndexedInstance; indexedAt: Date }[] = [];
@@ -293,14 +310,14 @@ class PendingBatch {
   private seriesCounts = new Map<string, { tenant: string; uid: string; added: number }>();
   private studyCounts = new Map<string, { tenant: string; uid: string; instances: number; series: number; modalities: Set<string>; sopClasses: Set<string> }>();
 
-  async patient(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<number> {
+  async patient(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<PatientOfInstance> {
     const key = `${instance.tenant}\u0000${text(attributes, Tags.PatientID) ?? ''}\u0000${text(attributes, Tags.IssuerOfPatientID) ?? ''}`;
     const json = JSON.stringify(attributes);
     const cached = this.patients.get(key);
-    if (cached?.json === json) return cached.id;
-    const id = await upsertPatient(manager, instance, attributes, now);
-    this.patients.set(key, { json, id });
-    return id;
+    if (cached?.json === json) return cached.patient;
+    const patient = await upsertPatient(manager, instance, attributes, now);
+    this.patients.set(key, { json, patient });
+    return patient;
   }
 
   async study(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
