@@ -131,6 +131,15 @@ export class TypeormInstanceIndex implements InstanceIndex {
     return pageOf(rows, query, pageSize, (r) => ({ series: seriesRecord(r), metadata: r.metadata, transferSyntaxUID: r.transfer_syntax_uid }));
   }
 
+  async currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
+    if (studyInstanceUIDs.length === 0) return new Map();
+    const rows = (await this.db.dataSource.query(
+      'SELECT st.study_instance_uid, p.attributes FROM study st JOIN patient p ON p.id = st.patient_fk WHERE st.tenant_id = $1 AND st.study_instance_uid = ANY($2::text[])',
+      [tenant, [...studyInstanceUIDs]],
+    )) as { study_instance_uid: string; attributes: DicomJsonDataset }[];
+    return new Map(rows.map((r) => [r.study_instance_uid, r.attributes]));
+  }
+
   async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {
     const params = new Params();
     const where = [`i.tenant_id = ${params.add(tenant)}`, `i.study_instance_uid = ${params.add(scope.study)}`];
