@@ -23,9 +23,25 @@ interface InstanceRow extends SeriesRow {
 const STUDY_SELECT = 'st.attributes AS st_attributes, st.modalities_in_study, st.sop_classes_in_study, st.number_of_series, st.number_of_instances AS st_number_of_instances';
 const SERIES_SELECT = `${STUDY_SELECT}, se.attributes AS se_attributes, se.number_of_instances AS se_number_of_instances`;
 
-/** The index in PostgreSQL (or PGlite): tables patient, study, series and instance. */
+/** How the index times studies. */
+export interface IndexOptions {
+  /** A study that takes in no new instance for this long is stable (its deadline); default 60 s. */
+  readonly studyStableAfterMs?: number;
+}
+
+/**
+ * The index in PostgreSQL (or PGlite): tables patient, study, series and instance; with each study's
+ * stability deadline (study_stability) and its link to its order (imaging_order), kept as instances arrive.
+ */
 export class TypeormInstanceIndex implements InstanceIndex {
-  constructor(private readonly db: Database) {}
+  private readonly stableAfterMs: number;
+
+  constructor(
+    private readonly db: Database,
+    options: IndexOptions = {},
+  ) {
+    this.stableAfterMs = options.studyStableAfterMs ?? 60_000;
+  }
 
   async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
     return (await this.indexMany([instance]))[0] as 'indexed' | 'unchanged';
@@ -55,6 +71,7 @@ export class TypeormInstanceIndex implements InstanceIndex {
         const patient = await batch.patient(manager, instance, levels.patient, now);
         await batch.study(manager, instance, withPatientAttributes(levels.study, patient.attributes), patient.id, now);
         const seriesCreated = await batch.series(manager, instance, levels.series, now);
+        batch.touch(instance, now);
         if (existing) {
           // A moved or replaced instance: what is pending first, then this one, then recount.
           await batch.flush(manager);
@@ -65,6 +82,7 @@ export class TypeormInstanceIndex implements InstanceIndex {
         results.push('indexed');
       }
       await batch.flush(manager);
+      await settleLater(manager, batch.touchedStudies, this.stableAfterMs);
       return results;
     });
   }
@@ -279,6 +297,31 @@ async function upsertStudy(manager: EntityManager, instance: IndexedInstance, st
   );
 }
 
+// A study takes its order when it arrives: the order of its tenant with its Accession Number, unless
+// that order was matched to another study before (IHE RAD TF-1 4.1: the accession number ties the
+// images to the order; the order may have scheduled another Study Instance UID than the modality used).
+async function matchOrder(manager: EntityManager, instance: IndexedInstance, accessionNumber: string | null, now: Date): Promise<void> {
+  if (!accessionNumber) return;
+  await manager.query(
+    `UPDATE imaging_order SET matched_study_instance_uid = $3, matched_at = $4
+     WHERE tenant_id = $1 AND accession_number = $2 AND matched_study_instance_uid IS NULL`,
+    [instance.tenant, accessionNumber, instance.studyInstanceUID, now],
+  );
+}
+
+// Each study that took in instances gets its deadline moved, and is to be announced again.
+async function settleLater(manager: EntityManager, studies: ReadonlyMap<string, { tenant: string; uid: string; at: Date }>, stableAfterMs: number): Promise<void> {
+  for (const s of studies.values()) {
+    await manager.query(
+      `INSERT INTO study_stability (tenant_id, study_instance_uid, last_instance_at, stable_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, study_instance_uid) DO UPDATE SET
+         last_instance_at = greatest(study_stability.last_instance_at, EXCLUDED.last_instance_at),
+         stable_at = EXCLUDED.stable_at, announced_at = NULL`,
+      [s.tenant, s.uid, s.at, new Date(s.at.getTime() + stableAfterMs)],
+    );
+  }
+}
+
 /** Inserts the series, or updates its attributes if they changed (not its count); returns whether it is new. */
 async function upsertSeries(manager: EntityManager, instance: IndexedInstance, series: DicomJsonDataset, now: Date): Promise<boolean> {
   const [row] = (await manager.query(
@@ -315,6 +358,8 @@ class PendingBatch {
   private readonly studies = new Map<string, string>();
   private readonly seriesSeen = new Map<string, string>();
   private rows: { instance: IndexedInstance; indexedAt: Date }[] = [];
+  /** Per study the batch brought instances to: its tenant, UID and the time of its latest instance. */
+  readonly touchedStudies = new Map<string, { tenant: string; uid: string; at: Date }>();
   // Per series: instances added; per study: instances, new series, modalities and SOP classes added.
   private seriesCounts = new Map<string, { tenant: string; uid: string; added: number }>();
   private studyCounts = new Map<string, { tenant: string; uid: string; instances: number; series: number; modalities: Set<string>; sopClasses: Set<string> }>();
@@ -334,6 +379,7 @@ class PendingBatch {
     const json = `${patientFk}\u0000${JSON.stringify(attributes)}`;
     if (this.studies.get(key) === json) return;
     await upsertStudy(manager, instance, attributes, patientFk, now);
+    await matchOrder(manager, instance, text(attributes, Tags.AccessionNumber), now);
     this.studies.set(key, json);
   }
 
@@ -345,6 +391,10 @@ class PendingBatch {
     const created = await upsertSeries(manager, instance, attributes, now);
     this.seriesSeen.set(key, json);
     return created;
+  }
+
+  touch(instance: IndexedInstance, at: Date): void {
+    this.touchedStudies.set(`${instance.tenant}\u0000${instance.studyInstanceUID}`, { tenant: instance.tenant, uid: instance.studyInstanceUID, at });
   }
 
   add(instance: IndexedInstance, modality: string | null, seriesCreated: boolean, indexedAt: Date): void {

@@ -7,7 +7,7 @@ import { TypeormCommitmentStore } from '@tessera/commitment';
 import type { TesseraConfig } from '@tessera/config';
 import { ALL_TOPICS } from '@tessera/contracts';
 import { ensureTenant, openDatabase, type Database } from '@tessera/database';
-import { TypeormInstanceIndex } from '@tessera/index-store';
+import { TypeormInstanceIndex, TypeormStudyStability } from '@tessera/index-store';
 import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
@@ -16,7 +16,7 @@ import { TypeormWorklistStore } from '@tessera/worklist';
 import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type TokenVerifier } from '@tessera/identity';
 import { TypeormHl7Store } from '@tessera/hl7-store';
 import { AccessGuard } from './access/access.guard';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -106,7 +106,8 @@ export class PlatformModule {
       providers.push(
         { provide: DATABASE, useFactory: () => openMigratedDatabase(config, logger) },
         { provide: OBJECT_CATALOG, useFactory: (db: Database) => new TypeormObjectCatalog(db), inject: [DATABASE] },
-        { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db), inject: [DATABASE] },
+        { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db, { studyStableAfterMs: config.index.studyStableAfterMs }), inject: [DATABASE] },
+        { provide: STUDY_STABILITY, useFactory: (db: Database) => new TypeormStudyStability(db), inject: [DATABASE] },
         { provide: AE_REGISTRY, useFactory: (db: Database) => new TypeormAeRegistry(db), inject: [DATABASE] },
         { provide: COMMITMENT_STORE, useFactory: (db: Database) => new TypeormCommitmentStore(db), inject: [DATABASE] },
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },

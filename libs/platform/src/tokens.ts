@@ -15,3 +15,4 @@ export const WORKLIST_STORE = Symbol('WorklistStore');
 export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const EMBEDDED_ISSUER = Symbol('EmbeddedIssuer');
 export const HL7_STORE = Symbol('Hl7Store');
+export const STUDY_STABILITY = Symbol('StudyStability');

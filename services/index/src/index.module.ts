@@ -2,8 +2,11 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
-import type { InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
+import type { InstanceIndex, StudyStability } from '@tessera/index-store';
+import type { OutboxRelay } from '@tessera/outbox';
+import type { TesseraConfig } from '@tessera/config';
+import { hostname } from 'node:os';
+import { AE_REGISTRY, BLOB_STORE, CONFIG, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, STUDY_STABILITY, WORKLIST_STORE } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
@@ -17,6 +20,8 @@ import { MetadataController } from './metadata/metadata.controller';
 import { RetrieveMetadataUseCase } from './metadata/retrieve-metadata.use-case';
 import { QidoController } from './qido/qido.controller';
 import { SearchUseCase } from './qido/search.use-case';
+import { AnnounceStableStudiesUseCase } from './stability/announce-stable-studies.use-case';
+import { StableStudySweep } from './stability/stable-study-sweep';
 import { FollowProcedureStepUseCase } from './worklist/follow-procedure-step.use-case';
 import { MwlFindUseCase } from './worklist/mwl-find.use-case';
 import { MwlScpService } from './worklist/mwl-scp.service';
@@ -30,7 +35,8 @@ import { WorklistController } from './worklist/worklist.controller';
 /**
  * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
  * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
- * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS).
+ * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS);
+ * and the announcement of studies that became stable.
  */
 @Module({
   controllers: [QidoController, MetadataController, WorklistController],
@@ -51,8 +57,15 @@ import { WorklistController } from './worklist/worklist.controller';
       useFactory: (store: WorklistStore, logger: Logger) => new FollowProcedureStepUseCase(store, logger.child({ component: 'worklist' })),
       inject: [WORKLIST_STORE, LOGGER],
     },
+    {
+      provide: AnnounceStableStudiesUseCase,
+      useFactory: (stability: StudyStability, relay: OutboxRelay, config: TesseraConfig, logger: Logger) =>
+        new AnnounceStableStudiesUseCase(stability, () => relay.notify(), logger.child({ component: 'study-stability' }), { source: `index@${hostname()}`, stableAfterMs: config.index.studyStableAfterMs }),
+      inject: [STUDY_STABILITY, OUTBOX_RELAY, CONFIG, LOGGER],
+    },
     IndexConsumer,
     WorklistConsumer,
+    StableStudySweep,
   ],
 })
 export class IndexModule implements OnModuleInit {
