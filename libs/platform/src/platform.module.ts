@@ -14,9 +14,9 @@ import { TypeormAeRegistry } from '@tessera/ae-registry';
 import { TypeormProcedureStepStore } from '@tessera/mpps';
 import { TypeormWorklistStore } from '@tessera/worklist';
 import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type TokenVerifier } from '@tessera/identity';
-import { TypeormHl7Store } from '@tessera/hl7-store';
+import { TypeormHl7Outbound, TypeormHl7Store } from '@tessera/hl7-store';
 import { AccessGuard } from './access/access.guard';
-import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
+import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_OUTBOUND, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -113,6 +113,7 @@ export class PlatformModule {
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },
         { provide: WORKLIST_STORE, useFactory: (db: Database) => new TypeormWorklistStore(db), inject: [DATABASE] },
         { provide: HL7_STORE, useFactory: (db: Database) => new TypeormHl7Store(db), inject: [DATABASE] },
+        { provide: HL7_OUTBOUND, useFactory: (db: Database) => new TypeormHl7Outbound(db), inject: [DATABASE] },
       );
     }
     if (needs.blobs) {

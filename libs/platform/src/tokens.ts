@@ -16,3 +16,4 @@ export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const EMBEDDED_ISSUER = Symbol('EmbeddedIssuer');
 export const HL7_STORE = Symbol('Hl7Store');
 export const STUDY_STABILITY = Symbol('StudyStability');
+export const HL7_OUTBOUND = Symbol('Hl7Outbound');
