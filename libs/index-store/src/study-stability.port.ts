@@ -13,6 +13,8 @@ export interface MatchedOrder {
   readonly studyInstanceUID: string;
   /** Scheduled Procedure Step Status of the order now. */
   readonly status: string;
+  /** The patient the order is for, as the RIS identified it. */
+  readonly patient: { readonly patientID: string; readonly issuerOfPatientID: string };
 }
 
 /** A study whose stability deadline passed: what the index has of it now. */

@@ -25,6 +25,8 @@ interface OrderRow {
   sps_id: string;
   status: string;
   matched_study_instance_uid: string | null;
+  patient_id: string;
+  issuer_of_patient_id: string;
   item: DicomJsonDataset | null;
 }
 
@@ -74,7 +76,7 @@ export class TypeormStudyStability implements StudyStability {
 // order with its Accession Number that no study has yet, which is matched now.
 async function matchedOrder(manager: EntityManager, study: DueRow, now: Date): Promise<MatchedOrder | undefined> {
   const [row] = (await manager.query(
-    `SELECT o.accession_number, o.placer_order_number, o.filler_order_number, o.study_instance_uid, o.sps_id, o.status, o.matched_study_instance_uid, w.attributes AS item
+    `SELECT o.accession_number, o.placer_order_number, o.filler_order_number, o.study_instance_uid, o.sps_id, o.status, o.matched_study_instance_uid, o.patient_id, o.issuer_of_patient_id, w.attributes AS item
      FROM imaging_order o
      LEFT JOIN worklist_item w ON w.tenant_id = o.tenant_id AND w.study_instance_uid = o.study_instance_uid AND w.sps_id = o.sps_id
      WHERE o.tenant_id = $1 AND (o.matched_study_instance_uid = $2 OR (o.matched_study_instance_uid IS NULL AND o.accession_number = $3))
@@ -96,5 +98,6 @@ async function matchedOrder(manager: EntityManager, study: DueRow, now: Date): P
     scheduledProcedureStepID: row.sps_id,
     studyInstanceUID: row.study_instance_uid,
     status: row.status,
+    patient: { patientID: row.patient_id, issuerOfPatientID: row.issuer_of_patient_id },
   };
 }

@@ -22,7 +22,7 @@ def field(message, key):
 
 def describe(message):
     return {
-        "MSH": {n: field(message, f"MSH.{n}") for n in ("3", "4", "10", "11", "12", "18")} | {"9": field(message, "MSH.9")},
+        "MSH": {n: field(message, f"MSH.{n}") for n in ("3", "4", "10", "11", "12", "18")} | {"9": "^".join(filter(None, (field(message, f"MSH.9.1.{c}") for c in (1, 2, 3))))},
         "PID": {"3": field(message, "PID.3.1.1"), "3.4": field(message, "PID.3.1.4"), "5": field(message, "PID.5"), "7": field(message, "PID.7"), "8": field(message, "PID.8")},
         "ORC": {n: field(message, f"ORC.{n}") for n in ("1", "2", "3", "5")},
         "OBR": {n: field(message, f"OBR.{n}") for n in ("2", "18", "19", "20", "24")},

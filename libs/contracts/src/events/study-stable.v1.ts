@@ -23,6 +23,8 @@ export const MatchedOrderSchema = z.object({
   studyInstanceUID: Uid,
   /** Scheduled Procedure Step Status (0040,0020) of the order now. */
   status: z.string(),
+  /** The patient the order is for, as the RIS identified it. */
+  patient: PatientIdentitySchema,
 });
 
 export const StudyStableV1Schema = z.object({

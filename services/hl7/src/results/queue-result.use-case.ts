@@ -46,8 +46,9 @@ export class QueueResultUseCase {
       now: this.options.now(),
       sendingApplication: 'TESSERA',
       sendingFacility: this.options.facilities[tenant] ?? tenant,
+      // The patient as the RIS identified it in the order; the demographics the archive has now.
       patient: {
-        ...data.patient,
+        ...data.order.patient,
         ...(data.demographics.patientName ? { name: data.demographics.patientName } : {}),
         ...(data.demographics.patientBirthDate ? { birthDate: data.demographics.patientBirthDate } : {}),
         ...(data.demographics.patientSex ? { sex: data.demographics.patientSex } : {}),

@@ -13,14 +13,14 @@ const stable = (order: boolean, tenant = 'default'): IncomingMessage => {
   const data: StudyStableData = {
     studyInstanceUID: '1.2.826.0.1.3680043.10.1',
     accessionNumber: 'ACC-1',
-    patient: { patientID: 'PAT-1', issuerOfPatientID: 'HOSP' },
+    patient: { patientID: 'PAT-1', issuerOfPatientID: '' },
     demographics: { patientName: 'Everyman^Adam', patientSex: 'M' },
     modalitiesInStudy: ['CT'],
     numberOfSeries: 1,
     numberOfInstances: 2,
     lastInstanceAt: '2026-11-22T10:00:00.000Z',
     stableAfterSeconds: 60,
-    ...(order ? { order: { accessionNumber: 'ACC-1', placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: '1.2.826.0.1.3680043.10.1', status: 'SCHEDULED' } } : {}),
+    ...(order ? { order: { accessionNumber: 'ACC-1', placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: '1.2.826.0.1.3680043.10.1', status: 'SCHEDULED', patient: { patientID: 'PAT-1', issuerOfPatientID: 'HOSP' } } } : {}),
   };
   const entry = outboxEntry(StudyStableV1, { tenant, source: 'index@test', correlationId: 'c' }, data, new Date('2026-11-22T10:01:00Z'));
   return { topic: entry.topic, partition: 0, offset: '0', key: entry.key, value: Buffer.from(JSON.stringify(entry.envelope)), headers: entry.headers };

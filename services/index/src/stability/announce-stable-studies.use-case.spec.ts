@@ -13,7 +13,7 @@ const study = (n: number, order = false): SettledStudy => ({
   numberOfSeries: 1,
   numberOfInstances: 3,
   lastInstanceAt: new Date('2026-11-22T10:00:00Z'),
-  ...(order ? { order: { accessionNumber: `ACC-${n}`, placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: `1.2.3.${n}`, status: 'SCHEDULED' } } : {}),
+  ...(order ? { order: { accessionNumber: `ACC-${n}`, placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: `1.2.3.${n}`, status: 'SCHEDULED', patient: { patientID: 'P1', issuerOfPatientID: 'HOSP' } } } : {}),
 });
 
 describe('AnnounceStableStudiesUseCase', () => {
@@ -37,7 +37,7 @@ describe('AnnounceStableStudiesUseCase', () => {
       numberOfInstances: 3,
       lastInstanceAt: '2026-11-22T10:00:00.000Z',
       stableAfterSeconds: 60,
-      order: { accessionNumber: 'ACC-1', placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: '1.2.3.1', status: 'SCHEDULED' },
+      order: { accessionNumber: 'ACC-1', placerOrderNumber: 'PLC-1', scheduledProcedureStepID: 'SPS-1', studyInstanceUID: '1.2.3.1', status: 'SCHEDULED', patient: { patientID: 'P1', issuerOfPatientID: 'HOSP' } },
     });
     expect(stability.events[0]?.key).toBe('default/1.2.3.1');
   });
