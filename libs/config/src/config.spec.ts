@@ -249,3 +249,35 @@ describe('loadConfig: audit trail', () => {
     expect(problems({ AUDIT_SYSLOG_TLS_CA: '/nowhere/ca.pem' })).toContain('AUDIT_SYSLOG_TLS_CA');
   });
 });
+
+describe('study stability and HL7 results settings', () => {
+  it('defaults to a study stable after 60 s and no results destinations', () => {
+    const config = loadConfig({});
+    expect(config.index).toEqual({ studyStableAfterMs: 60_000 });
+    expect(config.hl7Results).toEqual({ destinations: {}, maxAttempts: 10, retryDelayMs: 5000, maxRetryDelayMs: 600_000, ackTimeoutMs: 30_000 });
+  });
+
+  it('reads a destination per tenant, plain or TLS, and the retry settings', () => {
+    const config = loadConfig({
+      TESSERA_TENANTS: 'default,north',
+      STUDY_STABLE_AFTER_S: '2',
+      HL7_RESULTS_DESTINATIONS: 'default=127.0.0.1:2576, north=mllps://ris.north.example:6661',
+      HL7_RESULTS_MAX_ATTEMPTS: '3',
+      HL7_RESULTS_RETRY_MS: '100',
+      HL7_RESULTS_ACK_TIMEOUT_MS: '1000',
+    });
+    expect(config.index.studyStableAfterMs).toBe(2000);
+    expect(config.hl7Results).toMatchObject({
+      destinations: { default: { host: '127.0.0.1', port: 2576, tls: false }, north: { host: 'ris.north.example', port: 6661, tls: true } },
+      maxAttempts: 3,
+      retryDelayMs: 100,
+      ackTimeoutMs: 1000,
+    });
+  });
+
+  it('names every bad destination', () => {
+    expect(() => loadConfig({ HL7_RESULTS_DESTINATIONS: 'south=ris:1,default=ris,default=ris:70000', STUDY_STABLE_AFTER_S: '0' })).toThrow(
+      /STUDY_STABLE_AFTER_S="0"[\s\S]*"south=ris:1" does not name a tenant[\s\S]*"ris" for default is not host:port[\s\S]*"ris:70000" for default is not host:port/,
+    );
+  });
+});

@@ -109,6 +109,27 @@ export interface AuditSettings {
   };
 }
 
+/** Where one tenant's results go: its RIS's MLLP listener, plain or TLS. */
+export interface Hl7ResultsDestination {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+/** HL7_RESULTS_*: the RIS endpoint per tenant and how sends are retried. */
+export interface Hl7ResultsSettings {
+  readonly destinations: Readonly<Record<string, Hl7ResultsDestination>>;
+  /** After this many failed attempts a message is dead-lettered. */
+  readonly maxAttempts: number;
+  /** The wait after the first failure; it doubles after each further one, up to maxRetryDelayMs. */
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  /** How long to wait for the RIS's acknowledgement (connecting included). */
+  readonly ackTimeoutMs: number;
+  /** PEM file of the CAs that TLS destinations' certificates must chain to (else the system's). */
+  readonly tlsCa?: string;
+}
+
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
@@ -139,6 +160,13 @@ export interface TesseraConfig {
     /** MSH-6 receiving facilities (namespace ID) and the tenant each one's messages are for; empty: every message is for the default tenant. */
     readonly receivingFacilities: Readonly<Record<string, string>>;
   };
+  /** The index role's study "stable" detection. */
+  readonly index: {
+    /** A study that has received no new instance for this long is stable (study.stable.v1). */
+    readonly studyStableAfterMs: number;
+  };
+  /** The hl7 role's results out: order status messages to each tenant's RIS over MLLP. */
+  readonly hl7Results: Hl7ResultsSettings;
   readonly database: DatabaseSettings;
   readonly blob: BlobSettings;
   readonly bus: BusSettings;
@@ -196,6 +224,13 @@ const KNOWN_KEYS = [
   'MLLP_TLS_KEY',
   'MLLP_TLS_CA',
   'HL7_RECEIVING_FACILITIES',
+  'HL7_RESULTS_DESTINATIONS',
+  'HL7_RESULTS_MAX_ATTEMPTS',
+  'HL7_RESULTS_RETRY_MS',
+  'HL7_RESULTS_MAX_RETRY_MS',
+  'HL7_RESULTS_ACK_TIMEOUT_MS',
+  'HL7_RESULTS_TLS_CA',
+  'STUDY_STABLE_AFTER_S',
   'DATABASE_URL',
   'BLOB_URL',
   'S3_ACCESS_KEY',
@@ -334,6 +369,17 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     tls: parseMllpTls(env, cwd, mllpPort, problems),
     receivingFacilities: parseReceivingFacilities(str('HL7_RECEIVING_FACILITIES', ''), tenants, problems),
   };
+  const index = { studyStableAfterMs: int('STUDY_STABLE_AFTER_S', 60, 1, 86_400) * 1000 };
+  const resultsCa = env.HL7_RESULTS_TLS_CA?.trim() ? path.resolve(cwd, env.HL7_RESULTS_TLS_CA.trim()) : undefined;
+  if (resultsCa !== undefined && !fs.existsSync(resultsCa)) problems.push(`HL7_RESULTS_TLS_CA=${env.HL7_RESULTS_TLS_CA}: no such file`);
+  const hl7Results: Hl7ResultsSettings = {
+    destinations: parseResultsDestinations(str('HL7_RESULTS_DESTINATIONS', ''), tenants, problems),
+    maxAttempts: int('HL7_RESULTS_MAX_ATTEMPTS', 10, 1, 1000),
+    retryDelayMs: int('HL7_RESULTS_RETRY_MS', 5_000, 10, 3_600_000),
+    maxRetryDelayMs: int('HL7_RESULTS_MAX_RETRY_MS', 600_000, 10, 86_400_000),
+    ackTimeoutMs: int('HL7_RESULTS_ACK_TIMEOUT_MS', 30_000, 100, 600_000),
+    ...(resultsCa !== undefined ? { tlsCa: resultsCa } : {}),
+  };
   const auth = parseAuth(env, roles, http.port, cwd, problems);
   const audit = parseAudit(env, cwd, problems);
   // HTTP always authenticates (every route checks a token); DIMSE refuses unregistered calling AEs
@@ -355,6 +401,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     http,
     dimse,
     mllp,
+    index,
+    hl7Results,
     database,
     blob,
     bus,
@@ -545,6 +593,22 @@ function parseReceivingFacilities(text: string, tenants: readonly string[], prob
     else facilities[facility] = tenant;
   }
   return facilities;
+}
+
+// HL7_RESULTS_DESTINATIONS: tenant=host:port pairs, mllps://host:port for TLS (mllp:// is plain too).
+function parseResultsDestinations(text: string, tenants: readonly string[], problems: string[]): Record<string, Hl7ResultsDestination> {
+  const destinations: Record<string, Hl7ResultsDestination> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const tenant = entry.slice(0, Math.max(at, 0)).trim();
+    const target = entry.slice(at + 1).trim();
+    const m = /^(?:(mllps?):\/\/)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(target);
+    if (at < 0 || !tenants.includes(tenant)) problems.push(`HL7_RESULTS_DESTINATIONS: "${entry}" does not name a tenant of TESSERA_TENANTS (tenant=host:port)`);
+    else if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) problems.push(`HL7_RESULTS_DESTINATIONS: "${target}" for ${tenant} is not host:port, mllp://host:port or mllps://host:port`);
+    else if (destinations[tenant] !== undefined) problems.push(`HL7_RESULTS_DESTINATIONS: tenant ${tenant} is given twice`);
+    else destinations[tenant] = { host: (m[2] as string).replace(/^\[|\]$/g, ''), port: Number(m[3]), tls: m[1] === 'mllps' };
+  }
+  return destinations;
 }
 
 // Every certificate of a PEM file (a chain or a CA bundle); none, or one that does not parse, is a problem.

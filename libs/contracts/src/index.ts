@@ -11,6 +11,7 @@ export * from './events/patient-updated.v1';
 export * from './events/procedure-step-completed.v1';
 export * from './events/procedure-step-discontinued.v1';
 export * from './events/procedure-step-in-progress.v1';
+export * from './events/study-stable.v1';
 export * from './topics';
 
 import { AssociationRejectedV1 } from './events/association-rejected.v1';
@@ -25,10 +26,12 @@ import { PatientUpdatedV1 } from './events/patient-updated.v1';
 import { ProcedureStepCompletedV1 } from './events/procedure-step-completed.v1';
 import { ProcedureStepDiscontinuedV1 } from './events/procedure-step-discontinued.v1';
 import { ProcedureStepInProgressV1 } from './events/procedure-step-in-progress.v1';
+import { StudyStableV1 } from './events/study-stable.v1';
 
 /** Every event definition, for the catalogue and the AsyncAPI document. */
 export const ALL_EVENTS = [
   InstanceStoredV1,
+  StudyStableV1,
   AssociationRejectedV1,
   ProcedureStepInProgressV1,
   ProcedureStepCompletedV1,

@@ -5,6 +5,8 @@
 export const Topics = {
   /** Instances stored (later: deleted). Keyed by tenant and Study Instance UID. */
   Instances: 'tessera.instances',
+  /** Studies stable (later: complete, amended). Keyed by tenant and Study Instance UID. */
+  Studies: 'tessera.studies',
   /** Modality Performed Procedure Steps started, updated, completed or discontinued. Keyed by tenant and Study Instance UID. */
   ProcedureSteps: 'tessera.procedure-steps',
   /** Patients updated, merged or given another identifier (HL7 ADT). Keyed by tenant, Issuer of Patient ID and Patient ID. */

@@ -56,6 +56,12 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
       'Patients as HL7 ADT messages change them: created or updated (A01, A04, A08, A31), given another identifier (A47), merged (A40). ' +
       'Keyed "{tenant}/{IssuerOfPatientID}/{PatientID}" (a merge by its survivor), so the events of one patient are consumed in the order they were published.',
   },
+  [Topics.Studies]: {
+    title: 'Studies',
+    description:
+      'What happens to a study as a whole: it became stable (no new instance for STUDY_STABLE_AFTER_S), with the order it was matched to by Accession Number. ' +
+      'Keyed "{tenant}/{StudyInstanceUID}", like the instances of the study.',
+  },
   [Topics.Orders]: {
     title: 'Orders',
     description:

@@ -25,6 +25,7 @@ export * from './query/levels';
 export * from './writer/dataset-writer';
 export * from './query/qido-response';
 export * from './transcode/native-transcoder';
+export * from './transcode/patient-coercion';
 export * from './json/bulk-data-uri';
 export * from './query/identifier';
 export * from './query/date-time-range';

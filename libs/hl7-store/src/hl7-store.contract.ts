@@ -10,6 +10,8 @@ export interface Hl7StoreHarness {
   seedStudy(tenant: string, studyInstanceUID: string, patient: PatientIdentity, attributes: DicomJsonDataset): Promise<void>;
   /** The study's attributes as a study-level query would return them. */
   studyAttributes(tenant: string, studyInstanceUID: string): Promise<DicomJsonDataset | undefined>;
+  /** A worklist item's attributes as the worklist would answer them. */
+  worklistAttributes(tenant: string, studyInstanceUID: string, scheduledProcedureStepID: string): Promise<DicomJsonDataset | undefined>;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,40 @@ export function describeHl7StoreContract(name: string, open: () => Promise<Hl7St
       expect(before).toBeUndefined();
       expect(now?.studyInstanceUIDs).toEqual(['1.2.826.0.1.3680043.10.4.1']);
       expect((await h.studyAttributes('default', '1.2.826.0.1.3680043.10.4.1'))?.['00100020']).toEqual(text('LO', 'MRN-1'));
+    });
+
+    it('gives the open worklist items and the orders of a patient its new demographics, its survivor or its new identifier; finished ones keep theirs', async () => {
+      const patient = { patientID: 'WL-1', issuerOfPatientID: 'HOSP' };
+      const survivor = { patientID: 'WL-SURV', issuerOfPatientID: 'HOSP' };
+      const sameIdElsewhere = { patientID: 'WL-1', issuerOfPatientID: 'ELSEWHERE' };
+      const place = async (who: PatientIdentity, accession: string, status: 'SCHEDULED' | 'COMPLETED'): Promise<ImagingOrder> => {
+        const order: ImagingOrder = { tenant: 'default', accessionNumber: accession, studyInstanceUID: `1.2.826.0.1.3680043.10.6.${accession.length}${accession.charCodeAt(accession.length - 1)}`, scheduledProcedureStepID: 'SPS-1', status, patient: who };
+        const step = { '00080060': text('CS', 'CT'), '00400001': text('AE', 'CT1'), '00400002': text('DA', '20261122'), '00400003': text('TM', '1000'), '00400009': text('SH', 'SPS-1'), '00400020': text('CS', status) };
+        const item: DicomJsonDataset = { ...patientAttributes(who, 'Before^Adt'), '00080050': text('SH', accession), '0020000D': text('UI', order.studyInstanceUID), '00400100': { vr: 'SQ', Value: [step] }, '00401001': text('SH', 'RP-1') };
+        await h.store.transaction((tx) => tx.saveOrder(order, { tenant: 'default', studyInstanceUID: order.studyInstanceUID, scheduledProcedureStepID: 'SPS-1', attributes: item }));
+        return order;
+      };
+      const open = await place(patient, 'WL-A', 'SCHEDULED');
+      const done = await place(patient, 'WL-B', 'COMPLETED');
+      const other = await place(sameIdElsewhere, 'WL-C', 'SCHEDULED');
+      const item = async (o: ImagingOrder): Promise<DicomJsonDataset | undefined> => h.worklistAttributes('default', o.studyInstanceUID, 'SPS-1');
+
+      await h.store.transaction((tx) => tx.savePatient('default', patient, patientAttributes(patient, 'After^Adt', { '00100040': text('CS', 'F') })));
+      expect(await item(open)).toMatchObject({ '00100010': pn('After^Adt'), '00100040': text('CS', 'F'), '00080050': text('SH', 'WL-A') });
+      expect((await item(done))?.['00100010']).toEqual(pn('Before^Adt'));
+      expect((await item(other))?.['00100010']).toEqual(pn('Before^Adt'));
+
+      await h.store.transaction((tx) => tx.savePatient('default', survivor, patientAttributes(survivor, 'Surviving^Wl')));
+      await h.store.transaction((tx) => tx.mergePatient('default', patient, survivor));
+      expect(await item(open)).toMatchObject({ '00100010': pn('Surviving^Wl'), '00100020': text('LO', 'WL-SURV') });
+      expect(await item(open)).not.toHaveProperty('00100040');
+      expect((await h.store.transaction((tx) => tx.findOrder('default', 'WL-A')))?.patient).toEqual(survivor);
+      expect((await h.store.transaction((tx) => tx.findOrder('default', 'WL-C')))?.patient).toEqual(sameIdElsewhere);
+
+      const renamed = { patientID: 'WL-NEW', issuerOfPatientID: 'HOSP' };
+      await h.store.transaction((tx) => tx.changePatientIdentity('default', survivor, renamed, patientAttributes(renamed, 'Surviving^Wl')));
+      expect((await item(open))?.['00100020']).toEqual(text('LO', 'WL-NEW'));
+      expect((await h.store.transaction((tx) => tx.findOrder('default', 'WL-A')))?.patient).toEqual(renamed);
     });
 
     it('keeps an order per accession number with its worklist item', async () => {

@@ -7,6 +7,7 @@ describeHl7StoreContract('in-memory', async () => {
     store,
     seedStudy: async (tenant, uid, patient, attributes) => store.addStudy(tenant, uid, patient, attributes),
     studyAttributes: async (tenant, uid) => store.study(tenant, uid),
+    worklistAttributes: async (tenant, uid, sps) => store.state.worklist.get([tenant, uid, sps].join('\u0000'))?.attributes,
     close: async () => undefined,
   };
 });

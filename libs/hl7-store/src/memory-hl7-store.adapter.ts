@@ -1,6 +1,6 @@
-import { levelOfTag, parseTagKey, tagKey, type DicomJsonDataset } from '@tessera/dicom';
+import { levelOfTag, parseTagKey, stringValue, tagKey, Tags, withPatientAttributes, type DicomJsonDataset } from '@tessera/dicom';
 import type { OutboxEntry } from '@tessera/outbox';
-import { scheduledStepOf, WorklistTags, type WorklistItem } from '@tessera/worklist';
+import { FINAL_STEP_STATUSES, scheduledStepOf, WorklistTags, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
 import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, ProcessedMessage, StoredPatient } from './hl7-store.port';
 
 interface PatientState {
@@ -87,6 +87,7 @@ class MemoryHl7Transaction implements Hl7Transaction {
     const pk = patientKey(tenant, identity);
     this.s.patients.set(pk, { ...this.s.patients.get(pk), identity, attributes: structuredClone(attributes) });
     this.carry(pk, pk);
+    this.carryToWorklist(tenant, identity, attributes);
   }
 
   async mergePatient(tenant: string, prior: PatientIdentity, survivor: PatientIdentity): Promise<PatientMerge> {
@@ -97,6 +98,8 @@ class MemoryHl7Transaction implements Hl7Transaction {
     const moved = this.carry(from, to);
     for (const p of this.s.patients.values()) if (p.mergedInto === from) p.mergedInto = to;
     priorState.mergedInto = to;
+    this.carryToWorklist(tenant, prior, (this.s.patients.get(to) as PatientState).attributes);
+    this.carryToOrders(tenant, prior, survivor);
     this.s.merges.push({ tenant, prior: from, survivor: to, priorAttributes: structuredClone(priorState.attributes), moved });
     return { mergeId: String(this.s.merges.length), movedStudyInstanceUIDs: moved };
   }
@@ -110,6 +113,8 @@ class MemoryHl7Transaction implements Hl7Transaction {
     this.s.patients.set(newKey, { ...patient, identity: to, attributes: structuredClone(attributes) });
     for (const p of this.s.patients.values()) if (p.mergedInto === oldKey) p.mergedInto = newKey;
     this.carry(oldKey, newKey);
+    this.carryToWorklist(tenant, from, attributes);
+    this.carryToOrders(tenant, from, to);
   }
 
   async findOrder(tenant: string, accessionNumber: string): Promise<ImagingOrder | undefined> {
@@ -146,5 +151,21 @@ class MemoryHl7Transaction implements Hl7Transaction {
       moved.push(study.studyInstanceUID);
     }
     return moved.sort();
+  }
+
+  // The worklist items of patient `of` not over yet take these patient attributes.
+  private carryToWorklist(tenant: string, of: PatientIdentity, patient: DicomJsonDataset): void {
+    for (const [k, item] of this.s.worklist) {
+      const a = item.attributes;
+      const status = stringValue(scheduledStepOf(a), tagKey(WorklistTags.ScheduledProcedureStepStatus)) as ScheduledStepStatus;
+      const same = item.tenant === tenant && stringValue(a, tagKey(Tags.PatientID)) === of.patientID && (stringValue(a, tagKey(Tags.IssuerOfPatientID)) ?? '') === of.issuerOfPatientID;
+      if (same && !FINAL_STEP_STATUSES.includes(status)) this.s.worklist.set(k, { ...item, attributes: withPatientAttributes(a, structuredClone(patient)) });
+    }
+  }
+
+  private carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): void {
+    for (const order of this.s.orders.values()) {
+      if (order.tenant === tenant && order.patient.patientID === from.patientID && order.patient.issuerOfPatientID === from.issuerOfPatientID) (order as { patient: PatientIdentity }).patient = to;
+    }
   }
 }

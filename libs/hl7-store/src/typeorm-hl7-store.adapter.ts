@@ -1,7 +1,8 @@
 import type { Database } from '@tessera/database';
-import { levelOfTag, parseTagKey, personNameValue, stringValue, tagKey, Tags, type DicomJsonDataset } from '@tessera/dicom';
+import { levelOfTag, parseTagKey, personNameValue, stringValue, tagKey, Tags, withPatientAttributes, type DicomJsonDataset } from '@tessera/dicom';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
-import { putWorklistItem, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
+import { FINAL_STEP_STATUSES, putWorklistItem, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
+import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, ProcessedMessage, StoredPatient } from './hl7-store.port';
 
@@ -65,16 +66,17 @@ class TypeormHl7Transaction implements Hl7Transaction {
 
   async savePatient(tenant: string, identity: PatientIdentity, attributes: DicomJsonDataset): Promise<void> {
     const [row] = (await this.manager.query(
-      `INSERT INTO patient (tenant_id, patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, attributes, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+      `INSERT INTO patient (tenant_id, patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, attributes, updated_at, ris_updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now())
        ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
          patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
-         attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
+         attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, ris_updated_at = EXCLUDED.updated_at
        RETURNING id`,
       [tenant, identity.patientID, identity.issuerOfPatientID, ...patientColumns(attributes), JSON.stringify(attributes)],
     )) as { id: number }[];
     const id = (row as { id: number }).id;
     await this.carryToStudies(tenant, id, attributes, id);
+    await this.carryToWorklist(tenant, identity, attributes);
   }
 
   async mergePatient(tenant: string, prior: PatientIdentity, survivor: PatientIdentity): Promise<PatientMerge> {
@@ -82,6 +84,8 @@ class TypeormHl7Transaction implements Hl7Transaction {
     const to = await this.existing(tenant, survivor);
     const moved = await this.carryToStudies(tenant, to.id, to.attributes, from.id);
     await this.manager.query('UPDATE patient SET merged_into_fk = $2, updated_at = now() WHERE id = $1 OR merged_into_fk = $1', [from.id, to.id]);
+    await this.carryToWorklist(tenant, prior, to.attributes);
+    await this.carryToOrders(tenant, prior, survivor);
     const [merge] = (await this.manager.query(
       'INSERT INTO patient_merge (tenant_id, survivor_fk, prior_fk, prior_attributes, moved_study_instance_uids) VALUES ($1, $2, $3, $4, $5) RETURNING id',
       [tenant, to.id, from.id, JSON.stringify(from.attributes), moved],
@@ -92,11 +96,14 @@ class TypeormHl7Transaction implements Hl7Transaction {
   async changePatientIdentity(tenant: string, from: PatientIdentity, to: PatientIdentity, attributes: DicomJsonDataset): Promise<void> {
     const row = await this.existing(tenant, from);
     await this.manager.query(
-      `UPDATE patient SET patient_id = $2, issuer_of_patient_id = $3, patient_name = $4, patient_birth_date = $5, patient_sex = $6, attributes = $7, updated_at = now()
+      `UPDATE patient SET patient_id = $2, issuer_of_patient_id = $3, patient_name = $4, patient_birth_date = $5, patient_sex = $6, attributes = $7,
+         updated_at = now(), ris_updated_at = now()
        WHERE id = $1`,
       [row.id, to.patientID, to.issuerOfPatientID, ...patientColumns(attributes), JSON.stringify(attributes)],
     );
     await this.carryToStudies(tenant, row.id, attributes, row.id);
+    await this.carryToWorklist(tenant, from, attributes);
+    await this.carryToOrders(tenant, from, to);
   }
 
   async findOrder(tenant: string, accessionNumber: string): Promise<ImagingOrder | undefined> {
@@ -192,6 +199,32 @@ class TypeormHl7Transaction implements Hl7Transaction {
       );
     }
     return studies.map((s) => s.study_instance_uid);
+  }
+
+  /**
+   * Gives the worklist items of patient `of` that are not over yet these patient attributes (which
+   * may name another patient), so that a modality asking the worklist gets the current demographics.
+   */
+  private async carryToWorklist(tenant: string, of: PatientIdentity, patient: DicomJsonDataset): Promise<void> {
+    const items = (await this.manager.query(
+      `SELECT study_instance_uid, sps_id, attributes FROM worklist_item
+       WHERE tenant_id = $1 AND patient_id = $2 AND NOT (sps_status = ANY($3::text[])) ORDER BY study_instance_uid, sps_id FOR UPDATE`,
+      [tenant, of.patientID, [...FINAL_STEP_STATUSES]],
+    )) as { study_instance_uid: string; sps_id: string; attributes: DicomJsonDataset }[];
+    for (const item of items) {
+      if ((stringValue(item.attributes, tagKey(Tags.IssuerOfPatientID)) ?? '') !== of.issuerOfPatientID) continue;
+      const attributes = withPatientAttributes(item.attributes, patient);
+      if (isDeepStrictEqual(attributes, item.attributes)) continue;
+      await putWorklistItem(this.manager, { tenant, studyInstanceUID: item.study_instance_uid, scheduledProcedureStepID: item.sps_id, attributes });
+    }
+  }
+
+  /** The orders of patient `from` are for patient `to` from now on. */
+  private async carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): Promise<void> {
+    await this.manager.query(
+      'UPDATE imaging_order SET patient_id = $4, issuer_of_patient_id = $5, updated_at = now() WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3',
+      [tenant, from.patientID, from.issuerOfPatientID, to.patientID, to.issuerOfPatientID],
+    );
   }
 }
 

@@ -104,7 +104,7 @@ export function buildAcknowledgement(input: AcknowledgementInput): Acknowledgeme
     [4, field(6)],
     [5, field(3)],
     [6, field(4)],
-    [7, timestamp(input.now)],
+    [7, hl7Timestamp(input.now)],
     [9, joinTrimmed(type.map(text), enc.component)],
     [10, text(input.controlId)],
     [11, field(11) || 'P'],
@@ -155,7 +155,7 @@ function fields(values: ReadonlyMap<number, string>, from: number, separator: st
 }
 
 /** A TS/DTM value in UTC (HL7 v2.5.1 2.A.22): YYYYMMDDHHMMSS.SSS+0000. */
-function timestamp(now: Date): string {
+export function hl7Timestamp(now: Date): string {
   const iso = now.toISOString();
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 23)}+0000`;
 }

@@ -9,3 +9,4 @@ export * from './parse-message';
 export * from './content-problem';
 export * from './order-segments';
 export * from './patient-segments';
+export * from './order-status-message';

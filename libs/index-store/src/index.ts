@@ -4,3 +4,6 @@ export * from './typeorm-instance-index.adapter';
 export * from './fhir-index.port';
 export * from './memory-fhir-index.adapter';
 export * from './typeorm-fhir-index.adapter';
+export * from './study-stability.port';
+export * from './memory-study-stability.adapter';
+export * from './typeorm-study-stability.adapter';

@@ -85,6 +85,15 @@ export class MemoryInstanceIndex implements InstanceIndex {
     return page(records, query, pageSize);
   }
 
+  async currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
+    const found = new Map<string, DicomJsonDataset>();
+    for (const uid of studyInstanceUIDs) {
+      const state = this.studies.get(`${tenant}/${uid}`);
+      if (state) found.set(uid, splitByLevel(state.attributes).patient);
+    }
+    return found;
+  }
+
   async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {
     return this.instancesOf(tenant, scope)
       .filter((i) => scope.instance === undefined || i.sopInstanceUID === scope.instance)

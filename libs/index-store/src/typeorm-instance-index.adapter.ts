@@ -1,4 +1,4 @@
-import { splitByLevel, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
+import { splitByLevel, withPatientAttributes, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
 import type { Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
 import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
@@ -23,9 +23,25 @@ interface InstanceRow extends SeriesRow {
 const STUDY_SELECT = 'st.attributes AS st_attributes, st.modalities_in_study, st.sop_classes_in_study, st.number_of_series, st.number_of_instances AS st_number_of_instances';
 const SERIES_SELECT = `${STUDY_SELECT}, se.attributes AS se_attributes, se.number_of_instances AS se_number_of_instances`;
 
-/** The index in PostgreSQL (or PGlite): tables patient, study, series and instance. */
+/** How the index times studies. */
+export interface IndexOptions {
+  /** A study that takes in no new instance for this long is stable (its deadline); default 60 s. */
+  readonly studyStableAfterMs?: number;
+}
+
+/**
+ * The index in PostgreSQL (or PGlite): tables patient, study, series and instance; with each study's
+ * stability deadline (study_stability) and its link to its order (imaging_order), kept as instances arrive.
+ */
 export class TypeormInstanceIndex implements InstanceIndex {
-  constructor(private readonly db: Database) {}
+  private readonly stableAfterMs: number;
+
+  constructor(
+    private readonly db: Database,
+    options: IndexOptions = {},
+  ) {
+    this.stableAfterMs = options.studyStableAfterMs ?? 60_000;
+  }
 
   async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
     return (await this.indexMany([instance]))[0] as 'indexed' | 'unchanged';
@@ -52,9 +68,10 @@ export class TypeormInstanceIndex implements InstanceIndex {
         known.set(key, { datasetSha256: instance.datasetSha256, objectKey: instance.objectKey, studyInstanceUID: instance.studyInstanceUID });
         const levels = splitByLevel(instance.metadata);
         const now = new Date();
-        const patientFk = await batch.patient(manager, instance, levels.patient, now);
-        await batch.study(manager, instance, levels.study, patientFk, now);
+        const patient = await batch.patient(manager, instance, levels.patient, now);
+        await batch.study(manager, instance, withPatientAttributes(levels.study, patient.attributes), patient.id, now);
         const seriesCreated = await batch.series(manager, instance, levels.series, now);
+        batch.touch(instance, now);
         if (existing) {
           // A moved or replaced instance: what is pending first, then this one, then recount.
           await batch.flush(manager);
@@ -65,6 +82,7 @@ export class TypeormInstanceIndex implements InstanceIndex {
         results.push('indexed');
       }
       await batch.flush(manager);
+      await settleLater(manager, batch.touchedStudies, this.stableAfterMs);
       return results;
     });
   }
@@ -129,6 +147,15 @@ export class TypeormInstanceIndex implements InstanceIndex {
       pageSize,
     )) as InstanceRow[];
     return pageOf(rows, query, pageSize, (r) => ({ series: seriesRecord(r), metadata: r.metadata, transferSyntaxUID: r.transfer_syntax_uid }));
+  }
+
+  async currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
+    if (studyInstanceUIDs.length === 0) return new Map();
+    const rows = (await this.db.dataSource.query(
+      'SELECT st.study_instance_uid, p.attributes FROM study st JOIN patient p ON p.id = st.patient_fk WHERE st.tenant_id = $1 AND st.study_instance_uid = ANY($2::text[])',
+      [tenant, [...studyInstanceUIDs]],
+    )) as { study_instance_uid: string; attributes: DicomJsonDataset }[];
+    return new Map(rows.map((r) => [r.study_instance_uid, r.attributes]));
   }
 
   async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {
@@ -196,10 +223,19 @@ function personName(dataset: DicomJsonDataset, tag: number): string | null {
   return personNameValue(dataset, tagKey(tag))?.Alphabetic ?? null;
 }
 
+/** The patient an instance is indexed under, and the patient-level attributes its study carries. */
+interface PatientOfInstance {
+  readonly id: number;
+  readonly attributes: DicomJsonDataset;
+}
+
 // The patient and study rows are rewritten only when an instance brings different attributes: most
 // instances of a study repeat them, and a no-op update still writes a new row version and its WAL.
 // (ON CONFLICT DO UPDATE locks the row whether or not its WHERE lets the update happen.)
-async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<number> {
+// Once the RIS has spoken for a patient (ris_updated_at, set by ADT), or the patient was merged into
+// another one (ADT^A40), an instance's demographics no longer replace the record's: the instance is
+// indexed under the surviving patient, and its study carries that patient's current attributes.
+async function upsertPatient(manager: EntityManager, instance: IndexedInstance, patient: DicomJsonDataset, now: Date): Promise<PatientOfInstance> {
   const key = [instance.tenant, text(patient, Tags.PatientID) ?? '', text(patient, Tags.IssuerOfPatientID) ?? ''];
   const [row] = (await manager.query(
     `WITH upserted AS (
@@ -208,18 +244,26 @@ async function upsertPatient(manager: EntityManager, instance: IndexedInstance, 
        ON CONFLICT (tenant_id, patient_id, issuer_of_patient_id) DO UPDATE SET
          patient_name = EXCLUDED.patient_name, patient_birth_date = EXCLUDED.patient_birth_date, patient_sex = EXCLUDED.patient_sex,
          attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
-       WHERE (patient.patient_name, patient.patient_birth_date, patient.patient_sex, patient.attributes)
+       WHERE patient.ris_updated_at IS NULL AND patient.merged_into_fk IS NULL
+         AND (patient.patient_name, patient.patient_birth_date, patient.patient_sex, patient.attributes)
              IS DISTINCT FROM (EXCLUDED.patient_name, EXCLUDED.patient_birth_date, EXCLUDED.patient_sex, EXCLUDED.attributes)
        RETURNING id)
      SELECT id FROM upserted
      UNION ALL SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3 AND NOT EXISTS (SELECT 1 FROM upserted)`,
     [...key, personName(patient, Tags.PatientName), text(patient, Tags.PatientBirthDate), text(patient, Tags.PatientSex), JSON.stringify(patient), now],
   )) as { id: number }[];
-  if (row) return row.id;
-  // The row was committed by another transaction after this statement's snapshot was taken (the
-  // insert waited for it): a new statement sees it.
-  const [committed] = (await manager.query('SELECT id FROM patient WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3', key)) as { id: number }[];
-  return (committed as { id: number }).id;
+  // Without a row, it was committed by another transaction after this statement's snapshot was taken
+  // (the insert waited for it): a new statement sees it. The patient the instance goes to is read
+  // locked (FOR SHARE), so that an ADT message changing it at the same time waits for this transaction
+  // and then finds this instance's study, or this one waits and reads what it wrote.
+  const [resolved] = (await manager.query(
+    `SELECT s.id, s.attributes, (s.id <> p.id OR s.ris_updated_at IS NOT NULL) AS record_wins
+     FROM patient p JOIN patient s ON s.id = coalesce(p.merged_into_fk, p.id)
+     WHERE ${row ? 'p.id = $1' : 'p.tenant_id = $1 AND p.patient_id = $2 AND p.issuer_of_patient_id = $3'} FOR SHARE OF s`,
+    row ? [row.id] : key,
+  )) as { id: number | string; attributes: DicomJsonDataset; record_wins: boolean }[];
+  const found = resolved as { id: number | string; attributes: DicomJsonDataset; record_wins: boolean };
+  return { id: Number(found.id), attributes: found.record_wins ? found.attributes : patient };
 }
 
 async function upsertStudy(manager: EntityManager, instance: IndexedInstance, study: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
@@ -251,6 +295,31 @@ async function upsertStudy(manager: EntityManager, instance: IndexedInstance, st
       now,
     ],
   );
+}
+
+// A study takes its order when it arrives: the order of its tenant with its Accession Number, unless
+// that order was matched to another study before (IHE RAD TF-1 4.1: the accession number ties the
+// images to the order; the order may have scheduled another Study Instance UID than the modality used).
+async function matchOrder(manager: EntityManager, instance: IndexedInstance, accessionNumber: string | null, now: Date): Promise<void> {
+  if (!accessionNumber) return;
+  await manager.query(
+    `UPDATE imaging_order SET matched_study_instance_uid = $3, matched_at = $4
+     WHERE tenant_id = $1 AND accession_number = $2 AND matched_study_instance_uid IS NULL`,
+    [instance.tenant, accessionNumber, instance.studyInstanceUID, now],
+  );
+}
+
+// Each study that took in instances gets its deadline moved, and is to be announced again.
+async function settleLater(manager: EntityManager, studies: ReadonlyMap<string, { tenant: string; uid: string; at: Date }>, stableAfterMs: number): Promise<void> {
+  for (const s of studies.values()) {
+    await manager.query(
+      `INSERT INTO study_stability (tenant_id, study_instance_uid, last_instance_at, stable_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, study_instance_uid) DO UPDATE SET
+         last_instance_at = greatest(study_stability.last_instance_at, EXCLUDED.last_instance_at),
+         stable_at = EXCLUDED.stable_at, announced_at = NULL`,
+      [s.tenant, s.uid, s.at, new Date(s.at.getTime() + stableAfterMs)],
+    );
+  }
 }
 
 /** Inserts the series, or updates its attributes if they changed (not its count); returns whether it is new. */
@@ -285,22 +354,24 @@ async function upsertSeries(manager: EntityManager, instance: IndexedInstance, s
 
 /** What the instances of a batch add, kept until they are written together. */
 class PendingBatch {
-  private readonly patients = new Map<string, { json: string; id: number }>();
+  private readonly patients = new Map<string, { json: string; patient: PatientOfInstance }>();
   private readonly studies = new Map<string, string>();
   private readonly seriesSeen = new Map<string, string>();
   private rows: { instance: IndexedInstance; indexedAt: Date }[] = [];
+  /** Per study the batch brought instances to: its tenant, UID and the time of its latest instance. */
+  readonly touchedStudies = new Map<string, { tenant: string; uid: string; at: Date }>();
   // Per series: instances added; per study: instances, new series, modalities and SOP classes added.
   private seriesCounts = new Map<string, { tenant: string; uid: string; added: number }>();
   private studyCounts = new Map<string, { tenant: string; uid: string; instances: number; series: number; modalities: Set<string>; sopClasses: Set<string> }>();
 
-  async patient(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<number> {
+  async patient(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, now: Date): Promise<PatientOfInstance> {
     const key = `${instance.tenant}\u0000${text(attributes, Tags.PatientID) ?? ''}\u0000${text(attributes, Tags.IssuerOfPatientID) ?? ''}`;
     const json = JSON.stringify(attributes);
     const cached = this.patients.get(key);
-    if (cached?.json === json) return cached.id;
-    const id = await upsertPatient(manager, instance, attributes, now);
-    this.patients.set(key, { json, id });
-    return id;
+    if (cached?.json === json) return cached.patient;
+    const patient = await upsertPatient(manager, instance, attributes, now);
+    this.patients.set(key, { json, patient });
+    return patient;
   }
 
   async study(manager: EntityManager, instance: IndexedInstance, attributes: DicomJsonDataset, patientFk: number, now: Date): Promise<void> {
@@ -308,6 +379,7 @@ class PendingBatch {
     const json = `${patientFk}\u0000${JSON.stringify(attributes)}`;
     if (this.studies.get(key) === json) return;
     await upsertStudy(manager, instance, attributes, patientFk, now);
+    await matchOrder(manager, instance, text(attributes, Tags.AccessionNumber), now);
     this.studies.set(key, json);
   }
 
@@ -319,6 +391,10 @@ class PendingBatch {
     const created = await upsertSeries(manager, instance, attributes, now);
     this.seriesSeen.set(key, json);
     return created;
+  }
+
+  touch(instance: IndexedInstance, at: Date): void {
+    this.touchedStudies.set(`${instance.tenant}\u0000${instance.studyInstanceUID}`, { tenant: instance.tenant, uid: instance.studyInstanceUID, at });
   }
 
   add(instance: IndexedInstance, modality: string | null, seriesCreated: boolean, indexedAt: Date): void {

@@ -7,20 +7,20 @@ import { TypeormCommitmentStore } from '@tessera/commitment';
 import type { TesseraConfig } from '@tessera/config';
 import { ALL_TOPICS } from '@tessera/contracts';
 import { ensureTenant, openDatabase, type Database } from '@tessera/database';
-import { TypeormInstanceIndex } from '@tessera/index-store';
+import { TypeormInstanceIndex, TypeormStudyStability } from '@tessera/index-store';
 import { OutboxRelay } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { TypeormAeRegistry } from '@tessera/ae-registry';
 import { TypeormProcedureStepStore } from '@tessera/mpps';
 import { TypeormWorklistStore } from '@tessera/worklist';
 import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type SignInAttempt, type TokenVerifier } from '@tessera/identity';
-import { TypeormHl7Store } from '@tessera/hl7-store';
+import { TypeormHl7Outbound, TypeormHl7Store } from '@tessera/hl7-store';
 import { AuditTrail, SyslogSpool, SyslogTlsForwarder, TypeormAuditStore, type AuditStore } from '@tessera/audit';
 import { hostname } from 'node:os';
 import { AccessGuard } from './access/access.guard';
 import { anonymousParticipant, tesseraParticipant } from './audit/audit-participants';
 import { HttpAuditInterceptor } from './audit/http-audit.interceptor';
-import { AE_REGISTRY, AUDIT_FORWARDER, AUDIT_STORE, AUDIT_TRAIL, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
+import { AE_REGISTRY, AUDIT_FORWARDER, AUDIT_STORE, AUDIT_TRAIL, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_OUTBOUND, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -170,13 +170,15 @@ export class PlatformModule {
       providers.push(
         { provide: DATABASE, useFactory: () => openMigratedDatabase(config, logger) },
         { provide: OBJECT_CATALOG, useFactory: (db: Database) => new TypeormObjectCatalog(db), inject: [DATABASE] },
-        { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db), inject: [DATABASE] },
+        { provide: INSTANCE_INDEX, useFactory: (db: Database) => new TypeormInstanceIndex(db, { studyStableAfterMs: config.index.studyStableAfterMs }), inject: [DATABASE] },
+        { provide: STUDY_STABILITY, useFactory: (db: Database) => new TypeormStudyStability(db), inject: [DATABASE] },
         { provide: AE_REGISTRY, useFactory: (db: Database) => new TypeormAeRegistry(db), inject: [DATABASE] },
         { provide: COMMITMENT_STORE, useFactory: (db: Database) => new TypeormCommitmentStore(db), inject: [DATABASE] },
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },
         { provide: WORKLIST_STORE, useFactory: (db: Database) => new TypeormWorklistStore(db), inject: [DATABASE] },
         ...auditProviders(config, logger),
         { provide: HL7_STORE, useFactory: (db: Database) => new TypeormHl7Store(db), inject: [DATABASE] },
+        { provide: HL7_OUTBOUND, useFactory: (db: Database) => new TypeormHl7Outbound(db), inject: [DATABASE] },
       );
     }
     if (needs.blobs) {

@@ -18,3 +18,5 @@ export const HL7_STORE = Symbol('Hl7Store');
 export const AUDIT_TRAIL = Symbol('AuditTrail');
 export const AUDIT_FORWARDER = Symbol('AuditForwarder');
 export const AUDIT_STORE = Symbol('AuditStore');
+export const STUDY_STABILITY = Symbol('StudyStability');
+export const HL7_OUTBOUND = Symbol('Hl7Outbound');

@@ -1,5 +1,5 @@
 import { MemoryBlobStore } from '@tessera/blob-store';
-import type { AcceptedContext, DimseConnection, DimseMessage } from '@tessera/dicom';
+import { DatasetParser, DicomJsonBuilder, encodeDataset, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, type AcceptedContext, type DimseConnection, type DimseMessage } from '@tessera/dicom';
 import { Readable } from 'node:stream';
 import { chooseContext, outcomeOf, proposeContexts, StoreScu, type SendableInstance } from './store-scu';
 
@@ -106,5 +106,51 @@ describe('sending stored instances', () => {
     expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent 1 (65536 bytes)']);
     expect(opened.get('t/2')?.destroyed).toBe(true);
     expect(opened.has('t/3')).toBe(false);
+  });
+});
+
+describe('sending instances with their patient’s current demographics', () => {
+  it('coerces the data set it sends, as stored or re-encoded, and leaves the stored object as it was', async () => {
+    const dataSet = encodeDataset(
+      [
+        { tag: 0x00080016, value: CT },
+        { tag: 0x00080018, value: '1.2.3' },
+        { tag: 0x00100010, value: 'Prior^Name' },
+        { tag: 0x00100020, value: 'PRIOR-1' },
+        { tag: 0x7fe00010, vr: 'OW', value: Buffer.alloc(4096, 7) },
+      ],
+      EXPLICIT_VR_LITTLE_ENDIAN,
+    );
+    const blobs = new MemoryBlobStore();
+    await blobs.put('t/1', Readable.from([dataSet]));
+    const sent: Buffer[] = [];
+    const connection = {
+      isOpen: true,
+      contexts: new Map(),
+      async *request(_context: AcceptedContext, _command: unknown, data: Readable): AsyncGenerator<DimseMessage> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of data) chunks.push(chunk as Buffer);
+        sent.push(Buffer.concat(chunks));
+        yield { command: { commandField: 0x8001, status: 0 } } as unknown as DimseMessage;
+      },
+    } as unknown as DimseConnection;
+    const patient = { '00100010': { vr: 'PN' as const, Value: [{ Alphabetic: 'Survivor^Name' }] }, '00100020': { vr: 'LO' as const, Value: ['SURV-1'] } };
+    const instance: SendableInstance = { sopClassUID: CT, sopInstanceUID: '1.2.3', transferSyntaxUID: EXPLICIT, objectKey: 't/1', datasetOffset: 0, patient };
+    const asStored: AcceptedContext = { id: 1, abstractSyntax: CT, transferSyntax: EXPLICIT };
+    const implicit: AcceptedContext = { id: 3, abstractSyntax: CT, transferSyntax: IMPLICIT };
+    await new StoreScu(blobs).send(connection, [instance], { contexts: [asStored], signal: new AbortController().signal });
+    await new StoreScu(blobs).send(connection, [instance], { contexts: [implicit], signal: new AbortController().signal });
+    const read = (data: Buffer, ts: typeof EXPLICIT_VR_LITTLE_ENDIAN) => {
+      const builder = new DicomJsonBuilder(() => '');
+      const parser = new DatasetParser(ts, builder);
+      parser.push(data);
+      parser.end();
+      return builder.dataset;
+    };
+    expect(read(sent[0] as Buffer, EXPLICIT_VR_LITTLE_ENDIAN)).toMatchObject(patient);
+    expect(read(sent[1] as Buffer, IMPLICIT_VR_LITTLE_ENDIAN)).toMatchObject(patient);
+    const storedNow: Buffer[] = [];
+    for await (const chunk of await blobs.get('t/1')) storedNow.push(chunk as Buffer);
+    expect(Buffer.concat(storedNow)).toEqual(dataSet);
   });
 });

@@ -2,6 +2,7 @@ import type { BlobStore } from '@tessera/blob-store';
 import { canDecodeToNative, decodeToNative } from '@tessera/codecs';
 import {
   canTranscodeToExplicitLittleEndian,
+  coercePatient,
   CommandField,
   DimseStatus,
   lookupTransferSyntax,
@@ -9,6 +10,7 @@ import {
   toImplicitLittleEndian,
   TransferSyntaxUIDs,
   type AcceptedContext,
+  type DicomJsonDataset,
   type DimseConnection,
   type ProposedPresentationContext,
   type TransferSyntax,
@@ -22,6 +24,8 @@ export interface SendableInstance {
   readonly transferSyntaxUID: string;
   readonly objectKey: string;
   readonly datasetOffset: number;
+  /** The patient-level attributes its patient has now, which the sent data set carries in place of its own; none: as stored. */
+  readonly patient?: DicomJsonDataset;
 }
 
 /** What one C-STORE sub-operation came to: the peer's status, or why it was not sent. */
@@ -195,9 +199,18 @@ export class StoreScu {
     }
   }
 
-  // The data set to send, as stored or re-encoded. A decoded one is read up to its first frame here, so
-  // that pixel data Tessera cannot decode fails before the C-STORE request is sent.
+  // The data set to send, as stored or re-encoded, with the patient's current attributes. A decoded one
+  // is read up to its first frame here, so that pixel data Tessera cannot decode fails before the
+  // C-STORE request is sent.
   private async dataSetFor(instance: SendableInstance, choice: ContextChoice): Promise<Readable> {
+    const encoded = await this.encodedDataSet(instance, choice);
+    if (!instance.patient) return encoded;
+    const sent = lookupTransferSyntax(choice.context.transferSyntax);
+    if (!sent) throw new Error(`Unknown transfer syntax ${choice.context.transferSyntax}`);
+    return coercePatient(encoded, sent, instance.patient);
+  }
+
+  private async encodedDataSet(instance: SendableInstance, choice: ContextChoice): Promise<Readable> {
     const stored = await this.blobs.get(instance.objectKey, { start: instance.datasetOffset });
     if (!choice.reencode) return stored;
     const source = lookupTransferSyntax(instance.transferSyntaxUID) as TransferSyntax;

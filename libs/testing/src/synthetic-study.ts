@@ -16,7 +16,7 @@ export interface SyntheticStudy {
  * size of a typical CT slice). Pixel values differ per instance, so no two objects are the same. With
  * `texture`, every pixel gets a 12-bit value of its own, so that compressing and decoding them is a test.
  */
-export function writeSyntheticStudy(dir: string, count: number, options: { rows?: number; columns?: number; patientId?: string; texture?: boolean } = {}): SyntheticStudy {
+export function writeSyntheticStudy(dir: string, count: number, options: { rows?: number; columns?: number; patientId?: string; accessionNumber?: string; texture?: boolean } = {}): SyntheticStudy {
   fs.mkdirSync(dir, { recursive: true });
   const rows = options.rows ?? 512;
   const columns = options.columns ?? 512;
@@ -34,7 +34,7 @@ export function writeSyntheticStudy(dir: string, count: number, options: { rows?
       { tag: 0x00080018, value: sop },
       { tag: 0x00080020, value: '20250101' },
       { tag: 0x00080030, value: '120000' },
-      { tag: 0x00080050, value: 'ACC0001' },
+      { tag: 0x00080050, value: options.accessionNumber ?? 'ACC0001' },
       { tag: 0x00080060, value: 'CT' },
       { tag: 0x00081030, value: 'Synthetic chest CT' },
       { tag: 0x00100010, value: 'Synthetic^Patient' },

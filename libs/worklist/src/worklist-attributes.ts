@@ -29,6 +29,9 @@ export type ScheduledStepStatus = (typeof SCHEDULED_STEP_STATUSES)[number];
  */
 export const OPEN_STEP_STATUSES: readonly ScheduledStepStatus[] = ['SCHEDULED', 'ARRIVED', 'READY'];
 
+/** The end states: a step in one of them is over, and neither its order nor its patient's demographics change it any more. */
+export const FINAL_STEP_STATUSES: readonly ScheduledStepStatus[] = ['CANCELED', 'DISCONTINUED', 'COMPLETED'];
+
 /** Top-level attributes of an item that the store can filter on. */
 export const WORKLIST_INDEXED_TAGS: ReadonlySet<Tag> = new Set([Tags.AccessionNumber, Tags.PatientName, Tags.PatientID, Tags.StudyInstanceUID, WorklistTags.RequestedProcedureID]);
 

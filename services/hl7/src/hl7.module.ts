@@ -3,17 +3,23 @@ import { Module } from '@nestjs/common';
 import type { TesseraConfig } from '@tessera/config';
 import type { Database } from '@tessera/database';
 import { SYSTEM_ZONE } from '@tessera/fhir';
-import type { Hl7Store } from '@tessera/hl7-store';
+import type { Hl7Outbound, Hl7Store } from '@tessera/hl7-store';
 import { TypeormFhirIndex, type FhirIndex } from '@tessera/index-store';
 import type { OutboxRelay } from '@tessera/outbox';
-import { AUDIT_TRAIL, CONFIG, DATABASE, HL7_STORE, LOGGER, OUTBOX_RELAY, WORKLIST_STORE } from '@tessera/platform';
+import { AUDIT_TRAIL, CONFIG, DATABASE, HL7_OUTBOUND, HL7_STORE, LOGGER, OUTBOX_RELAY, WORKLIST_STORE } from '@tessera/platform';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { hostname } from 'node:os';
 import type { Logger } from '@tessera/telemetry';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ReadServiceRequestUseCase } from './fhir/read-service-request.use-case';
 import { ReceiveServiceRequestUseCase } from './fhir/receive-service-request.use-case';
 import { ServiceRequestController } from './fhir/service-request.controller';
+import { MllpClient } from './mllp/mllp-client';
+import { QueueResultUseCase } from './results/queue-result.use-case';
+import { ResultsConsumer } from './results/results-consumer';
+import { ResultsSender } from './results/results-sender';
+import { SendResultsUseCase } from './results/send-results.use-case';
 import { MllpListener } from './mllp/mllp-listener';
 import { MllpMessageHandler } from './mllp/mllp-message-handler';
 import { ReceiveMessageUseCase } from './receive-message.use-case';
@@ -25,6 +31,7 @@ const FHIR_INDEX = Symbol('FhirIndex');
  * The hl7 role: HL7 v2 over MLLP. Its listener reads, checks, applies and acknowledges each message:
  * ADT updates, merges and identifier changes of patients, and orders that feed the modality worklist.
  * FHIR R4 ServiceRequest (create, update, read): orders with the effect of order messages.
+ * Results out: a stable study with an order becomes an order status message to the tenant's RIS.
  */
 @Module({
   controllers: [ServiceRequestController],
@@ -66,6 +73,28 @@ const FHIR_INDEX = Symbol('FhirIndex');
       inject: [ReceiveMessageUseCase, CONFIG, LOGGER, AUDIT_TRAIL],
     },
     MllpListener,
+    {
+      provide: SendResultsUseCase,
+      useFactory: (outbound: Hl7Outbound, config: TesseraConfig, logger: Logger) => {
+        const { destinations, maxAttempts, retryDelayMs, maxRetryDelayMs, ackTimeoutMs, tlsCa } = config.hl7Results;
+        const client = new MllpClient({ timeoutMs: ackTimeoutMs, ...(tlsCa !== undefined ? { ca: readFileSync(tlsCa, 'utf8') } : {}) });
+        return new SendResultsUseCase(outbound, client, logger.child({ component: 'hl7-results' }), { destinations, maxAttempts, retryDelayMs, maxRetryDelayMs, ackTimeoutMs });
+      },
+      inject: [HL7_OUTBOUND, CONFIG, LOGGER],
+    },
+    ResultsSender,
+    {
+      provide: QueueResultUseCase,
+      useFactory: (outbound: Hl7Outbound, sender: ResultsSender, config: TesseraConfig, logger: Logger) =>
+        new QueueResultUseCase(outbound, () => sender.wake(), logger.child({ component: 'hl7-results' }), {
+          destinations: config.hl7Results.destinations,
+          // The RIS addresses a tenant as its receiving facility: the results come from that facility.
+          facilities: Object.fromEntries(Object.entries(config.mllp.receivingFacilities).map(([facility, tenant]) => [tenant, facility])),
+          now: () => new Date(),
+        }),
+      inject: [HL7_OUTBOUND, ResultsSender, CONFIG, LOGGER],
+    },
+    ResultsConsumer,
   ],
   exports: [MllpListener],
 })

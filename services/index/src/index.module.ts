@@ -4,8 +4,11 @@ import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { Database } from '@tessera/database';
 import { SYSTEM_ZONE } from '@tessera/fhir';
-import { TypeormFhirIndex, type FhirIndex, type InstanceIndex } from '@tessera/index-store';
-import { AE_REGISTRY, BLOB_STORE, DATABASE, DimseAudit, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, WORKLIST_STORE } from '@tessera/platform';
+import { TypeormFhirIndex, type FhirIndex, type InstanceIndex, type StudyStability } from '@tessera/index-store';
+import type { OutboxRelay } from '@tessera/outbox';
+import type { TesseraConfig } from '@tessera/config';
+import { hostname } from 'node:os';
+import { AE_REGISTRY, BLOB_STORE, CONFIG, DATABASE, DimseAudit, DimseOutbound, DimseServiceRegistry, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, STUDY_STABILITY, WORKLIST_STORE } from '@tessera/platform';
 import { StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
@@ -24,6 +27,8 @@ import { MetadataController } from './metadata/metadata.controller';
 import { RetrieveMetadataUseCase } from './metadata/retrieve-metadata.use-case';
 import { QidoController } from './qido/qido.controller';
 import { SearchUseCase } from './qido/search.use-case';
+import { AnnounceStableStudiesUseCase } from './stability/announce-stable-studies.use-case';
+import { StableStudySweep } from './stability/stable-study-sweep';
 import { FollowProcedureStepUseCase } from './worklist/follow-procedure-step.use-case';
 import { MwlFindUseCase } from './worklist/mwl-find.use-case';
 import { MwlScpService } from './worklist/mwl-scp.service';
@@ -41,7 +46,8 @@ const FHIR_INDEX = Symbol('FhirIndex');
  * The index role: consumes instance events into the index; QIDO-RS, WADO-RS metadata, and the
  * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
  * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS);
- * FHIR R4 ImagingStudy, Patient and Endpoint reads and the CapabilityStatement.
+ * FHIR R4 ImagingStudy, Patient and Endpoint reads and the CapabilityStatement;
+ * and the announcement of studies that became stable.
  */
 @Module({
   controllers: [QidoController, MetadataController, WorklistController, FhirReadsController],
@@ -67,8 +73,15 @@ const FHIR_INDEX = Symbol('FhirIndex');
     { provide: ReadImagingStudyUseCase, useFactory: (index: FhirIndex) => new ReadImagingStudyUseCase(index, SYSTEM_ZONE), inject: [FHIR_INDEX] },
     { provide: SearchPatientsUseCase, useFactory: (index: FhirIndex) => new SearchPatientsUseCase(index), inject: [FHIR_INDEX] },
     { provide: ReadPatientUseCase, useFactory: (index: FhirIndex) => new ReadPatientUseCase(index), inject: [FHIR_INDEX] },
+    {
+      provide: AnnounceStableStudiesUseCase,
+      useFactory: (stability: StudyStability, relay: OutboxRelay, config: TesseraConfig, logger: Logger) =>
+        new AnnounceStableStudiesUseCase(stability, () => relay.notify(), logger.child({ component: 'study-stability' }), { source: `index@${hostname()}`, stableAfterMs: config.index.studyStableAfterMs }),
+      inject: [STUDY_STABILITY, OUTBOX_RELAY, CONFIG, LOGGER],
+    },
     IndexConsumer,
     WorklistConsumer,
+    StableStudySweep,
   ],
 })
 export class IndexModule implements OnModuleInit {

@@ -3,6 +3,7 @@
   dicomweb_peer.py stow     < [{"path", "base"}]                       -> one result per file
   dicomweb_peer.py verify   < [{"base", "study", "series", "sop"}]     -> QIDO at three levels + WADO-RS bytes
   dicomweb_peer.py retrieve < [{"base", "study", "series", "sources"}] -> study/series retrieve, metadata, bulk data
+  dicomweb_peer.py patients < [{"base", "study"}]                    -> the patient of each object retrieved and of its metadata
 
 The bytes STOW-RS sends are what dicomweb-client sends: pydicom.dcmwrite of the dataset read from the
 file. Retrieved bytes are decoded with dicomweb-client's own multipart parser.
@@ -114,10 +115,37 @@ def retrieve(items):
     return results
 
 
+def patient_of(dataset):
+    return {
+        "PatientID": str(dataset.get("PatientID", "")),
+        "IssuerOfPatientID": str(dataset.get("IssuerOfPatientID", "")),
+        "PatientName": str(dataset.get("PatientName", "")),
+        "PatientSex": str(dataset.get("PatientSex", "")),
+    }
+
+
+def patients(items):
+    """The patient attributes of each object of a study, retrieved as stored and transcoded, and of its metadata."""
+    results = []
+    for item in items:
+        client = client_for(item)
+        as_stored = client.retrieve_study(item["study"], media_types=(("application/dicom", "*"),))
+        default = client.retrieve_study(item["study"])  # Explicit VR Little Endian
+        metadata = [pydicom.Dataset.from_json(m) for m in client.retrieve_study_metadata(item["study"])]
+        results.append({
+            "asStored": [patient_of(d) for d in as_stored],
+            "transcoded": [patient_of(d) for d in default],
+            "metadata": [patient_of(d) for d in metadata],
+            # What pydicom makes of the whole object: it must still read to its pixel data.
+            "pixelBytes": [len(d.PixelData) for d in as_stored],
+        })
+    return results
+
+
 def main() -> None:
     command = sys.argv[1]
     items = json.load(sys.stdin)
-    json.dump({"stow": stow, "verify": verify, "retrieve": retrieve}[command](items), sys.stdout)
+    json.dump({"stow": stow, "verify": verify, "retrieve": retrieve, "patients": patients}[command](items), sys.stdout)
 
 
 if __name__ == "__main__":

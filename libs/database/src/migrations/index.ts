@@ -5,6 +5,20 @@ import { Worklist1732280000000 } from './1732280000000-worklist';
 import { Mpps1732290000000 } from './1732290000000-mpps';
 import { Hl71732300000000 } from './1732300000000-hl7';
 import { Audit1732310000000 } from './1732310000000-audit';
+import { RisDemographics1732330000000 } from './1732330000000-ris-demographics';
+import { StudyStability1732330000001 } from './1732330000001-study-stability';
+import { Hl7Outbound1732330000002 } from './1732330000002-hl7-outbound';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Foundation1732250000000, ApplicationEntities1732260000000, StorageCommitment1732270000000, Worklist1732280000000, Mpps1732290000000, Hl71732300000000, Audit1732310000000];
+export const MIGRATIONS = [
+  Foundation1732250000000,
+  ApplicationEntities1732260000000,
+  StorageCommitment1732270000000,
+  Worklist1732280000000,
+  Mpps1732290000000,
+  Hl71732300000000,
+  Audit1732310000000,
+  RisDemographics1732330000000,
+  StudyStability1732330000001,
+  Hl7Outbound1732330000002,
+];

@@ -74,6 +74,22 @@ export function levelOfTag(tag: Tag): 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE' {
   return 'IMAGE';
 }
 
+/**
+ * A data set (a study, a worklist item, an instance's metadata) with its patient-level attributes
+ * replaced by the patient's current ones: those it has and the patient lacks are dropped, its other
+ * attributes stay. Keys in ascending tag order (PS3.18 F.2.1.1).
+ */
+export function withPatientAttributes(dataset: DicomJsonDataset, patient: DicomJsonDataset): DicomJsonDataset {
+  const own = Object.entries(dataset).filter(([key]) => !isPatientKey(key));
+  const current = Object.entries(patient).filter(([key]) => isPatientKey(key));
+  return Object.fromEntries([...own, ...current].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+// Patient-level attributes of an instance are group 0010 but the Patient Study Module's (the same test as splitByLevel).
+function isPatientKey(key: string): boolean {
+  return key.startsWith('0010') && !PATIENT_STUDY_KEYS.has(key);
+}
+
 /** An instance's attributes split into what describes its patient, study and series. */
 export interface LevelAttributes {
   readonly patient: DicomJsonDataset;

@@ -3,14 +3,12 @@ import { stringValue, tagKey, Tags, type DicomJsonDataset } from '@tessera/dicom
 import { applyPatientUpdate, problem, readOrderMessage, type Hl7OrderMessage, type Hl7OrderRequest } from '@tessera/hl7';
 import type { Hl7Transaction, ImagingOrder } from '@tessera/hl7-store';
 import { outboxEntry, type OutboxEntry } from '@tessera/outbox';
-import { scheduledStepOf, WorklistTags, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
+import { FINAL_STEP_STATUSES, scheduledStepOf, WorklistTags, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
 import type { ApplyContext, MessageHandler } from './message-handler';
 import { orderWorklistItem } from './order-worklist-item';
 
 // ORC-5 order status (HL7 Table 0038) to Scheduled Procedure Step Status, for ORC-1 SC.
 const ORDER_STATUSES: Readonly<Record<string, ScheduledStepStatus>> = { SC: 'SCHEDULED', IP: 'STARTED', CM: 'COMPLETED', CA: 'CANCELED', DC: 'DISCONTINUED' };
-// A step in one of these states is over: the order cannot change any more.
-const FINAL: readonly ScheduledStepStatus[] = ['CANCELED', 'DISCONTINUED', 'COMPLETED'];
 
 /**
  * ORM^O01 and OMI^O23 (HL7 v2.5.1 4.4.1, 4.4.9): per order, ORC-1 NW places it, with its scheduled
@@ -60,7 +58,7 @@ async function applyOrder(
     return { order, item, event: OrderPlacedV1 };
   }
   if (!existing) problem('unknown-key', at, `order ${request.accessionNumber} is not known here; place it with ORC-1 NW first`);
-  if (FINAL.includes(existing.status)) problem('unknown-key', at, `order ${request.accessionNumber} is ${existing.status} and cannot change any more`);
+  if (FINAL_STEP_STATUSES.includes(existing.status)) problem('unknown-key', at, `order ${request.accessionNumber} is ${existing.status} and cannot change any more`);
   if (request.control === 'XO') {
     const checked = orderWorklistItem({ ...request, scheduledProcedureStepID: existing.scheduledProcedureStepID }, patient, existing.studyInstanceUID, existing.status, context.ids);
     const order: ImagingOrder = { ...existing, ...base, status: existing.status };

@@ -1,5 +1,4 @@
 import type { AeRegistry } from '@tessera/ae-registry';
-import type { StoredObject } from '@tessera/catalog';
 import {
   CommandField,
   DicomError,
@@ -15,7 +14,7 @@ import { type DimseAudit, type DimseOutbound, type DimseService, firstUncompress
 import { proposeContexts, type StoreScu } from '@tessera/store-scu';
 import type { Logger } from '@tessera/telemetry';
 import { IdentifierError, type InformationModel } from './find.use-case';
-import type { RetrieveUseCase } from './retrieve.use-case';
+import type { RetrievableObject, RetrieveUseCase } from './retrieve.use-case';
 import { SubOperations } from './sub-operations';
 
 /** Query/Retrieve MOVE SOP classes (PS3.4 C.6.1.1.2, C.6.2.1.2). */
@@ -33,7 +32,7 @@ export const GetSopClasses: Readonly<Record<string, InformationModel>> = {
 type Final = (status: number, errorComment?: string) => DimseResponse;
 
 /** Reads and resolves the identifier of a C-MOVE or C-GET; a response when it cannot be served. */
-async function instancesOf(request: DimseRequest, tenant: string, models: Readonly<Record<string, InformationModel>>, retrieve: RetrieveUseCase, final: Final): Promise<StoredObject[] | DimseResponse> {
+async function instancesOf(request: DimseRequest, tenant: string, models: Readonly<Record<string, InformationModel>>, retrieve: RetrieveUseCase, final: Final): Promise<RetrievableObject[] | DimseResponse> {
   if (!request.dataSet) return final(DimseStatus.DataSetDoesNotMatchSopClass, 'A retrieve needs an identifier');
   let identifier: DicomJsonDataset;
   try {

@@ -60,6 +60,15 @@ describe('RetrieveUseCase', () => {
     expect(uids(await retrieve.resolve('default', identifier('IMAGE', { '0020000D': ['1.1'], '0020000E': ['1.1.1'], '00080018': ['1.1.1.2', '1.1.2.1'] }), 'PATIENT_ROOT'))).toEqual(['1.1.1.2']);
   });
 
+  it('gives each instance its patient’s current attributes, to be sent with them', async () => {
+    const retrieve = await setUp();
+    const found = await retrieve.resolve('default', identifier('STUDY', { '0020000D': ['1.2', '2.1'] }), 'STUDY_ROOT');
+    expect(found.map((o) => [o.sopInstanceUID, o.patient])).toEqual([
+      ['1.2.1.1', { '00100020': { vr: 'LO', Value: ['P1'] } }],
+      ['2.1.1.1', { '00100020': { vr: 'LO', Value: ['P2'] } }],
+    ]);
+  });
+
   it('finds nothing in another tenant', async () => {
     const retrieve = await setUp();
     expect(await retrieve.resolve('other', identifier('STUDY', { '0020000D': ['1.1'] }), 'STUDY_ROOT')).toEqual([]);

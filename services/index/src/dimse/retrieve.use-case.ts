@@ -5,12 +5,16 @@ import { IdentifierError, type InformationModel } from './find.use-case';
 
 const PAGE = 500;
 
+/** A stored instance to send, with the patient-level attributes its patient has now (to coerce it to). */
+export type RetrievableObject = StoredObject & { readonly patient?: DicomJsonDataset };
+
 /**
  * What a C-MOVE or C-GET identifier names (PS3.4 C.4.2.2.1, C.4.3.2.1): the stored instances of the
  * patients, studies, series or instances its unique keys list. Retrieval is hierarchical: the unique
  * key of each level above the Query/Retrieve Level has one value, the key of that level one or more.
  * Studies come from the object catalog, which knows an instance as soon as it is stored; only a
- * PATIENT-level retrieve asks the index which studies a patient has.
+ * PATIENT-level retrieve asks the index which studies a patient has. Each instance comes with its
+ * patient's current attributes, which the instance sent carries (IHE RAD TF-2 4.12.4.1.3).
  */
 export class RetrieveUseCase {
   constructor(
@@ -19,7 +23,7 @@ export class RetrieveUseCase {
   ) {}
 
   /** The instances to send, each once; throws IdentifierError when the identifier cannot be served. */
-  async resolve(tenant: string, identifier: DicomJsonDataset, model: InformationModel): Promise<StoredObject[]> {
+  async resolve(tenant: string, identifier: DicomJsonDataset, model: InformationModel): Promise<RetrievableObject[]> {
     const level = identifier[tagKey(Tags.QueryRetrieveLevel)]?.Value?.[0];
     const found = new Map<string, StoredObject>();
     const add = (objects: readonly StoredObject[]): void => {
@@ -49,7 +53,12 @@ export class RetrieveUseCase {
       default:
         throw new IdentifierError('Query/Retrieve Level (0008,0052) is missing or not PATIENT, STUDY, SERIES or IMAGE');
     }
-    return [...found.values()];
+    const objects = [...found.values()];
+    const patients = await this.index.currentPatients(tenant, [...new Set(objects.map((o) => o.studyInstanceUID))]);
+    return objects.map((o) => {
+      const patient = patients.get(o.studyInstanceUID);
+      return patient ? { ...o, patient } : o;
+    });
   }
 
   private async studiesOfPatient(tenant: string, patientId: string): Promise<string[]> {

@@ -10,7 +10,7 @@ import type { DicomJsonDataset } from '@tessera/dicom';
 import type { LocalZone } from '@tessera/fhir';
 import { AuthenticationError, type Principal, type TokenVerifier } from '@tessera/identity';
 import { MemoryFhirIndex, type IndexedInstance } from '@tessera/index-store';
-import { AccessGuard, ConfiguredTenantResolver, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '@tessera/platform';
+import { AccessGuard, CONFIG, ConfiguredTenantResolver, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '@tessera/platform';
 import { createLogger } from '@tessera/telemetry';
 import { repoRoot } from '@tessera/testing';
 import { FhirReadsController } from './fhir-reads.controller';
@@ -61,6 +61,7 @@ describe('FHIR reads of the index over HTTP', () => {
         { provide: ReadPatientUseCase, useValue: new ReadPatientUseCase(index) },
         { provide: TOKEN_VERIFIER, useValue: verifier },
         { provide: TENANT_RESOLVER, useValue: tenants },
+        { provide: CONFIG, useValue: { researchTenants: [] } },
         { provide: LOGGER, useValue: createLogger({ level: 'error', format: 'json' }, {}) },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],

@@ -1,4 +1,4 @@
-import { forJson, resolveBulkDataUris, type DicomJsonDataset } from '@tessera/dicom';
+import { forJson, resolveBulkDataUris, withPatientAttributes, type DicomJsonDataset } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 
 /** Which instances' metadata to return. */
@@ -12,7 +12,9 @@ export interface MetadataScope {
 
 /**
  * WADO-RS metadata (PS3.18 10.4.1.1.2) from the index: the stored DICOM JSON of each instance, with
- * bulk data references made absolute against the instance's URL. Undefined when nothing matches.
+ * its patient's current attributes in place of the ones it was stored with (as the objects retrieved
+ * carry them), and bulk data references made absolute against the instance's URL. Undefined when
+ * nothing matches.
  */
 export class RetrieveMetadataUseCase {
   constructor(private readonly index: InstanceIndex) {}
@@ -24,7 +26,9 @@ export class RetrieveMetadataUseCase {
       ...(scope.instance ? { instance: scope.instance } : {}),
     });
     if (rows.length === 0) return undefined;
-    return rows.map((metadata) => {
+    const patient = (await this.index.currentPatients(scope.tenant, [scope.study])).get(scope.study);
+    return rows.map((stored) => {
+      const metadata = patient ? withPatientAttributes(stored, patient) : stored;
       const series = metadata['0020000E']?.Value?.[0] as string;
       const sop = metadata['00080018']?.Value?.[0] as string;
       return forJson(resolveBulkDataUris(metadata, `${scope.baseUrl}/studies/${scope.study}/series/${series}/instances/${sop}`));

@@ -1,4 +1,4 @@
-import { composeQueryMatch, parseQidoQuery, levelOfTag, resolveBulkDataUris, tagKey, Tags, QueryError, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
+import { composeQueryMatch, parseQidoQuery, levelOfTag, resolveBulkDataUris, tagKey, Tags, QueryError, withPatientAttributes, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
 import type { InstanceIndex, SeriesRecord } from '@tessera/index-store';
 import { seriesAvailable, studyAvailable } from '../query/available';
 
@@ -63,7 +63,9 @@ export class SearchUseCase {
           warnings,
           matches: page.items.map((i) => {
             const url = `${seriesUrl(base, i.series)}/instances/${uid(i.metadata, Tags.SOPInstanceUID)}`;
-            return composeQueryMatch(query, { ...resolveBulkDataUris(i.metadata, url), ...seriesAvailable(i.series), [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] } }, url);
+            // The instance as stored, with its patient's current attributes (those of its study's patient).
+            const current = withPatientAttributes(i.metadata, i.series.study.attributes);
+            return composeQueryMatch(query, { ...resolveBulkDataUris(current, url), ...seriesAvailable(i.series), [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] } }, url);
           }),
         };
       }

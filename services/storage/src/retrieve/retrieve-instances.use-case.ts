@@ -1,8 +1,9 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { CatalogScope, ObjectCatalog, StoredObject } from '@tessera/catalog';
-import { encodeFileMeta, lookupTransferSyntax, toExplicitLittleEndian, TransferSyntaxUIDs } from '@tessera/dicom';
+import { coercePatient, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, PatientCoercion, toExplicitLittleEndian, TransferSyntaxUIDs, type DicomJsonDataset } from '@tessera/dicom';
+import type { InstanceIndex } from '@tessera/index-store';
 import type { MediaRange } from '@tessera/multipart';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { deliveryFor, wantedSyntaxes } from './transfer-syntax-negotiation';
 
 /** One instance of a retrieve response, opened only when its turn comes. */
@@ -19,12 +20,14 @@ export type RetrieveResult =
 /**
  * WADO-RS retrieval of a study, series or instance (PS3.18 10.4.1.1.1): Part 10 objects streamed from
  * the object store, as stored when the client accepts it and otherwise re-encoded as Explicit VR
- * Little Endian when the stored syntax is native.
+ * Little Endian when the stored syntax is native. Each carries its patient's current demographics
+ * (after an ADT update or merge), coerced in its header on the way out; the stored object stays as it is.
  */
 export class RetrieveInstancesUseCase {
   constructor(
     private readonly catalog: ObjectCatalog,
     private readonly blobs: BlobStore,
+    private readonly index: Pick<InstanceIndex, 'currentPatients'>,
   ) {}
 
   async execute(tenant: string, scope: CatalogScope, accept: readonly MediaRange[]): Promise<RetrieveResult> {
@@ -36,13 +39,16 @@ export class RetrieveInstancesUseCase {
     for (const wanted of candidates) {
       const deliveries = objects.map((o) => deliveryFor(wanted, o.transferSyntaxUID));
       if (deliveries.includes('impossible')) continue;
+      // An instance stored but not indexed yet has no current patient: it goes as stored.
+      const patients = await this.index.currentPatients(tenant, [...new Set(objects.map((o) => o.studyInstanceUID))]);
       return {
         kind: 'instances',
-        instances: objects.map((object, i) =>
-          deliveries[i] === 'as-stored'
-            ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.blobs.get(object.objectKey) }
-            : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object) },
-        ),
+        instances: objects.map((object, i) => {
+          const patient = patients.get(object.studyInstanceUID);
+          return deliveries[i] === 'as-stored'
+            ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.asStored(object, patient) }
+            : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object, patient) };
+        }),
       };
     }
     const stuck = objects.find((o) => candidates.every((w) => deliveryFor(w, o.transferSyntaxUID) === 'impossible')) as StoredObject;
@@ -52,7 +58,20 @@ export class RetrieveInstancesUseCase {
     };
   }
 
-  private async transcoded(object: StoredObject): Promise<Readable> {
+  // The file meta information as stored, then the data set with its header coerced.
+  private async asStored(object: StoredObject, patient: DicomJsonDataset | undefined): Promise<Readable> {
+    const ts = lookupTransferSyntax(object.transferSyntaxUID);
+    if (!patient || !ts) return this.blobs.get(object.objectKey);
+    const fileMeta = await this.blobs.get(object.objectKey, { start: 0, end: object.datasetOffset - 1 });
+    const open = (): Promise<Readable> => this.blobs.get(object.objectKey, { start: object.datasetOffset });
+    async function* part10(): AsyncGenerator<Buffer> {
+      yield* fileMeta as AsyncIterable<Buffer>;
+      yield* coercePatient(await open(), ts as NonNullable<typeof ts>, patient as DicomJsonDataset) as AsyncIterable<Buffer>;
+    }
+    return Readable.from(part10(), { objectMode: false });
+  }
+
+  private async transcoded(object: StoredObject, patient: DicomJsonDataset | undefined): Promise<Readable> {
     const source = lookupTransferSyntax(object.transferSyntaxUID);
     if (!source) throw new Error(`Unknown stored transfer syntax ${object.transferSyntaxUID}`);
     const dataSet = await this.blobs.get(object.objectKey, { start: object.datasetOffset });
@@ -61,7 +80,13 @@ export class RetrieveInstancesUseCase {
     const transcoder = toExplicitLittleEndian(source);
     dataSet.on('error', (err) => out.destroy(err));
     transcoder.on('error', (err) => out.destroy(err));
-    dataSet.pipe(transcoder).pipe(out);
+    if (!patient) {
+      dataSet.pipe(transcoder).pipe(out);
+      return out;
+    }
+    const coercion = new PatientCoercion(EXPLICIT_VR_LITTLE_ENDIAN, patient);
+    coercion.on('error', (err) => out.destroy(err));
+    dataSet.pipe(transcoder).pipe(coercion).pipe(out);
     return out;
   }
 }
