@@ -6,6 +6,7 @@ import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUT
 import type { OutboxRelay } from '@tessera/outbox';
 import { MllpListener } from '@tessera/service-hl7';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
+import { BCP195_NON_DOWNGRADING } from '@tessera/dicom';
 import { AppModule, needsOf } from './app.module';
 import { NestLogger } from './nest-logger';
 import { startupSummary } from './startup-summary';
@@ -32,7 +33,15 @@ function parseArgs(argv: readonly string[]): { command: string; roles?: string }
 async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   const stopTracing = config.telemetry.otlpEndpoint ? startTracing(config.telemetry.serviceName, config.telemetry.otlpEndpoint) : undefined;
   const tenants = tenantResolver(config);
-  const adapter = new FastifyAdapter({ logger: false, requestIdHeader: 'x-request-id', trustProxy: typeof config.http.trustProxy === 'boolean' ? config.http.trustProxy : [...config.http.trustProxy], rewriteUrl: (request: import('node:http').IncomingMessage) => tenants.rewriteUrl(request) });
+  // HTTPS on the HTTP port when a certificate is configured, with the BCP 195 profile of DICOM TLS and MLLP.
+  const https = config.http.tls ? { https: { ...BCP195_NON_DOWNGRADING, cert: config.http.tls.chain, key: config.http.tls.key.export({ type: 'pkcs8', format: 'pem' }) } } : {};
+  const adapter = new FastifyAdapter({
+    logger: false,
+    requestIdHeader: 'x-request-id',
+    trustProxy: typeof config.http.trustProxy === 'boolean' ? config.http.trustProxy : [...config.http.trustProxy],
+    rewriteUrl: (request: import('node:http').IncomingMessage) => tenants.rewriteUrl(request),
+    ...https,
+  });
   // STOW-RS bodies are streamed to the object store part by part, never parsed or buffered here.
   adapter.getInstance().addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
   // Other unknown media types stay unread too, so that STOW-RS can refuse them with its own 415.

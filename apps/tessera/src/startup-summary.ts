@@ -25,8 +25,9 @@ const LINE_WIDTH = 100;
  */
 export function startupSummary(config: TesseraConfig, listening: Listening): string[] {
   const { http, dimse, mllp } = config;
-  const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, row('HTTP', `http://${http.host}:${listening.httpPort}  (health: /healthz, /readyz)`)];
-  if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(row('DICOMweb', `http://${http.host}:${listening.httpPort}/dicomweb`));
+  const scheme = http.tls ? 'https' : 'http';
+  const lines = [`Tessera is running with roles: ${config.roles.join(', ')}`, row(http.tls ? 'HTTPS' : 'HTTP', `${scheme}://${http.host}:${listening.httpPort}  (health: /healthz, /readyz)`)];
+  if (config.roles.some((r) => r === 'index' || r === 'storage' || r === 'ingest')) lines.push(row('DICOMweb', `${scheme}://${http.host}:${listening.httpPort}/dicomweb`));
   if (listening.dimsePort > 0) {
     lines.push(row('DIMSE', `AE title ${dimse.aeTitle} at ${dimse.host}:${listening.dimsePort}  (try: echoscu -aec ${dimse.aeTitle} ${dimse.host} ${listening.dimsePort})`));
     lines.push(...wrap(['Verification SCP', ...listening.dimseServices]).map((l) => row('', l)));

@@ -225,6 +225,21 @@ describe('loadConfig: MLLP settings', () => {
   });
 });
 
+describe('loadConfig: HTTPS', () => {
+  it('serves HTTPS with a certificate and key, and the embedded issuer follows', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-config-https-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=pacs.example.org'], { stdio: 'ignore' });
+      const config = loadConfig({ HTTP_TLS_CERT: 'c.pem', HTTP_TLS_KEY: 'k.pem', HTTP_PORT: '8443' }, { cwd: dir });
+      expect(config.http.tls).toMatchObject({ subject: 'CN=pacs.example.org' });
+      expect(config.auth).toMatchObject({ issuer: 'https://127.0.0.1:8443/oidc' });
+      expect(() => loadConfig({ HTTP_TLS_CERT: 'c.pem' }, { cwd: dir })).toThrow(/HTTP_TLS_KEY: required with HTTP_TLS_CERT/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('loadConfig: audit trail', () => {
   it('reports as tessera@<host>, spools under the data directory, and forwards nowhere by default', () => {
     const audit = loadConfig({}, { cwd: '/srv/tessera' }).audit;

@@ -134,7 +134,8 @@ export interface Hl7ResultsSettings {
 export interface TesseraConfig {
   readonly roles: readonly Role[];
   /** trustProxy: false, true (every peer), or the gateway addresses/CIDRs whose X-Forwarded-* count. */
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean | readonly string[] };
+  /** tls: HTTPS on the HTTP port (HTTP_TLS_CERT, HTTP_TLS_KEY); absent: plain HTTP (TLS in front of it, at a gateway). */
+  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean | readonly string[]; readonly tls?: TlsCertificate };
   readonly dimse: {
     readonly host: string;
     readonly port: number;
@@ -201,6 +202,8 @@ const KNOWN_KEYS = [
   'HTTP_HOST',
   'HTTP_PORT',
   'HTTP_TRUST_PROXY',
+  'HTTP_TLS_CERT',
+  'HTTP_TLS_KEY',
   'DIMSE_HOST',
   'DIMSE_PORT',
   'DIMSE_AE_TITLE',
@@ -303,7 +306,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
 
   const roles = parseRoles(options.roles ?? str('TESSERA_ROLES', ROLES.join(',')), problems);
   // Behind a gateway, X-Forwarded-Proto/Host give the URLs clients see (RetrieveURL, BulkDataURI).
-  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: trustedProxies(env.HTTP_TRUST_PROXY, problems) };
+  const httpTls = parseTlsFiles('HTTP', env, cwd, false, problems).certificate;
+  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: trustedProxies(env.HTTP_TRUST_PROXY, problems), ...(httpTls ? { tls: httpTls } : {}) };
   const aeTitle = str('DIMSE_AE_TITLE', 'TESSERA');
   // PS3.8 9.3.2: AE titles are 1-16 characters of the default repertoire without backslash or controls.
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {
@@ -380,7 +384,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     ackTimeoutMs: int('HL7_RESULTS_ACK_TIMEOUT_MS', 30_000, 100, 600_000),
     ...(resultsCa !== undefined ? { tlsCa: resultsCa } : {}),
   };
-  const auth = parseAuth(env, roles, http.port, cwd, problems);
+  const auth = parseAuth(env, roles, http, cwd, problems);
   const audit = parseAudit(env, cwd, problems);
   // HTTP always authenticates (every route checks a token); DIMSE refuses unregistered calling AEs
   // beyond loopback. The plain MLLP port authenticates no one, so on a network it needs this flag.
@@ -423,7 +427,8 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
  * OIDC_*: an external issuer when OIDC_ISSUER is given; otherwise the embedded provider, which only
  * the all-in-one process may run (split roles would each be an issuer of their own).
  */
-function parseAuth(env: Env, roles: readonly Role[], httpPort: number, cwd: string, problems: string[]): AuthSettings {
+function parseAuth(env: Env, roles: readonly Role[], http: { readonly port: number; readonly tls?: TlsCertificate }, cwd: string, problems: string[]): AuthSettings {
+  const httpPort = http.port;
   const audience = given(env, 'OIDC_AUDIENCE') ?? 'tessera';
   const seconds = (key: string, fallback: number, min: number, max: number): number => {
     const raw = given(env, key);
@@ -456,7 +461,7 @@ function parseAuth(env: Env, roles: readonly Role[], httpPort: number, cwd: stri
     };
   }
   if (roles.length !== ROLES.length) problems.push('OIDC_ISSUER: required when a process runs only some roles; the embedded OpenID provider is for the all-in-one process');
-  const embeddedIssuer = given(env, 'OIDC_EMBEDDED_ISSUER') ?? `http://127.0.0.1:${httpPort}/oidc`;
+  const embeddedIssuer = given(env, 'OIDC_EMBEDDED_ISSUER') ?? `${http.tls ? 'https' : 'http'}://127.0.0.1:${httpPort}/oidc`;
   if (URL.canParse(embeddedIssuer) && new URL(embeddedIssuer).pathname.replace(/\/$/, '') !== '/oidc') problems.push(`OIDC_EMBEDDED_ISSUER=${JSON.stringify(embeddedIssuer)}: the embedded provider is served at /oidc; the URL must end in /oidc`);
   if (given(env, 'OIDC_EMBEDDED_ISSUER') === undefined && httpPort === 0) problems.push('OIDC_EMBEDDED_ISSUER: required when HTTP_PORT=0 (the issuer URL must be known before listening)');
   return {
@@ -551,7 +556,7 @@ function parseTlsPort(prefix: 'DIMSE' | 'MLLP', env: Env, plainPort: number, pro
 }
 
 // <prefix>_TLS_CERT, _KEY and _CA: read and checked once; a TLS port needs the certificate and its key.
-function parseTlsFiles(prefix: 'DIMSE' | 'MLLP' | 'AUDIT_SYSLOG', env: Env, cwd: string, listening: boolean, problems: string[]): { certificate?: TlsCertificate; ca?: string } {
+function parseTlsFiles(prefix: 'DIMSE' | 'MLLP' | 'AUDIT_SYSLOG' | 'HTTP', env: Env, cwd: string, listening: boolean, problems: string[]): { certificate?: TlsCertificate; ca?: string } {
   const [certKey, keyKey, caKey] = [`${prefix}_TLS_CERT`, `${prefix}_TLS_KEY`, `${prefix}_TLS_CA`];
   const read = (key: string): string | undefined => {
     const file = given(env, key);

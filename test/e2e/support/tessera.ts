@@ -3,6 +3,7 @@ import { createPostgresTestDatabase, expectEventually, freePort, repoRoot, requi
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -96,6 +97,22 @@ export interface Tessera {
 /** How a Tessera authenticates callers: its own embedded provider (default), or another Tessera's as an external issuer. */
 export interface StartOptions {
   readonly trusting?: Tessera;
+  /** HTTPS on the HTTP port (HTTP_TLS_* in the settings): the CA its certificate chains to, for the readiness probe. */
+  readonly httpsCa?: string;
+}
+
+/** GET over HTTPS trusting `ca`: the status and body (Node's fetch takes no CA of its own). */
+export function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
 }
 
 /** Starts the built launcher with the given settings and waits until it is ready. */
@@ -111,19 +128,20 @@ export async function startTessera(name: string, env: Record<string, string>, ro
   // Each Tessera's embedded provider keeps its key and accounts apart from the others'.
   const oidcDir = path.join(repoRoot(), 'tmp', 'e2e-oidc', `${name}-${httpPort}`);
   const auth = options.trusting ? { OIDC_ISSUER: options.trusting.issuer } : { OIDC_EMBEDDED_DIR: oidcDir };
-  const issuer = options.trusting?.issuer ?? `http://127.0.0.1:${httpPort}/oidc`;
+  const scheme = options.httpsCa !== undefined ? 'https' : 'http';
+  const issuer = options.trusting?.issuer ?? `${scheme}://127.0.0.1:${httpPort}/oidc`;
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot(), 'dist/apps/tessera/src/main.js'), ...(roles ? ['--roles', roles] : [])], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: String(httpPort), DIMSE_PORT: String(dimsePort), MLLP_PORT: String(mllpPort), LOG_LEVEL: 'info', ...auth, ...env },
     stdio: ['ignore', log, log],
   });
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? -1));
-  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  const baseUrl = `${scheme}://127.0.0.1:${httpPort}`;
   await expectEventually(
     async () => {
       if (exited !== null) throw new Error(`Tessera exited with ${exited} during start; see ${logFile}:\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
-      const res = await fetch(`${baseUrl}/readyz`);
-      expect(res.status).toBe(200);
+      const status = options.httpsCa !== undefined ? (await httpsGet(`${baseUrl}/readyz`, options.httpsCa)).status : (await fetch(`${baseUrl}/readyz`)).status;
+      expect(status).toBe(200);
     },
     { timeoutMs: 90_000, intervalMs: 200 },
   ).catch((err: Error) => {
