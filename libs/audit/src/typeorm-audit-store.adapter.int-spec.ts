@@ -61,6 +61,18 @@ describe('TypeormAuditStore on PostgreSQL', () => {
     }
   });
 
+  it('publishes a tenant\'s record as audit.recorded.v1 through the outbox, in the same transaction', async () => {
+    const store = new TypeormAuditStore(t.db, { source: 'audit@test' });
+    const record = await store.append({ ...entry('publisher', 0), recordId: randomUUID() });
+    const rows = (await t.db.dataSource.query(`SELECT topic, envelope FROM outbox_event WHERE envelope::text LIKE $1`, [`%${record.recordId}%`])) as { topic: string; envelope: { type: string; tenant: string } }[];
+    expect(rows.map((r) => [r.topic, r.envelope.type, r.envelope.tenant])).toEqual([['tessera.audit', 'audit.recorded.v1', 'default']]);
+    expect(JSON.stringify(rows[0]?.envelope)).toContain(record.hash);
+    // The system chain (no tenant) is not published.
+    const { tenant: _tenant, ...ofNoTenant } = entry('publisher', 1);
+    const system = await store.append(ofNoTenant);
+    expect(await t.db.dataSource.query(`SELECT 1 FROM outbox_event WHERE envelope::text LIKE $1`, [`%${system.recordId}%`])).toEqual([]);
+  });
+
   it('refuses to change or remove a stored record', async () => {
     const record = await new TypeormAuditStore(t.db).append(entry('someone', 0));
     await expect(t.db.dataSource.query('UPDATE audit_record SET message = $2 WHERE record_id = $1', [record.recordId, 'x'])).rejects.toThrow(/append-only/);

@@ -1,3 +1,5 @@
+import { AuditRecordedV1 } from '@tessera/contracts';
+import { appendToOutbox, outboxEntry, type OutboxEntry } from '@tessera/outbox';
 import type { Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
 import type { EventActionCode, EventOutcomeIndicator } from './audit-event';
@@ -26,7 +28,11 @@ const VERIFY_PAGE = 1000;
 
 /** The audit store in PostgreSQL (or PGlite): tables audit_record and audit_chain_head. */
 export class TypeormAuditStore implements AuditStore {
-  constructor(private readonly db: Database) {}
+  /** `publish`: also put each tenant's record on the event bus (audit.recorded.v1), through the outbox in the same transaction. */
+  constructor(
+    private readonly db: Database,
+    private readonly publish?: { readonly source: string },
+  ) {}
 
   async append(entry: AuditEntry): Promise<AuditRecord> {
     const chain = chainOf(entry.tenant);
@@ -56,6 +62,7 @@ export class TypeormAuditStore implements AuditStore {
         ],
       );
       await m.query('UPDATE audit_chain_head SET last_sequence = $2, last_hash = $3 WHERE chain = $1', [chain, record.sequence, record.hash]);
+      if (this.publish && record.tenant !== undefined) await appendToOutbox(m, [recordedEvent(record, record.tenant, this.publish.source)]);
       return record;
     });
   }
@@ -121,4 +128,14 @@ function fromRow(r: Row): AuditRecord {
     previousHash: r.previous_hash,
     hash: r.hash,
   };
+}
+
+function recordedEvent(record: AuditRecord, tenant: string, source: string): OutboxEntry {
+  const { recordId, chain, sequence, previousHash, hash, eventType, action, outcome, eventTime, userIds, patientIds, studyInstanceUIDs, message } = record;
+  return outboxEntry(
+    AuditRecordedV1,
+    { tenant, source, correlationId: recordId },
+    { recordId, chain, sequence, previousHash, hash, eventType, action, outcome, eventTime, userIds: [...userIds], patientIds: [...patientIds], studyInstanceUIDs: [...studyInstanceUIDs], message },
+    new Date(),
+  );
 }

@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './events/association-rejected.v1';
+export * from './events/audit-recorded.v1';
 export * from './events/fhir-resource-received.v1';
 export * from './events/hl7-message-received.v1';
 export * from './events/instance-stored.v1';
@@ -15,6 +16,7 @@ export * from './events/study-stable.v1';
 export * from './topics';
 
 import { AssociationRejectedV1 } from './events/association-rejected.v1';
+import { AuditRecordedV1 } from './events/audit-recorded.v1';
 import { FhirResourceReceivedV1 } from './events/fhir-resource-received.v1';
 import { Hl7MessageReceivedV1 } from './events/hl7-message-received.v1';
 import { InstanceStoredV1 } from './events/instance-stored.v1';
@@ -43,4 +45,5 @@ export const ALL_EVENTS = [
   OrderCancelledV1,
   Hl7MessageReceivedV1,
   FhirResourceReceivedV1,
+  AuditRecordedV1,
 ] as const;

@@ -19,6 +19,8 @@ export const Topics = {
   Fhir: 'tessera.fhir',
   /** What happens on DIMSE associations that others must see (rejections). Keyed by tenant and calling AE. */
   Dimse: 'tessera.dimse',
+  /** Audit messages recorded in a tenant's trail (IHE ATNA). Keyed by tenant and chain. */
+  Audit: 'tessera.audit',
   /** Messages a consumer gave up on after its retries, with the reason in headers. */
   DeadLetter: 'tessera.dead-letter',
 } as const;

@@ -62,6 +62,12 @@ const TOPIC_DOCS: Record<TopicName, { readonly title: string; readonly descripti
       'What happens to a study as a whole: it became stable (no new instance for STUDY_STABLE_AFTER_S), with the order it was matched to by Accession Number. ' +
       'Keyed "{tenant}/{StudyInstanceUID}", like the instances of the study.',
   },
+  [Topics.Audit]: {
+    title: 'Audit',
+    description:
+      'Audit messages (DICOM PS3.15 A.5, IHE ATNA) as they are recorded in a tenant\'s hash-chained trail, the message XML included, for security monitoring. ' +
+      'They name patients: only consumers allowed to read the audit trail should read this topic. Keyed "{tenant}/{chain}", so a chain\'s records are consumed in order.',
+  },
   [Topics.Orders]: {
     title: 'Orders',
     description:

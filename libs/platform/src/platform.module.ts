@@ -127,7 +127,7 @@ function auditProviders(config: TesseraConfig, logger: Logger): Provider[] {
         return forwarder;
       },
     },
-    { provide: AUDIT_STORE, useFactory: (db: Database) => new TypeormAuditStore(db), inject: [DATABASE] },
+    { provide: AUDIT_STORE, useFactory: (db: Database) => new TypeormAuditStore(db, { source: `audit@${hostname()}` }), inject: [DATABASE] },
     {
       provide: AUDIT_TRAIL,
       useFactory: (store: AuditStore, forwarder: SyslogTlsForwarder | undefined) => new AuditTrail(store, forwarder, { source: { auditSourceId: audit.sourceId } }),
