@@ -83,6 +83,13 @@ describe('loadConfig: OpenID Connect', () => {
     expect(problemsOf({ OIDC_ISSUER: 'https://sso.example.org', OIDC_CLOCK_TOLERANCE_S: '3600' })).toEqual([expect.stringMatching(/^OIDC_CLOCK_TOLERANCE_S/)]);
   });
 
+  it('verifies a DICOM user identity when one is offered, by default, and takes required or ignore (PS3.7 D.3.3.7)', () => {
+    expect(loadConfig({}).dimse.userIdentity).toBe('optional');
+    expect(loadConfig({ DIMSE_USER_IDENTITY: 'required' }).dimse.userIdentity).toBe('required');
+    expect(loadConfig({ DIMSE_USER_IDENTITY: 'ignore' }).dimse.userIdentity).toBe('ignore');
+    expect(problemsOf({ DIMSE_USER_IDENTITY: 'always' })).toEqual(['DIMSE_USER_IDENTITY="always": expected optional, required, ignore']);
+  });
+
   it('lets HTTP and DIMSE listen beyond loopback (every request and association is authenticated), but not plain MLLP', () => {
     expect(problemsOf({ HTTP_HOST: '0.0.0.0', DIMSE_HOST: '0.0.0.0' })).toEqual([]);
     expect(loadConfig({ DIMSE_HOST: '0.0.0.0' }).dimse.acceptUnknownCallingAE).toBe(false);

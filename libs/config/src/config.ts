@@ -130,6 +130,9 @@ export interface Hl7ResultsSettings {
   readonly tlsCa?: string;
 }
 
+export const DIMSE_USER_IDENTITY_POLICIES = ['optional', 'required', 'ignore'] as const;
+export type DimseUserIdentityPolicy = (typeof DIMSE_USER_IDENTITY_POLICIES)[number];
+
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
   readonly roles: readonly Role[];
@@ -148,6 +151,11 @@ export interface TesseraConfig {
     readonly responseTimeoutMs: number;
     /** Whether an association from a calling AE title the tenant has not registered is accepted. */
     readonly acceptUnknownCallingAE: boolean;
+    /**
+     * User Identity Negotiation (PS3.7 D.3.3.7): optional (an identity offered is verified, a bad one
+     * rejects the association), required (no association without a verified identity), or ignore.
+     */
+    readonly userIdentity: DimseUserIdentityPolicy;
     readonly tls: DimseTlsSettings;
   };
   /** The hl7 role's MLLP listener (HL7 v2 over the Minimal Lower Layer Protocol). */
@@ -213,6 +221,7 @@ const KNOWN_KEYS = [
   'DIMSE_IDLE_TIMEOUT_MS',
   'DIMSE_RESPONSE_TIMEOUT_MS',
   'DIMSE_UNKNOWN_CALLING_AE',
+  'DIMSE_USER_IDENTITY',
   'DIMSE_TLS_PORT',
   'DIMSE_TLS_CERT',
   'DIMSE_TLS_KEY',
@@ -325,6 +334,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     idleTimeoutMs: int('DIMSE_IDLE_TIMEOUT_MS', 300_000, 100, 86_400_000),
     responseTimeoutMs: int('DIMSE_RESPONSE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     acceptUnknownCallingAE: false,
+    userIdentity: 'optional' as DimseUserIdentityPolicy,
     tls: parseDimseTls(env, cwd, dimsePort, problems),
   };
   // Unknown calling AEs are welcome only while nothing but this machine can reach the listener (the
@@ -332,6 +342,9 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   const unknownCallingAE = str('DIMSE_UNKNOWN_CALLING_AE', isLoopback(dimse.host) ? 'accept' : 'reject');
   if (unknownCallingAE !== 'accept' && unknownCallingAE !== 'reject') problems.push(`DIMSE_UNKNOWN_CALLING_AE=${JSON.stringify(unknownCallingAE)}: expected accept or reject`);
   dimse.acceptUnknownCallingAE = unknownCallingAE === 'accept';
+  const userIdentity = str('DIMSE_USER_IDENTITY', 'optional');
+  if ((DIMSE_USER_IDENTITY_POLICIES as readonly string[]).includes(userIdentity)) dimse.userIdentity = userIdentity as DimseUserIdentityPolicy;
+  else problems.push(`DIMSE_USER_IDENTITY=${JSON.stringify(userIdentity)}: expected ${DIMSE_USER_IDENTITY_POLICIES.join(', ')}`);
   const database = parseDatabaseUrl(str('DATABASE_URL', 'pglite:./data/db'), cwd, problems);
   const blob = parseBlobUrl(str('BLOB_URL', 'file:./data/blobs'), env, cwd, problems);
   const bus = parseBusUrl(str('BUS_URL', 'memory:'), problems, {

@@ -5,3 +5,4 @@ export * from './embedded-issuer';
 export * from './principal';
 export * from './roles';
 export * from './token-verifier';
+export * from './verify-user-identity.use-case';

@@ -6,6 +6,7 @@ export * from './dimse/dimse-listener';
 export * from './dimse/dimse-outbound';
 export * from './dimse/dimse-service';
 export * from './dimse/dimse.module';
+export * from './dimse/dimse-user-identity';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './audit/audit-participants';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uid';
-import { DimseConnection, type AcceptedContext, type AssociationInfo, type ConnectionEvent, type DimseRequest, type DimseResponse } from './dimse-connection';
+import { DimseConnection, type AcceptedContext, type AssociationInfo, type AssociationUser, type ConnectionEvent, type DimseRequest, type DimseResponse } from './dimse-connection';
 import {
   APPLICATION_CONTEXT_NAME,
   AbortReason,
@@ -24,7 +24,15 @@ import { PduReader } from './pdu-reader';
 
 /** How the service answers an A-ASSOCIATE-RQ. */
 export type NegotiationOutcome =
-  | { readonly kind: 'accept'; readonly contexts: readonly PresentationContextAnswer[]; readonly roleSelections?: readonly RoleSelection[] }
+  | {
+      readonly kind: 'accept';
+      readonly contexts: readonly PresentationContextAnswer[];
+      readonly roleSelections?: readonly RoleSelection[];
+      /** The user whose identity was verified (PS3.7 D.3.3.7), kept on the association. */
+      readonly user?: AssociationUser;
+      /** Sent as the User Identity server response (PS3.7 D.3.3.7.2) when given. */
+      readonly userIdentityServerResponse?: Buffer;
+    }
   | { readonly kind: 'reject'; readonly result: number; readonly source: number; readonly reason: number; readonly explanation: string };
 
 /** Things that happen to an association, for logs, metrics and audit. */
@@ -142,6 +150,7 @@ export class AssociationAcceptor {
       implementationClassUid: request.implementationClassUid,
       peerMaxPduLength: request.maxPduLength,
       roleSelections: outcome.roleSelections ?? [],
+      ...(outcome.user ? { user: outcome.user } : {}),
       ...(request.implementationVersionName ? { implementationVersionName: request.implementationVersionName } : {}),
     };
     this.socket.write(
@@ -153,6 +162,7 @@ export class AssociationAcceptor {
         implementationClassUid: IMPLEMENTATION_CLASS_UID,
         implementationVersionName: IMPLEMENTATION_VERSION_NAME,
         ...(outcome.roleSelections ? { roleSelections: outcome.roleSelections } : {}),
+        ...(outcome.userIdentityServerResponse ? { userIdentityServerResponse: outcome.userIdentityServerResponse } : {}),
       }),
     );
     this.socket.off('data', this.listeners.data).off('timeout', this.listeners.timeout).off('error', this.listeners.error).off('close', this.listeners.close);

@@ -11,6 +11,16 @@ export interface AcceptedContext {
   readonly transferSyntax: string;
 }
 
+/** The user an association's requester proved to be by User Identity Negotiation (PS3.7 D.3.3.7). */
+export interface AssociationUser {
+  /** A stable identifier: the token's subject, or the account's username. */
+  readonly id: string;
+  /** A readable name for logs and audit. */
+  readonly name: string;
+  /** Who vouched for the user: the token's issuer. */
+  readonly issuer: string;
+}
+
 /** Who is on the other end of an association. */
 export interface AssociationInfo {
   readonly id: string;
@@ -24,6 +34,10 @@ export interface AssociationInfo {
   readonly peerMaxPduLength: number;
   /** The SCP/SCU role selections the acceptor agreed to (PS3.7 D.3.3.4); none means the default roles. */
   readonly roleSelections: readonly RoleSelection[];
+  /** The user whose identity the acceptor verified; absent when none was offered or checked. */
+  readonly user?: AssociationUser;
+  /** As requester: the acceptor's positive User Identity response (PS3.7 D.3.3.7.2), if it sent one. */
+  readonly userIdentityServerResponse?: Buffer;
 }
 
 /** A DIMSE message received: its command and, when one follows, its data set streaming in. */

@@ -1,5 +1,5 @@
 import { decodeCommand, encodeCommand, CommandField } from './dimse';
-import { decodePdu, encodeAssociateAccept, encodeAssociateRequest, encodePData, PduType, PresentationContextResult } from './pdu';
+import { AbortReason, decodePdu, encodeAssociateAccept, encodeAssociateRequest, encodePData, PduError, PduType, PresentationContextResult, UserIdentityType, type AssociateRequest } from './pdu';
 import { PduReader } from './pdu-reader';
 
 describe('upper layer PDUs and DIMSE command sets', () => {
@@ -62,5 +62,86 @@ describe('upper layer PDUs and DIMSE command sets', () => {
     // (0000,1005) AT with two tags, group then element of each in little endian (PS3.5 6.2, PS3.7 E.1).
     expect(bytes.includes(Buffer.from('0000051008000000400052022000' + '0d00', 'hex'))).toBe(true);
     expect(decodeCommand(bytes)).toEqual(command);
+  });
+
+  describe('User Identity Negotiation (PS3.7 D.3.3.7)', () => {
+    // A-ASSOCIATE-RQ variable field: protocol version, reserved, called and calling AE titles, 32
+    // reserved bytes (PS3.8 Table 9-11), the application context item, then a user information item.
+    function associateRq(subItems: Buffer): Buffer {
+      const fixed = Buffer.alloc(68);
+      fixed.writeUInt16BE(1, 0);
+      fixed.write('TESSERA'.padEnd(16), 4, 'latin1');
+      fixed.write('MODALITY'.padEnd(16), 20, 'latin1');
+      const context = Buffer.concat([Buffer.from([0x10, 0, 0, 21]), Buffer.from('1.2.840.10008.3.1.1.1', 'latin1')]);
+      const user = Buffer.concat([Buffer.from([0x50, 0, 0, subItems.length]), subItems]);
+      return Buffer.concat([fixed, context, user]);
+    }
+    const request = (body: Buffer): AssociateRequest => {
+      const pdu = decodePdu(PduType.AssociateRQ, body);
+      if (pdu.type !== PduType.AssociateRQ) throw new Error('not an RQ');
+      return pdu.request;
+    };
+
+    it('reads a username and passcode sub-item (58H) laid out as in Table D.3-14', () => {
+      // 58H, reserved, item length 18; type 2, positive response requested; "alice" (5); "s3cret!" (7).
+      const item = Buffer.from('58000012' + '02' + '01' + '0005' + '616c696365' + '0007' + '73336372657421', 'hex');
+      expect(request(associateRq(item)).userIdentity).toEqual({ type: UserIdentityType.UsernameAndPasscode, positiveResponseRequested: true, primaryField: Buffer.from('alice'), secondaryField: Buffer.from('s3cret!') });
+    });
+
+    it('reads a JWT sub-item with an empty secondary field and no response requested', () => {
+      const token = Buffer.from('eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'latin1');
+      const item = Buffer.concat([Buffer.from([0x58, 0, 0, 6 + token.length, 5, 0, 0, token.length]), token, Buffer.from([0, 0])]);
+      expect(request(associateRq(item)).userIdentity).toEqual({ type: UserIdentityType.Jwt, positiveResponseRequested: false, primaryField: token, secondaryField: Buffer.alloc(0) });
+    });
+
+    it('aborts on a sub-item whose field lengths do not add up to its item length', () => {
+      // Primary field length 9 where only 5 bytes follow before the secondary field length.
+      const item = Buffer.from('58000012' + '02' + '01' + '0009' + '616c696365' + '0007' + '73336372657421', 'hex');
+      const attempt = () => request(associateRq(item));
+      expect(attempt).toThrow(PduError);
+      expect(attempt).toThrow(expect.objectContaining({ abortReason: AbortReason.InvalidPduParameterValue }));
+    });
+
+    it('writes the sub-item as the requester, byte for byte', () => {
+      const rq = encodeAssociateRequest({
+        calledAETitle: 'TESSERA',
+        callingAETitle: 'MODALITY',
+        presentationContexts: [],
+        maxPduLength: 16384,
+        implementationClassUid: '1.2.3',
+        implementationVersionName: 'TEST',
+        roleSelections: [],
+        userIdentity: { type: UserIdentityType.UsernameAndPasscode, positiveResponseRequested: true, primaryField: Buffer.from('alice'), secondaryField: Buffer.from('s3cret!') },
+      });
+      expect(rq.subarray(rq.length - 22)).toEqual(Buffer.from('58000012' + '02' + '01' + '0005' + '616c696365' + '0007' + '73336372657421', 'hex'));
+    });
+
+    it('writes the server response sub-item (59H, Table D.3-15) in the A-ASSOCIATE-AC, empty or not, and reads it back', () => {
+      const accept = (serverResponse?: Buffer) =>
+        encodeAssociateAccept({
+          calledAETitle: 'TESSERA',
+          callingAETitle: 'MODALITY',
+          presentationContexts: [],
+          maxPduLength: 16384,
+          implementationClassUid: '1.2.3',
+          implementationVersionName: 'TESSERA',
+          ...(serverResponse ? { userIdentityServerResponse: serverResponse } : {}),
+        });
+      const empty = accept(Buffer.alloc(0));
+      // 59H, reserved, item length 2, server-response-length 0: the last item of the user information.
+      expect(empty.subarray(empty.length - 6)).toEqual(Buffer.from('590000020000', 'hex'));
+      const ticket = accept(Buffer.from('TICKET'));
+      expect(ticket.subarray(ticket.length - 12)).toEqual(Buffer.concat([Buffer.from('590000080006', 'hex'), Buffer.from('TICKET')]));
+      for (const [bytes, expected] of [[empty, Buffer.alloc(0)], [ticket, Buffer.from('TICKET')]] as const) {
+        const decoded = decodePdu(PduType.AssociateAC, bytes.subarray(6));
+        if (decoded.type !== PduType.AssociateAC) throw new Error('not an AC');
+        expect(decoded.accept.userIdentityServerResponse).toEqual(expected);
+      }
+      // Without an accepted identity whose response was asked for, there is no 59H item at all.
+      const none = accept();
+      const noneDecoded = decodePdu(PduType.AssociateAC, none.subarray(6));
+      if (noneDecoded.type !== PduType.AssociateAC) throw new Error('not an AC');
+      expect(noneDecoded.accept.userIdentityServerResponse).toBeUndefined();
+    });
   });
 });

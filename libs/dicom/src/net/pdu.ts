@@ -61,7 +61,16 @@ export interface RoleSelection {
   readonly scpRole: boolean;
 }
 
-/** User Identity Negotiation as requested (PS3.7 D.3.3.7). */
+/** User-Identity-Type of a User Identity sub-item (PS3.7 D.3.3.7.1, Table D.3-14). */
+export const UserIdentityType = {
+  Username: 1,
+  UsernameAndPasscode: 2,
+  Kerberos: 3,
+  Saml: 4,
+  Jwt: 5,
+} as const;
+
+/** User Identity Negotiation as requested (PS3.7 D.3.3.7.1, item type 58H). */
 export interface UserIdentity {
   readonly type: number;
   readonly positiveResponseRequested: boolean;
@@ -103,6 +112,11 @@ export interface AssociateAccept {
   readonly implementationClassUid: string;
   readonly implementationVersionName: string;
   readonly roleSelections?: readonly RoleSelection[];
+  /**
+   * The User Identity server response (PS3.7 D.3.3.7.2, item type 59H): present only when the
+   * requester asked for a positive response and the identity was accepted; may be empty.
+   */
+  readonly userIdentityServerResponse?: Buffer;
 }
 
 /** A PDU's fields once decoded. */
@@ -244,6 +258,7 @@ interface UserInfo {
   maxOperationsPerformed?: number;
   roleSelections: RoleSelection[];
   userIdentity?: UserIdentity;
+  userIdentityServerResponse?: Buffer;
 }
 
 function decodeUserInformationDefaults(): UserInfo {
@@ -278,22 +293,38 @@ function decodeUserInformation(value: Buffer, into: UserInfo): void {
       case 0x55:
         into.implementationVersionName = sub.value.toString('latin1').trim();
         break;
-      case 0x58: {
-        if (sub.value.length < 4) break;
-        const primaryLength = sub.value.readUInt16BE(2);
-        const secondaryLength = sub.value.length >= 6 + primaryLength ? sub.value.readUInt16BE(4 + primaryLength) : 0;
-        into.userIdentity = {
-          type: sub.value[0] as number,
-          positiveResponseRequested: sub.value[1] === 1,
-          primaryField: Buffer.from(sub.value.subarray(4, 4 + primaryLength)),
-          secondaryField: Buffer.from(sub.value.subarray(6 + primaryLength, 6 + primaryLength + secondaryLength)),
-        };
+      case 0x58:
+        into.userIdentity = decodeUserIdentity(sub.value);
+        break;
+      case 0x59: {
+        // PS3.7 D.3.3.7.2, Table D.3-15: server-response-length, then the server response.
+        if (sub.value.length < 2 || 2 + sub.value.readUInt16BE(0) > sub.value.length) throw new PduError('User Identity (AC) sub-item overruns its length', AbortReason.InvalidPduParameterValue);
+        into.userIdentityServerResponse = Buffer.from(sub.value.subarray(2, 2 + sub.value.readUInt16BE(0)));
         break;
       }
       default:
         break;
     }
   }
+}
+
+// PS3.7 D.3.3.7.1, Table D.3-14: type, positive-response-requested, primary field and secondary
+// field, each field after a two-byte length. A sub-item whose lengths do not add up is a malformed PDU.
+function decodeUserIdentity(value: Buffer): UserIdentity {
+  const malformed = (): never => {
+    throw new PduError('User Identity (RQ) sub-item lengths do not match its item length', AbortReason.InvalidPduParameterValue);
+  };
+  if (value.length < 6) malformed();
+  const primaryLength = value.readUInt16BE(2);
+  if (6 + primaryLength > value.length) malformed();
+  const secondaryLength = value.readUInt16BE(4 + primaryLength);
+  if (6 + primaryLength + secondaryLength !== value.length) malformed();
+  return {
+    type: value[0] as number,
+    positiveResponseRequested: value[1] === 1,
+    primaryField: Buffer.from(value.subarray(4, 4 + primaryLength)),
+    secondaryField: Buffer.from(value.subarray(6 + primaryLength, 6 + primaryLength + secondaryLength)),
+  };
 }
 
 function decodeAssociateAccept(body: Buffer): AssociateAccept {
@@ -317,6 +348,7 @@ function decodeAssociateAccept(body: Buffer): AssociateAccept {
     implementationClassUid: user.implementationClassUid,
     implementationVersionName: user.implementationVersionName ?? '',
     roleSelections: user.roleSelections,
+    ...(user.userIdentityServerResponse ? { userIdentityServerResponse: user.userIdentityServerResponse } : {}),
   };
 }
 
@@ -355,12 +387,40 @@ function roleItem(role: RoleSelection): Buffer {
   return item(0x54, value);
 }
 
-function userInformation(maxPduLength: number, implementationClassUid: string, implementationVersionName: string, roles: readonly RoleSelection[]): Buffer {
+function field(value: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(value.length);
+  return Buffer.concat([length, value]);
+}
+
+/** The User Identity (RQ) sub-item (PS3.7 D.3.3.7.1, Table D.3-14). */
+function userIdentityItem(identity: UserIdentity): Buffer {
+  return item(0x58, Buffer.concat([Buffer.from([identity.type, identity.positiveResponseRequested ? 1 : 0]), field(identity.primaryField), field(identity.secondaryField)]));
+}
+
+interface UserInformationFields {
+  readonly maxPduLength: number;
+  readonly implementationClassUid: string;
+  readonly implementationVersionName: string;
+  readonly roleSelections: readonly RoleSelection[];
+  readonly userIdentity?: UserIdentity;
+  readonly userIdentityServerResponse?: Buffer;
+}
+
+// Sub-items in the order of PS3.8 Annex D and PS3.7 D.3.3: 51H, 52H, 54H, 55H, then 58H (RQ) or 59H (AC).
+function userInformation(fields: UserInformationFields): Buffer {
   const max = Buffer.alloc(4);
-  max.writeUInt32BE(maxPduLength);
+  max.writeUInt32BE(fields.maxPduLength);
   return item(
     0x50,
-    Buffer.concat([item(0x51, max), item(0x52, ascii(implementationClassUid)), ...roles.map(roleItem), item(0x55, ascii(implementationVersionName))]),
+    Buffer.concat([
+      item(0x51, max),
+      item(0x52, ascii(fields.implementationClassUid)),
+      ...fields.roleSelections.map(roleItem),
+      item(0x55, ascii(fields.implementationVersionName)),
+      ...(fields.userIdentity ? [userIdentityItem(fields.userIdentity)] : []),
+      ...(fields.userIdentityServerResponse ? [item(0x59, field(fields.userIdentityServerResponse))] : []),
+    ]),
   );
 }
 
@@ -376,7 +436,7 @@ export function encodeAssociateAccept(ac: AssociateAccept): Buffer {
   });
   return pdu(
     PduType.AssociateAC,
-    Buffer.concat([fixed, item(0x10, ascii(APPLICATION_CONTEXT_NAME)), ...contexts, userInformation(ac.maxPduLength, ac.implementationClassUid, ac.implementationVersionName, ac.roleSelections ?? [])]),
+    Buffer.concat([fixed, item(0x10, ascii(APPLICATION_CONTEXT_NAME)), ...contexts, userInformation({ ...ac, roleSelections: ac.roleSelections ?? [] })]),
   );
 }
 
@@ -391,7 +451,7 @@ export function encodeAssociateRequest(rq: Omit<AssociateRequest, 'protocolVersi
   );
   return pdu(
     PduType.AssociateRQ,
-    Buffer.concat([fixed, item(0x10, ascii(APPLICATION_CONTEXT_NAME)), ...contexts, userInformation(rq.maxPduLength, rq.implementationClassUid, rq.implementationVersionName, rq.roleSelections)]),
+    Buffer.concat([fixed, item(0x10, ascii(APPLICATION_CONTEXT_NAME)), ...contexts, userInformation(rq)]),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { AuditParticipant, AuditPatient } from '@tessera/audit';
+import type { AssociationInfo, AssociationUser } from '@tessera/dicom';
 import type { Principal } from '@tessera/identity';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
@@ -28,6 +29,21 @@ export function anonymousParticipant(address: string | undefined, userId = 'unkn
 /** A DICOM peer, by the AE titles it used and its address (PS3.15 A.5.2.2). */
 export function aeParticipant(aeTitle: string, address: string | undefined, isRequestor: boolean): AuditParticipant {
   return { userId: aeTitle, aeTitles: [aeTitle], isRequestor, ...(address ? { networkAccessPoint: accessPoint(address) } : {}) };
+}
+
+/** A user proven by DICOM User Identity Negotiation (PS3.7 D.3.3.7), as the token or account names them. */
+export function associationUserParticipant(user: AssociationUser, address: string | undefined, isRequestor = true): AuditParticipant {
+  return { userId: user.id, alternativeUserId: user.issuer, userName: user.name, isRequestor, ...(address ? { networkAccessPoint: accessPoint(address) } : {}) };
+}
+
+/**
+ * The requester of an association: its AE, named by the AE title; where the association has a
+ * verified user, that user's name is the participant's UserName (PS3.15 A.5.2.3), so that the
+ * messages of the association say who was behind the AE.
+ */
+export function associationParticipant(association: AssociationInfo, isRequestor: boolean): AuditParticipant {
+  const ae = aeParticipant(association.callingAETitle, association.remoteAddress, isRequestor);
+  return association.user ? { ...ae, userName: association.user.name } : ae;
 }
 
 /** Tessera itself: the process serving the request, with its AE title when the request is DICOM. */

@@ -5,7 +5,8 @@ import { characterSetEncoder, DimseStatus, encodeJsonDataset, lookupTransferSynt
 import type { InstanceIndex } from '@tessera/index-store';
 import type { Logger } from '@tessera/telemetry';
 import { AUDIT_TRAIL, CONFIG, INSTANCE_INDEX, LOGGER } from '../tokens';
-import { aeParticipant, patientOf, tesseraParticipant } from './audit-participants';
+import type { UserIdentityOutcome } from '@tessera/identity';
+import { aeParticipant, anonymousParticipant, associationParticipant, associationUserParticipant, patientOf, tesseraParticipant } from './audit-participants';
 import { byPatient, type NotedStudy } from './audited';
 
 interface OpenStores {
@@ -134,11 +135,30 @@ export class DimseAudit {
     this.record({ type: 'procedure-record', action, tenant, outcome, actors: [this.peer(association, true)], patient, studies: studyInstanceUIDs.map((studyInstanceUID) => ({ studyInstanceUID })) });
   }
 
-  private peer(association: AssociationInfo, isRequestor: boolean) {
-    return aeParticipant(association.callingAETitle, association.remoteAddress, isRequestor);
+  /**
+   * A User Identity Negotiation check of an association (PS3.15 A.5.3 User Authentication), accepted
+   * or refused, in the trail of the called AE title's tenant; Tessera, as the called AE, authenticated.
+   */
+  authenticated(request: { readonly callingAETitle: string; readonly calledAETitle: string; readonly remoteAddress: string }, tenant: string, outcome: Exclude<UserIdentityOutcome, { kind: 'unchecked' }>): void {
+    const user =
+      outcome.kind === 'accepted'
+        ? associationUserParticipant(outcome.user, request.remoteAddress)
+        : { ...anonymousParticipant(request.remoteAddress, outcome.who ?? request.callingAETitle), aeTitles: [request.callingAETitle] };
+    this.record({
+      type: 'user-authentication',
+      tenant,
+      activity: 'login',
+      outcome: outcome.kind === 'accepted' ? { indicator: 0 } : { indicator: 4, description: `DICOM user identity refused: ${outcome.explanation}` },
+      user,
+      authenticator: this.self(request),
+    });
   }
 
-  private self(association: AssociationInfo) {
+  private peer(association: AssociationInfo, isRequestor: boolean) {
+    return associationParticipant(association, isRequestor);
+  }
+
+  private self(association: { readonly calledAETitle: string }) {
     return tesseraParticipant(`dicom://${this.config.dimse.host}:${this.config.dimse.port}`, association.calledAETitle);
   }
 

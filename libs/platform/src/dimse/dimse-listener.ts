@@ -27,6 +27,7 @@ import type { TenantResolver } from '../tenant-resolver';
 import { AE_REGISTRY, CONFIG, LOGGER, OUTBOX_RELAY, TENANT_RESOLVER } from '../tokens';
 import { DimseAudit } from '../audit/dimse-audit';
 import { DimseServiceRegistry, firstUncompressed, type DimseService } from './dimse-service';
+import { DimseUserIdentity } from './dimse-user-identity';
 
 // Verification runs on the uncompressed transfer syntaxes (PS3.4 A.4).
 // What an AE that is not registered may do where unknown calling AEs are accepted: everything (a
@@ -40,7 +41,9 @@ type Rejection = Extract<NegotiationOutcome, { kind: 'reject' }> & { tenant?: st
  * starts only when some role registered one. The called AE title selects the tenant (unknown: reason
  * 7, PS3.8 9.3.4); the calling AE title must be registered with that tenant (unknown: reason 3)
  * unless unknown callers are accepted; a registered AE gets only the presentation contexts of the
- * operations it is allowed. Every rejection is logged, kept, and announced as an event.
+ * operations it is allowed; an identity it offers (User Identity Negotiation) must be verified, and
+ * DIMSE_USER_IDENTITY says whether one is required. Every rejection is logged, kept, and announced
+ * as an event.
  */
 @Injectable()
 export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
@@ -58,6 +61,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     private readonly registry: DimseServiceRegistry,
     private readonly audit: DimseAudit,
+    private readonly identity: DimseUserIdentity,
     @Optional() @Inject(AE_REGISTRY) private readonly aes?: AeRegistry,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: { notify(): void },
   ) {
@@ -82,7 +86,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     };
     this.server = new DimseServer({ ...common, port: dimse.port, otherAssociations: () => this.tlsServer?.openAssociations ?? 0 });
     this.port = await this.server.listen();
-    this.logger.info('DIMSE listening', { port: this.port, services: this.registry.all.map((s) => s.name), acceptUnknownCallingAE: dimse.acceptUnknownCallingAE });
+    this.logger.info('DIMSE listening', { port: this.port, services: this.registry.all.map((s) => s.name), acceptUnknownCallingAE: dimse.acceptUnknownCallingAE, userIdentity: this.identity.policy });
     const { tls } = dimse;
     if (tls.port === undefined || !tls.certificate) return;
     this.tlsServer = new DimseServer({
@@ -115,10 +119,29 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     if (!caller && !this.config.dimse.acceptUnknownCallingAE) {
       return this.reject(request, remoteAddress, { kind: 'reject', tenant, result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CallingAETitleNotRecognized, explanation: `calling AE title "${request.callingAETitle}" is not registered with tenant ${tenant}` });
     }
+    const identity = await this.identity.check(request, tenant, remoteAddress);
+    if (identity.kind === 'refused') {
+      // PS3.7 D.3.3.7: an identity the acceptor does not accept rejects the association permanently,
+      // source "DICOM UL service-provider (ACSE related function)", no reason given (PS3.8 Table 9-21
+      // has no reason for it). An identity provider that cannot be reached is a transient failure.
+      return this.reject(request, remoteAddress, {
+        kind: 'reject',
+        tenant,
+        result: identity.refusal === 'issuer-unreachable' ? RejectResult.Transient : RejectResult.Permanent,
+        source: RejectSource.ServiceProviderAcse,
+        reason: RejectReason.NoReasonGiven,
+        explanation: `user-identity-refused: ${identity.explanation}`,
+      });
+    }
     const allowed = new Set<AeOperation>(caller ? caller.allowedOperations : UNREGISTERED);
     const { senders, roleSelections } = this.acceptRoles(request.roleSelections, allowed);
     const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => this.answer(pc, allowed, senders.get(pc.abstractSyntax)));
-    return { kind: 'accept', contexts, ...(roleSelections.length > 0 ? { roleSelections } : {}) };
+    return {
+      kind: 'accept',
+      contexts,
+      ...(roleSelections.length > 0 ? { roleSelections } : {}),
+      ...(identity.kind === 'accepted' ? { user: identity.user, ...(identity.serverResponse ? { userIdentityServerResponse: identity.serverResponse } : {}) } : {}),
+    };
   }
 
   /**
@@ -206,7 +229,7 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
   private log(event: AssociationEvent): void {
     switch (event.type) {
       case 'accepted':
-        this.logger.info('association accepted', { association: event.association.id, calling: event.association.callingAETitle, called: event.association.calledAETitle, remote: event.association.remoteAddress });
+        this.logger.info('association accepted', { association: event.association.id, calling: event.association.callingAETitle, called: event.association.calledAETitle, remote: event.association.remoteAddress, user: event.association.user?.name });
         break;
       case 'rejected':
         this.logger.warn('association rejected', { calling: event.callingAETitle, called: event.calledAETitle, remote: event.remoteAddress, reason: event.explanation });
