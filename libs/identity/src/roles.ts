@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'audit:read',
   /** De-identify a study into a research tenant. */
   'research:export',
+  /** Share a study with one person (a referring physician, another hospital's radiologist) for a while. */
+  'studies:share',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,16 +34,17 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'tenant:manage': "manage the tenant's configuration",
   'audit:read': "read the tenant's audit trail",
   'research:export': 'export studies de-identified for research',
+  'studies:share': 'share studies',
 };
 
 /**
  * The role → permission table. An administrator configures but reads no images (a person who does
- * both holds both roles). A referring physician sees only studies shared with them: until sharing
- * grants exist, nothing. A researcher sees de-identified data only: in research tenants, below.
+ * both holds both roles). A referring physician sees only the studies shared with them (study
+ * grants, which any caller may be given: the access guard admits them to those studies alone). A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export'],
-  radiologist: ['studies:read', 'studies:write', 'worklist:read'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share'],
+  radiologist: ['studies:read', 'studies:write', 'worklist:read', 'studies:share'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],
   researcher: [],

@@ -69,3 +69,16 @@ export async function sendDicomJson(reply: FastifyReply, status: number, body: u
   // A Buffer, because Fastify appends "; charset=utf-8" to string bodies of JSON media types.
   await reply.code(status).header('content-type', 'application/dicom+json').send(Buffer.from(JSON.stringify(body)));
 }
+
+/**
+ * Query parameters narrowed to some studies (a grantee's): a StudyInstanceUID the client gave is
+ * kept where it is among them, else they are all asked for (UID list matching, PS3.4 C.2.2.2.2).
+ * undefined: nothing the client asked for is among them.
+ */
+export function restrictToStudies(params: readonly (readonly [string, string])[], studies: readonly string[]): [string, string][] | undefined {
+  const isStudyKey = (key: string): boolean => key === 'StudyInstanceUID' || key.toUpperCase() === '0020000D';
+  const asked = params.filter(([key]) => isStudyKey(key)).flatMap(([, value]) => value.split(/[\\,]/).map((v) => v.trim()).filter(Boolean));
+  const allowed = asked.length === 0 ? [...studies] : asked.filter((uid) => studies.includes(uid));
+  if (allowed.length === 0) return undefined;
+  return [...params.filter(([key]) => !isStudyKey(key)).map(([k, v]): [string, string] => [k, v]), ['StudyInstanceUID', allowed.join('\\')]];
+}

@@ -15,12 +15,13 @@ import { TypeormProcedureStepStore } from '@tessera/mpps';
 import { TypeormWorklistStore } from '@tessera/worklist';
 import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier, remoteIssuerKeys, type SignInAttempt, type TokenVerifier } from '@tessera/identity';
 import { TypeormHl7Outbound, TypeormHl7Store } from '@tessera/hl7-store';
+import { TypeormStudyGrants } from '@tessera/grants';
 import { AuditTrail, SyslogSpool, SyslogTlsForwarder, TypeormAuditStore, type AuditStore } from '@tessera/audit';
 import { hostname } from 'node:os';
 import { AccessGuard } from './access/access.guard';
 import { anonymousParticipant, tesseraParticipant } from './audit/audit-participants';
 import { HttpAuditInterceptor } from './audit/http-audit.interceptor';
-import { AE_REGISTRY, AUDIT_FORWARDER, AUDIT_STORE, AUDIT_TRAIL, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_OUTBOUND, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
+import { AE_REGISTRY, AUDIT_FORWARDER, AUDIT_STORE, AUDIT_TRAIL, BLOB_STORE, COMMITMENT_STORE, CONFIG, DATABASE, EMBEDDED_ISSUER, EVENT_BUS, HL7_OUTBOUND, HL7_STORE, INSTANCE_INDEX, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS, STUDY_GRANTS, STUDY_STABILITY, TENANT_RESOLVER, TOKEN_VERIFIER, WORKLIST_STORE } from './tokens';
 import { ConfiguredTenantResolver } from './tenant-resolver';
 
 /** Which infrastructure a process needs, from its roles. */
@@ -177,6 +178,7 @@ export class PlatformModule {
         { provide: PROCEDURE_STEPS, useFactory: (db: Database) => new TypeormProcedureStepStore(db), inject: [DATABASE] },
         { provide: WORKLIST_STORE, useFactory: (db: Database) => new TypeormWorklistStore(db), inject: [DATABASE] },
         ...auditProviders(config, logger),
+        { provide: STUDY_GRANTS, useFactory: (db: Database) => new TypeormStudyGrants(db), inject: [DATABASE] },
         { provide: HL7_STORE, useFactory: (db: Database) => new TypeormHl7Store(db), inject: [DATABASE] },
         { provide: HL7_OUTBOUND, useFactory: (db: Database) => new TypeormHl7Outbound(db), inject: [DATABASE] },
       );

@@ -20,3 +20,4 @@ export const AUDIT_FORWARDER = Symbol('AuditForwarder');
 export const AUDIT_STORE = Symbol('AuditStore');
 export const STUDY_STABILITY = Symbol('StudyStability');
 export const HL7_OUTBOUND = Symbol('Hl7Outbound');
+export const STUDY_GRANTS = Symbol('StudyGrants');

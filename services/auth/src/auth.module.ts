@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApplicationEntitiesController } from './application-entities/application-entities.controller';
 import { AuditRecordsController } from './audit/audit-records.controller';
+import { StudyGrantsController } from './grants/study-grants.controller';
 import { EmbeddedIssuerController } from './identity/embedded-issuer.controller';
 
 /**
@@ -8,5 +9,5 @@ import { EmbeddedIssuerController } from './identity/embedded-issuer.controller'
  * embedded OpenID provider.
  * Tokens are checked by the access guard of every role (libs/platform).
  */
-@Module({ controllers: [ApplicationEntitiesController, EmbeddedIssuerController, AuditRecordsController] })
+@Module({ controllers: [ApplicationEntitiesController, EmbeddedIssuerController, AuditRecordsController, StudyGrantsController] })
 export class AuthModule {}

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, Req } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AuthenticationError, type Principal, type TokenVerifier } from '@tessera/identity';
 import { createLogger } from '@tessera/telemetry';
 import { ConfiguredTenantResolver } from '../tenant-resolver';
-import { CONFIG, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
-import { Public, Requires } from './access.decorators';
-import { AccessGuard, callerOf } from './access.guard';
+import { CONFIG, LOGGER, STUDY_GRANTS, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { Public, Requires, Shareable } from './access.decorators';
+import { AccessGuard, callerOf, grantedStudiesOf } from './access.guard';
+import { MemoryStudyGrants } from '@tessera/grants';
+import type { FastifyRequest } from 'fastify';
 
 /** The in-memory twin of the token port: a token is the name of a caller in this table. */
 class TableVerifier implements TokenVerifier {
@@ -37,6 +39,26 @@ class SampleController {
     return 'studies';
   }
 
+  @Requires('studies:read')
+  @Shareable()
+  @Get('dicomweb/studies/:study/metadata')
+  metadata(): string {
+    return 'metadata';
+  }
+
+  @Requires('studies:read')
+  @Shareable()
+  @Get('dicomweb/series')
+  series(@Req() request: FastifyRequest): string {
+    return JSON.stringify(grantedStudiesOf(request) ?? 'all');
+  }
+
+  @Requires('studies:read')
+  @Get('fhir/ImagingStudy')
+  fhir(): string {
+    return 'not shareable';
+  }
+
   @Requires('tenant:manage')
   @Get('admin/tenants/:tenant/things')
   things(): string {
@@ -52,14 +74,20 @@ class SampleController {
 describe('AccessGuard', () => {
   let app: NestFastifyApplication;
   let seen: Principal | undefined;
+  const grants = new MemoryStudyGrants();
 
   beforeAll(async () => {
+    const now = Date.now();
+    await grants.create({ tenant: 'default', studyInstanceUID: '1.2.3', granteeSubject: 'referrer', granteeIssuer: 'https://idp', expiresAt: new Date(now + 3_600_000), reason: 'consult', grantedBy: 'rad' });
+    await grants.create({ tenant: 'default', studyInstanceUID: '1.2.4', granteeSubject: 'referrer', granteeIssuer: 'https://idp', expiresAt: new Date(now - 1000), reason: 'expired', grantedBy: 'rad' });
+    await grants.create({ tenant: 'default', studyInstanceUID: '1.2.5', granteeSubject: 'referrer', granteeIssuer: 'https://elsewhere', expiresAt: new Date(now + 3_600_000), reason: 'another issuer', grantedBy: 'rad' });
     const tenants = new ConfiguredTenantResolver('default', ['default', 'st-mary', 'research'], {});
     const verifier = new TableVerifier({
       rad: person('rad', ['radiologist'], ['default']),
       'mary-rad': person('mary-rad', ['radiologist'], ['st-mary']),
       'mary-admin': person('mary-admin', ['admin'], ['st-mary']),
       scientist: person('scientist', ['researcher'], ['default', 'research']),
+      referrer: person('referrer', ['referring-physician'], ['st-mary']),
       expired: new AuthenticationError('expired', 'the token has expired'),
       offline: new AuthenticationError('issuer-unreachable', "the issuer's keys could not be fetched"),
     });
@@ -70,6 +98,7 @@ describe('AccessGuard', () => {
         { provide: TENANT_RESOLVER, useValue: tenants },
         { provide: CONFIG, useValue: { researchTenants: ['research'] } },
         { provide: LOGGER, useValue: createLogger({ level: 'error', format: 'json' }, {}) },
+        { provide: STUDY_GRANTS, useValue: grants },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
     })
@@ -128,6 +157,17 @@ describe('AccessGuard', () => {
   it('lets a researcher read a research tenant, and no other', async () => {
     expect((await call('/tenants/research/dicomweb/studies', 'scientist')).status).toBe(200);
     expect((await call('/dicomweb/studies', 'scientist')).status).toBe(403);
+  });
+
+  it('admits a grantee to the studies shared with them, on the routes that honour grants, and nowhere else', async () => {
+    expect((await call('/dicomweb/studies/1.2.3/metadata', 'referrer')).status).toBe(200);
+    expect((await call('/dicomweb/series', 'referrer')).message).toBe('["1.2.3"]');
+    expect((await call('/dicomweb/studies/1.2.4/metadata', 'referrer')).status).toBe(403); // expired
+    expect((await call('/dicomweb/studies/1.2.5/metadata', 'referrer')).status).toBe(403); // granted to someone else's namesake
+    expect((await call('/dicomweb/studies/9.9.9/metadata', 'referrer')).status).toBe(403);
+    expect((await call('/fhir/ImagingStudy', 'referrer')).status).toBe(403); // does not filter by grants
+    expect((await call('/tenants/st-mary/dicomweb/series', 'referrer')).status).toBe(403); // a member, without the permission
+    expect((await call('/dicomweb/series', 'rad')).message).toBe('"all"'); // a member sees the tenant
   });
 
   it('refuses everyone a route that declares no requirement', async () => {

@@ -7,11 +7,21 @@ import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { TenantResolver } from '../tenant-resolver';
-import { AUDIT_TRAIL, CONFIG, LOGGER, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
+import { AUDIT_TRAIL, CONFIG, LOGGER, STUDY_GRANTS, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
 import { anonymousParticipant, callerParticipant } from '../audit/audit-participants';
-import { ACCESS, type AccessRequirement } from './access.decorators';
+import { ACCESS, SHAREABLE, type AccessRequirement } from './access.decorators';
+import type { StudyGrants } from '@tessera/grants';
 
 const CALLER = Symbol('tessera.caller');
+const GRANTED = Symbol('tessera.granted-studies');
+
+/**
+ * The studies a request may see when its caller came in through study grants, not as a member with
+ * the permission; undefined for a member (who sees the whole tenant).
+ */
+export function grantedStudiesOf(request: { readonly raw: IncomingMessage }): readonly string[] | undefined {
+  return (request.raw as IncomingMessage & { [GRANTED]?: readonly string[] })[GRANTED];
+}
 
 /** The authenticated caller of a request that passed the access guard. */
 export function callerOf(request: { readonly raw: IncomingMessage }): Principal | undefined {
@@ -34,6 +44,7 @@ export class AccessGuard implements CanActivate {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CONFIG) private readonly config: TesseraConfig,
     @Optional() @Inject(AUDIT_TRAIL) private readonly trail?: AuditTrail,
+    @Optional() @Inject(STUDY_GRANTS) private readonly grants?: StudyGrants,
   ) {}
 
   /** Refusals are audited (PS3.15 A.5.3): a failed authentication, or a use of a function the caller may not use. */
@@ -79,19 +90,40 @@ export class AccessGuard implements CanActivate {
         reporter: callerParticipant(caller, request.ip),
         subjects: [{ kind: 'uri', id: `${request.method} ${request.url}`, description: why }],
       });
-    for (const tenant of this.addressedTenants(request)) {
+    const addressed = this.addressedTenants(request);
+    const member = addressed.every((t) => caller.tenants.includes(t));
+    const researchTenant = addressed.every((t) => this.config.researchTenants.includes(t));
+    if (!(member && permits(caller.roles, requirement, { researchTenant })) && (await this.throughGrants(context, request, caller, requirement, addressed))) {
+      (request.raw as IncomingMessage & { [CALLER]?: Principal })[CALLER] = caller;
+      return true;
+    }
+    for (const tenant of addressed) {
       if (!caller.tenants.includes(tenant)) {
         restricted(`not a member of tenant ${tenant}`);
         throw refusal(403, `${caller.name} does not belong to tenant ${tenant}`);
       }
     }
-    const researchTenant = this.addressedTenants(request).every((t) => this.config.researchTenants.includes(t));
     if (!permits(caller.roles, requirement, { researchTenant })) {
       restricted(`no role that may ${PERMISSION_WORDS[requirement]}`);
       void reply.header('WWW-Authenticate', `Bearer realm="tessera", error="insufficient_scope"`);
       throw refusal(403, `${caller.name} has no role that may ${PERMISSION_WORDS[requirement]} (roles: ${caller.roles.join(', ') || 'none'})`);
     }
     (request.raw as IncomingMessage & { [CALLER]?: Principal })[CALLER] = caller;
+    return true;
+  }
+
+  /**
+   * Study grants (issue 6): someone who may not read the tenant may still read the studies shared
+   * with them, on the routes that honour grants — the study named in the path, or a search answered
+   * from the shared studies only.
+   */
+  private async throughGrants(context: ExecutionContext, request: FastifyRequest, caller: Principal, requirement: AccessRequirement, addressed: readonly string[]): Promise<boolean> {
+    if (requirement !== 'studies:read' || !this.grants || addressed.length !== 1) return false;
+    if (!this.reflector.getAllAndOverride<boolean | undefined>(SHAREABLE, [context.getHandler(), context.getClass()])) return false;
+    const granted = await this.grants.grantedStudies(addressed[0] as string, { subject: caller.subject, issuer: caller.issuer }, new Date());
+    const study = (request.params as Record<string, string> | undefined)?.study;
+    if (granted.length === 0 || (study !== undefined && !granted.includes(study))) return false;
+    (request.raw as IncomingMessage & { [GRANTED]?: readonly string[] })[GRANTED] = granted;
     return true;
   }
 

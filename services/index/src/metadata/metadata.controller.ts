@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { acceptsJson, Audited, dicomwebBase, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, Requires, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 
 /** WADO-RS metadata (PS3.18 10.4) of a study, a series or an instance. */
 @Requires('studies:read')
 @Audited('retrieve')
+@Shareable()
 @Controller('dicomweb/studies/:study')
 export class MetadataController {
   constructor(

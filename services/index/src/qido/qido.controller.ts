@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { QueryLevel } from '@tessera/dicom';
-import { acceptsJson, Audited, dicomwebBase, queryPairs, Requires, sendDicomJson, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, grantedStudiesOf, queryPairs, Requires, restrictToStudies, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 
 /** QIDO-RS (PS3.18 10.6): search for studies, series and instances. */
 @Requires('studies:read')
 @Audited('query')
+@Shareable()
 @Controller('dicomweb')
 export class QidoController {
   constructor(
@@ -47,12 +48,19 @@ export class QidoController {
   private async run(req: FastifyRequest, reply: FastifyReply, level: QueryLevel, study?: string, series?: string): Promise<void> {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series }))) return;
     if (!(await acceptsJson(req, reply))) return;
+    // Someone reading through study grants searches the studies shared with them only.
+    const granted = grantedStudiesOf(req);
+    const params = granted ? restrictToStudies(queryPairs(req), granted) : queryPairs(req);
+    if (!params) {
+      await sendDicomJson(reply, 200, []);
+      return;
+    }
     const result = await this.search.execute({
       tenant: this.tenants.forHttp(req),
       level,
       ...(study ? { study } : {}),
       ...(series ? { series } : {}),
-      params: queryPairs(req),
+      params,
       baseUrl: dicomwebBase(req, this.tenants),
     });
     if (result.kind === 'invalid') {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { Audited, LOGGER, Requires, sendError, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { Audited, LOGGER, Requires, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,7 @@ import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-ins
 /** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances and bulk data. */
 @Requires('studies:read')
 @Audited('retrieve')
+@Shareable()
 @Controller('dicomweb/studies/:study')
 export class WadoController {
   private readonly logger: Logger;

@@ -1,0 +1,3 @@
+export * from './memory-study-grants.adapter';
+export * from './study-grants.port';
+export * from './typeorm-study-grants.adapter';
