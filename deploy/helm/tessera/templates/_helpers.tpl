@@ -61,6 +61,7 @@ items:
   - {env: BLOB_URL, required: true, sensitive: false, setting: {{ .Values.blob.url | toJson }}, path: blob.url}
   - {env: S3_ACCESS_KEY, required: false, sensitive: true, setting: {{ .Values.blob.accessKey | toJson }}, path: blob.accessKey}
   - {env: S3_SECRET_KEY, required: false, sensitive: true, setting: {{ .Values.blob.secretKey | toJson }}, path: blob.secretKey}
+  - {env: DEID_SECRET, required: false, sensitive: true, setting: {{ .Values.research.deidSecret | toJson }}, path: research.deidSecret}
 {{- end }}
 
 {{/* Settings with credentials given as plain values: the data of the chart's own Secret. */}}
@@ -96,6 +97,9 @@ OIDC_JWKS_URL: {{ . | quote }}
 DIMSE_AE_TITLE: {{ .Values.config.dimseAeTitle | quote }}
 TESSERA_DEFAULT_TENANT: {{ .Values.config.defaultTenant | quote }}
 TESSERA_TENANTS: {{ join "," .Values.config.tenants | quote }}
+{{- with .Values.research.tenants }}
+TESSERA_RESEARCH_TENANTS: {{ join "," . | quote }}
+{{- end }}
 DIMSE_AE_TITLES: {{ include "tessera.aeTitles" . | quote }}
 # Requests arrive through the Gateway; its X-Forwarded-* headers give the URLs clients see.
 HTTP_TRUST_PROXY: {{ .Values.gateway.enabled | quote }}
