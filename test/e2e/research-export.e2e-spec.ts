@@ -13,7 +13,7 @@ const text = (m: Json | undefined, key: string): unknown => {
 
 // Issue 6: a researcher sees de-identified data only. An administrator exports a study,
 // de-identified (PS3.15 Annex E), into a research tenant; the researcher reads it there and
-// nothing else.
+// nothing else; in an identified tenant, the researcher reads through an on-the-fly de-identified view.
 describe.each(MODES)('de-identified export into a research tenant, %s', (mode) => {
   let backing: Backing;
   let tessera: Tessera;
@@ -63,8 +63,34 @@ describe.each(MODES)('de-identified export into a research tenant, %s', (mode) =
     }
   });
 
-  it('keeps the researcher out of identified tenants, and the export to administrators of both tenants', async () => {
-    expect((await tessera.fetch(`${tessera.dicomweb}/studies`, {}, 'researcher')).status).toBe(403);
+  it('shows a researcher an identified tenant only through the de-identified view', async () => {
+    const studies = (await (await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}&includefield=all`, {}, 'researcher')).json()) as Json[];
+    expect(studies).toHaveLength(1);
+    expect(text(studies[0], '00100020')).toMatch(/^P[0-9A-F]{15}$/);
+    expect(JSON.stringify(studies)).not.toContain('IDENTIFIED-1');
+    expect(JSON.stringify(studies)).not.toContain('Synthetic^Patient');
+    // No looking anyone up through the view.
+    expect((await tessera.fetch(`${tessera.dicomweb}/studies?PatientID=IDENTIFIED-1`, {}, 'researcher')).status).toBe(400);
+    expect((await tessera.fetch(`${tessera.dicomweb}/studies?PatientName=Synth*`, {}, 'researcher')).status).toBe(400);
+    const metadata = (await (await tessera.fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}/metadata`, {}, 'researcher')).json()) as Json[];
+    expect(metadata).toHaveLength(3);
+    for (const instance of metadata) {
+      expect(text(instance, '00120062')).toBe('YES');
+      expect(text(instance, '00100020')).toBe(text(studies[0], '00100020')); // the same pseudonym in every answer
+    }
+    const retrieved = await tessera.fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}`, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } }, 'researcher');
+    expect(retrieved.status).toBe(200);
+    const bytes = Buffer.from(await retrieved.arrayBuffer()).toString('latin1');
+    expect(bytes).not.toContain('IDENTIFIED-1');
+    expect(bytes).not.toContain('Synthetic^Patient');
+    expect(bytes).toContain(text(studies[0], '00100020') as string);
+    // Bulk data is not de-identified, so the view does not open it.
+    const sop = text(metadata[0], '00080018') as string;
+    const series = text(metadata[0], '0020000E') as string;
+    expect((await tessera.fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}/series/${series}/instances/${sop}/bulkdata/0-16`, {}, 'researcher')).status).toBe(403);
+  });
+
+  it('keeps exports to administrators of both tenants', async () => {
     expect((await tessera.fetch(`${tessera.dicomwebOf('research')}/studies`, {}, 'radiologist')).status).toBe(200);
     expect((await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/research-exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 'researcher')).status).toBe(403);
     const notResearch = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/research/research-exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ study: study.studyInstanceUID, to: 'default', project: 'x' }) });

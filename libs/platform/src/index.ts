@@ -15,3 +15,4 @@ export * from './audit/http-audit.interceptor';
 export * from './audit/dimse-audit';
 export * from './fhir/fhir-http';
 export * from './fhir/fhir-exception.filter';
+export * from './access/research-view';

@@ -10,6 +10,7 @@ import type { TenantResolver } from '../tenant-resolver';
 import { AUDIT_TRAIL, CONFIG, LOGGER, STUDY_GRANTS, TENANT_RESOLVER, TOKEN_VERIFIER } from '../tokens';
 import { anonymousParticipant, callerParticipant } from '../audit/audit-participants';
 import { ACCESS, SHAREABLE, type AccessRequirement } from './access.decorators';
+import { answerThroughView, RESEARCH_VIEW, ResearchView } from './research-view';
 import type { StudyGrants } from '@tessera/grants';
 
 const CALLER = Symbol('tessera.caller');
@@ -93,7 +94,7 @@ export class AccessGuard implements CanActivate {
     const addressed = this.addressedTenants(request);
     const member = addressed.every((t) => caller.tenants.includes(t));
     const researchTenant = addressed.every((t) => this.config.researchTenants.includes(t));
-    if (!(member && permits(caller.roles, requirement, { researchTenant })) && (await this.throughGrants(context, request, caller, requirement, addressed))) {
+    if (!(member && permits(caller.roles, requirement, { researchTenant })) && ((await this.throughGrants(context, request, caller, requirement, addressed)) || this.throughResearchView(context, request, caller, requirement, addressed, member))) {
       (request.raw as IncomingMessage & { [CALLER]?: Principal })[CALLER] = caller;
       return true;
     }
@@ -124,6 +125,18 @@ export class AccessGuard implements CanActivate {
     const study = (request.params as Record<string, string> | undefined)?.study;
     if (granted.length === 0 || (study !== undefined && !granted.includes(study))) return false;
     (request.raw as IncomingMessage & { [GRANTED]?: readonly string[] })[GRANTED] = granted;
+    return true;
+  }
+
+  /**
+   * The researcher's on-the-fly view (issue 6): a researcher who belongs to an identified tenant
+   * reads it de-identified, on the routes that can answer so, when de-identification is configured.
+   */
+  private throughResearchView(context: ExecutionContext, request: FastifyRequest, caller: Principal, requirement: AccessRequirement, addressed: readonly string[], member: boolean): boolean {
+    const secret = this.config.deidSecret;
+    if (requirement !== 'studies:read' || !member || !caller.roles.includes('researcher') || secret === undefined || addressed.length !== 1) return false;
+    if (!this.reflector.getAllAndOverride<boolean | undefined>(RESEARCH_VIEW, [context.getHandler(), context.getClass()])) return false;
+    answerThroughView(request.raw, new ResearchView(secret, addressed[0] as string));
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { acceptsJson, Audited, dicomwebBase, Requires, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, Requires, ResearchViewable, researchViewOf, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 
@@ -7,6 +7,7 @@ import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 @Requires('studies:read')
 @Audited('retrieve')
 @Shareable()
+@ResearchViewable()
 @Controller('dicomweb/studies/:study')
 export class MetadataController {
   constructor(
@@ -43,6 +44,9 @@ export class MetadataController {
       await sendError(reply, 404, 'No such study, series or instance');
       return;
     }
-    await sendDicomJson(reply, 200, metadata);
+    // A researcher reading an identified tenant gets every instance de-identified (its BulkDataURIs
+    // lead to routes the view does not open).
+    const view = researchViewOf(req);
+    await sendDicomJson(reply, 200, view ? await Promise.all(metadata.map((m) => view.attributes(m))) : metadata);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { QueryLevel } from '@tessera/dicom';
-import { acceptsJson, Audited, dicomwebBase, grantedStudiesOf, queryPairs, Requires, restrictToStudies, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { acceptsJson, Audited, dicomwebBase, grantedStudiesOf, identifyingSearchKey, queryPairs, Requires, ResearchViewable, researchViewOf, restrictToStudies, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 
@@ -8,6 +8,7 @@ import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 @Requires('studies:read')
 @Audited('query')
 @Shareable()
+@ResearchViewable()
 @Controller('dicomweb')
 export class QidoController {
   constructor(
@@ -55,6 +56,13 @@ export class QidoController {
       await sendDicomJson(reply, 200, []);
       return;
     }
+    // A researcher's search of an identified tenant answers de-identified, and may not look anyone up.
+    const view = researchViewOf(req);
+    const identifying = view ? identifyingSearchKey(params) : undefined;
+    if (identifying !== undefined) {
+      await sendError(reply, 400, `${identifying} cannot be searched in the de-identified view; search by UIDs, Modality or SOP Class`);
+      return;
+    }
     const result = await this.search.execute({
       tenant: this.tenants.forHttp(req),
       level,
@@ -71,6 +79,6 @@ export class QidoController {
     // PS3.18 8.3.4.4: say that the server's limit cut the results short.
     if (result.truncated) warnings.push(`The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested.`);
     if (warnings.length > 0) void reply.header('Warning', warnings.map((w) => `299 tessera "${w}"`).join(', '));
-    await sendDicomJson(reply, 200, result.matches);
+    await sendDicomJson(reply, 200, view ? await Promise.all(result.matches.map((m) => view.attributes(m))) : result.matches);
   }
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { Audited, LOGGER, Requires, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { Audited, INSTANCE_INDEX, LOGGER, Requires, ResearchViewable, researchViewOf, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
 import type { Logger } from '@tessera/telemetry';
+import { stringValue } from '@tessera/dicom';
+import type { InstanceIndex } from '@tessera/index-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
 import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
 
@@ -19,21 +21,25 @@ export class WadoController {
     private readonly retrieve: RetrieveInstancesUseCase,
     private readonly bulk: RetrieveBulkDataUseCase,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
+    @Inject(INSTANCE_INDEX) private readonly index: InstanceIndex,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'wado-rs' });
   }
 
+  @ResearchViewable()
   @Get()
   study(@Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.instances(req, reply, { study });
   }
 
+  @ResearchViewable()
   @Get('series/:series')
   series(@Param('study') study: string, @Param('series') series: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.instances(req, reply, { study, series });
   }
 
+  @ResearchViewable()
   @Get('series/:series/instances/:instance')
   instance(@Param('study') study: string, @Param('series') series: string, @Param('instance') instance: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.instances(req, reply, { study, series, instance });
@@ -69,7 +75,12 @@ export class WadoController {
     if (result.kind === 'not-found') return sendError(reply, 404, 'No such study, series or instance');
     if (result.kind === 'not-acceptable') return sendError(reply, 406, result.message);
     const writer = new MultipartWriter();
-    const parts = result.instances.map((i: RetrievedInstance) => ({ headers: { 'Content-Type': `application/dicom; transfer-syntax=${i.transferSyntaxUID}` }, open: () => i.open() }));
+    // A researcher reading an identified tenant gets each instance de-identified, whole in memory while it is.
+    const view = researchViewOf(req);
+    const patient = view ? (await this.index.currentPatients(this.tenants.forHttp(req), [scope.study])).get(scope.study) : undefined;
+    const seen = patient ? { id: stringValue(patient, '00100020'), issuer: stringValue(patient, '00100021') } : {};
+    const open = (i: RetrievedInstance) => (view ? async () => Readable.from([await view.instance(await readAll(await i.open()), seen)]) : () => i.open());
+    const parts = result.instances.map((i: RetrievedInstance) => ({ headers: { 'Content-Type': `application/dicom; transfer-syntax=${i.transferSyntaxUID}` }, open: open(i) }));
     await this.stream(reply, writer, 'application/dicom', parts);
   }
 
@@ -91,6 +102,12 @@ export class WadoController {
       body.destroy(err as Error);
     }
   }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 async function write(stream: PassThrough, data: Buffer): Promise<void> {
