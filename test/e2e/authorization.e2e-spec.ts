@@ -90,6 +90,7 @@ describe.each(MODES)('the authorisation matrix over every HTTP route, %s', (mode
       transactionUID: '2.25.1234',
       step: 'SPS-1',
       id: '1',
+      patient: 'PAT-1',
     };
     const url = `${tessera.baseUrl}${route.path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? name).replace('*', '.well-known/openid-configuration')}`;
     const body =

@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'audit:read',
   /** De-identify a study into a research tenant. */
   'research:export',
+  /** Erase a patient with everything stored of it, and set or clear the legal hold that prevents it. */
+  'patients:erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,6 +34,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'tenant:manage': "manage the tenant's configuration",
   'audit:read': "read the tenant's audit trail",
   'research:export': 'export studies de-identified for research',
+  'patients:erase': 'erase patients or put them on legal hold',
 };
 
 /**
@@ -40,7 +43,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * grants exist, nothing. A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'patients:erase'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],
