@@ -113,12 +113,17 @@ describe.each(MODES)('erasure of a patient, with legal hold, %s', (mode) => {
   it('leaves the erasure in the audit trail with its reason, valid against the DICOM audit message schema', async () => {
     const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/audit-records?limit=100&patientId=${ERASED}`);
     expect(res.status).toBe(200);
-    const records = ((await res.json()) as AuditRecord_[]).filter((r) => r.action === 'D');
+    const all = (await res.json()) as AuditRecord_[];
+    // The hold set and cleared: Patient Record (U) each, with what happened and why.
+    const holds = all.filter((r) => r.eventType === '110110' && r.action === 'U').map((r) => r.message);
+    expect(holds.some((m) => m.includes(Buffer.from(`legal hold set: ${HOLD}`).toString('base64')))).toBe(true);
+    expect(holds.some((m) => m.includes(Buffer.from(`legal hold cleared: ${HOLD}`).toString('base64')))).toBe(true);
+    const records = all.filter((r) => r.action === 'D');
     expect(records.map((r) => r.eventType).sort()).toEqual(['110105', '110110']);
     expect(records.find((r) => r.eventType === '110105')?.studyInstanceUIDs).toEqual([erased.studyInstanceUID]);
     for (const r of records) expect(r.message).toContain(`<ParticipantObjectDetail type="Reason" value="${Buffer.from(REASON).toString('base64')}"/>`);
     const schema = path.join(repoRoot(), 'libs', 'audit', 'schema', 'audit-message.rnc');
-    const validation = await runPeer<{ results: { valid: boolean; errors: string[] }[] }>('audit_schema.py', [], { schema, messages: records.map((r) => r.message) });
+    const validation = await runPeer<{ results: { valid: boolean; errors: string[] }[] }>('audit_schema.py', [], { schema, messages: [...records.map((r) => r.message), ...holds] });
     expect(validation.results.filter((r) => !r.valid)).toEqual([]);
   });
 
