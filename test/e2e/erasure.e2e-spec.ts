@@ -11,8 +11,8 @@ import { createBacking, MODES, type Backing, startTessera, type Tessera } from '
 const run = promisify(execFile);
 
 // Issue 6: erasing a patient everywhere, with a legal hold that prevents it and the reason in the
-// audit trail. Stored over DIMSE (DCMTK storescu), looked for afterwards over QIDO-RS, WADO-RS and
-// C-FIND (findscu), and in the object store itself.
+// audit trail. Stored over DIMSE (DCMTK storescu), looked for afterwards over QIDO-RS, WADO-RS,
+// C-FIND (findscu) and FHIR, and in the object store itself.
 
 const ERASED = 'ERASE-7';
 const KEPT = 'KEEP-7';
@@ -49,6 +49,15 @@ describe.each(MODES)('erasure of a patient, with legal hold, %s', (mode) => {
     });
     return fs.readdirSync(out).length;
   };
+  // FHIR Patient and ImagingStudy searches (the index's FHIR read side) for a patient without an issuer.
+  const fhirTotals = async (patientID: string): Promise<number[]> =>
+    Promise.all(
+      [`/Patient?identifier=%7C${patientID}`, `/ImagingStudy/${erased.studyInstanceUID}`].map(async (p) => {
+        const res = await tessera.fetch(`${tessera.baseUrl}/fhir${p}`, { headers: { Accept: 'application/fhir+json' } });
+        const body = (await res.json()) as { total?: number; resourceType: string };
+        return body.resourceType === 'Bundle' ? (body.total ?? 0) : res.status;
+      }),
+    );
   const keysOf = async (study: SyntheticStudy) => (await backing.objectKeys()).filter((k) => k.includes(study.studyInstanceUID));
 
   beforeAll(async () => {
@@ -80,13 +89,14 @@ describe.each(MODES)('erasure of a patient, with legal hold, %s', (mode) => {
     expect(((await refused.json()) as { message: string }).message).toContain(HOLD);
     expect(await studiesOf(ERASED)).toHaveLength(1);
     expect(await cFind(ERASED)).toBe(1);
+    expect(await fhirTotals(ERASED)).toEqual([1, 200]);
     expect(await keysOf(erased)).toHaveLength(3);
 
     expect((await tessera.fetch(`${patientUrl()}/legal-hold`, { method: 'DELETE' })).status).toBe(204);
     expect((await tessera.fetch(`${patientUrl()}/legal-hold`)).status).toBe(404);
   });
 
-  it('erases the patient everywhere: QIDO-RS, WADO-RS and C-FIND find nothing, and the object store holds none of its objects', async () => {
+  it('erases the patient everywhere: QIDO-RS, WADO-RS, C-FIND and FHIR find nothing, and the object store holds none of its objects', async () => {
     // Only an administrator may.
     expect((await tessera.fetch(`${patientUrl()}/erasure`, { method: 'POST', body: JSON.stringify({ reason: REASON }), headers: { 'content-type': 'application/json' } }, 'technologist')).status).toBe(403);
 
@@ -99,6 +109,7 @@ describe.each(MODES)('erasure of a patient, with legal hold, %s', (mode) => {
     expect(wado.status).toBe(404);
     await wado.arrayBuffer();
     expect(await cFind(ERASED)).toBe(0);
+    expect(await fhirTotals(ERASED)).toEqual([0, 404]);
     expect(await keysOf(erased)).toEqual([]);
 
     // The other patient keeps everything.
