@@ -91,6 +91,7 @@ describe.each(MODES)('the authorisation matrix over every HTTP route, %s', (mode
       step: 'SPS-1',
       grant: '00000000-0000-4000-8000-000000000000',
       id: '1',
+      patient: 'PAT-1',
     };
     const url = `${tessera.baseUrl}${route.path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? name).replace('*', '.well-known/openid-configuration')}`;
     const body =

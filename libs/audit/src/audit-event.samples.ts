@@ -48,6 +48,7 @@ export const SAMPLE_EVENTS: Readonly<Record<string, AuditEvent>> = {
     patient,
   },
   'study deleted': { type: 'study-deleted', tenant: 'hosp-a', actors: [radiologist], study, patient },
+  'study deleted (erasure, with its reason)': { type: 'study-deleted', tenant: 'hosp-a', actors: [radiologist], study, patient, reason: 'GDPR Art. 17 request #4711' },
   export: { type: 'export', tenant: 'hosp-a', actors: [radiologist], media: { id: 'https://partner.example.org/dicomweb', mediaType: MediaType.URI }, studies: [study], patients: [patient] },
   import: { type: 'import', tenant: 'hosp-a', actors: [radiologist], media: { id: 'CD-2026-11-22', mediaType: MediaType.CD }, studies: [study], patients: [patient] },
   'query (C-FIND)': {
@@ -72,6 +73,7 @@ export const SAMPLE_EVENTS: Readonly<Record<string, AuditEvent>> = {
   'user login failed': { type: 'user-authentication', tenant: 'hosp-a', activity: 'login', outcome: { indicator: 4, description: 'invalid password' }, user: { userId: 'mallory', isRequestor: true } },
   'user logout': { type: 'user-authentication', tenant: 'hosp-a', activity: 'logout', user: radiologist },
   'patient record (update)': { type: 'patient-record', tenant: 'hosp-a', action: 'U', actors: [{ userId: 'RIS|HOSP-A', isRequestor: true }, tessera], patient, eventTypes: [{ code: 'ITI-8', codeSystemName: 'IHE Transactions', originalText: 'Patient Identity Feed' }] },
+  'patient record (erasure, with its reason)': { type: 'patient-record', tenant: 'hosp-a', action: 'D', actors: [radiologist], patient, reason: 'GDPR Art. 17 request #4711' },
   'order record': { type: 'order-record', tenant: 'hosp-a', action: 'C', actors: [{ userId: 'RIS|HOSP-A', isRequestor: true }], patient },
   'procedure record': { type: 'procedure-record', tenant: 'hosp-a', action: 'U', actors: [modality], studies: [study], patient },
   'hostile text': {

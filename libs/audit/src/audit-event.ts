@@ -153,6 +153,8 @@ export interface StudyDeletedEvent extends EventBase {
   readonly actors: readonly AuditParticipant[];
   readonly study: AuditStudy;
   readonly patient: AuditPatient;
+  /** Why it was deleted (e.g. an erasure's reason), a ParticipantObjectDetail "Reason" of the patient. */
+  readonly reason?: string;
 }
 
 /** Data Export (PS3.15 A.5.3.4): data left the archive's control (media, e-mail, a download). */
@@ -215,6 +217,8 @@ interface RecordEventBase extends EventBase {
   readonly action: 'C' | 'R' | 'U' | 'D';
   readonly actors: readonly AuditParticipant[];
   readonly patient: AuditPatient;
+  /** Why (e.g. an erasure's reason), a ParticipantObjectDetail "Reason" of the patient. */
+  readonly reason?: string;
 }
 
 /** Patient Record (110110): a patient was created, read, updated, merged away (D) or into (U). */

@@ -27,6 +27,12 @@ describe('buildAuditMessage', () => {
     expect(message).toMatchObject({ eventType: '110114', action: 'E', outcome: 4, eventTime: '2026-11-22T10:15:30.123Z', tenant: 'hosp-a', userIds: ['mallory'], patientIds: [], studyInstanceUIDs: [] });
   });
 
+  it("carries a deletion's reason as the patient's ParticipantObjectDetail \"Reason\" (PS3.15 A.5.1.1), base64 as the schema wants", () => {
+    const message = buildAuditMessage({ type: 'patient-record', tenant: 'hosp-a', action: 'D', actors: [{ userId: 'admin', isRequestor: true }], patient: { id: 'P1', issuer: 'HOSP' }, reason: 'GDPR Art. 17 <#4711>' }, SOURCE, AT);
+    expect(message.xml).toContain(`<ParticipantObjectDetail type="Reason" value="${Buffer.from('GDPR Art. 17 <#4711>').toString('base64')}"/>`);
+    expect(message).toMatchObject({ action: 'D', patientIds: ['P1'] });
+  });
+
   it('indexes a message by its participants, patients and studies, and prefers the time the event names', () => {
     const message = buildAuditMessage({ ...(SAMPLE_EVENTS['begin transferring'] as BeginTransferringInstancesEvent), occurredAt: new Date('2026-01-02T03:04:05.000Z') }, SOURCE, AT);
     expect(message).toMatchObject({

@@ -154,7 +154,7 @@ function shapeOf(event: AuditEvent): Shape {
       };
     case 'study-deleted':
       requireCount(event, 'actors', event.actors.length, 1, 2);
-      return { id: AuditEventId.DICOMStudyDeleted, action: 'D', typeCodes: [], participants: plain(event.actors), objects: [studyObject(event.study), patientObject(event.patient)] };
+      return { id: AuditEventId.DICOMStudyDeleted, action: 'D', typeCodes: [], participants: plain(event.actors), objects: [studyObject(event.study), patientObject(event.patient, event.reason)] };
     case 'export':
       requireCount(event, 'patients', event.patients.length, 1);
       return {
@@ -162,7 +162,7 @@ function shapeOf(event: AuditEvent): Shape {
         action: 'R',
         typeCodes: [],
         participants: [...plain(event.actors), mediaParticipant(event.media, AuditRoleId.DestinationMedia)],
-        objects: [...(event.studies ?? []).map(studyObject), ...event.patients.map(patientObject)],
+        objects: [...(event.studies ?? []).map(studyObject), ...event.patients.map((p) => patientObject(p))],
       };
     case 'import':
       requireCount(event, 'patients', event.patients.length, 1);
@@ -171,7 +171,7 @@ function shapeOf(event: AuditEvent): Shape {
         action: 'C',
         typeCodes: [],
         participants: [...plain(event.actors), mediaParticipant(event.media, AuditRoleId.SourceMedia)],
-        objects: [...(event.studies ?? []).map(studyObject), ...event.patients.map(patientObject)],
+        objects: [...(event.studies ?? []).map(studyObject), ...event.patients.map((p) => patientObject(p))],
       };
     case 'query':
       return {
@@ -215,7 +215,7 @@ function shapeOf(event: AuditEvent): Shape {
         action: event.action,
         typeCodes: [],
         participants: plain(event.actors),
-        objects: [patientObject(event.patient)],
+        objects: [patientObject(event.patient, event.reason)],
       };
     case 'procedure-record':
       requireCount(event, 'actors', event.actors.length, 1, 2);
@@ -248,10 +248,19 @@ function studyObject(study: AuditStudy): ParticipantObject {
   return { id: study.studyInstanceUID, idType: ParticipantObjectIdType.StudyInstanceUID, typeCode: '2', typeCodeRole: '3', name: study.description ?? '', description };
 }
 
-function patientObject(patient: AuditPatient): ParticipantObject {
+// A reason (why a record was deleted) is a ParticipantObjectDetail of the patient (PS3.15 A.5.1.1).
+function patientObject(patient: AuditPatient, reason?: string): ParticipantObject {
   // HL7 v2 CX with the issuer as assigning authority, as IHE ATNA messages identify patients.
   const id = patient.issuer !== undefined && patient.issuer !== '' ? `${patient.id}^^^${patient.issuer}` : patient.id;
-  return { id, idType: ParticipantObjectIdType.PatientNumber, typeCode: '1', typeCodeRole: '1', name: patient.name ?? '', patientId: patient.id };
+  return {
+    id,
+    idType: ParticipantObjectIdType.PatientNumber,
+    typeCode: '1',
+    typeCodeRole: '1',
+    name: patient.name ?? '',
+    patientId: patient.id,
+    ...(reason !== undefined ? { details: [{ type: 'Reason', value: Buffer.from(reason, 'utf8') }] } : {}),
+  };
 }
 
 function alertSubject(subject: AlertSubject): ParticipantObject {

@@ -9,7 +9,7 @@ export const Topics = {
   Studies: 'tessera.studies',
   /** Modality Performed Procedure Steps started, updated, completed or discontinued. Keyed by tenant and Study Instance UID. */
   ProcedureSteps: 'tessera.procedure-steps',
-  /** Patients updated, merged or given another identifier (HL7 ADT). Keyed by tenant, Issuer of Patient ID and Patient ID. */
+  /** Patients updated, merged or given another identifier (HL7 ADT), or erased. Keyed by tenant, Issuer of Patient ID and Patient ID. */
   Patients: 'tessera.patients',
   /** Imaging orders placed, changed or cancelled (HL7 ORM/OMI, FHIR ServiceRequest). Keyed by tenant and Accession Number. */
   Orders: 'tessera.orders',

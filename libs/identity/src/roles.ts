@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'research:export',
   /** Share a study with one person (a referring physician, another hospital's radiologist) for a while. */
   'studies:share',
+  /** Erase a patient with everything stored of it, and set or clear the legal hold that prevents it. */
+  'patients:erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,6 +37,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'audit:read': "read the tenant's audit trail",
   'research:export': 'export studies de-identified for research',
   'studies:share': 'share studies',
+  'patients:erase': 'erase patients or put them on legal hold',
 };
 
 /**
@@ -43,7 +46,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * grants, which any caller may be given: the access guard admits them to those studies alone). A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share', 'patients:erase'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read', 'studies:share'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],

@@ -14,6 +14,8 @@ import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
+import { ERASURE_PROVIDERS } from './erasure/erasure.providers';
+import { PatientErasureController } from './erasure/patient-erasure.controller';
 import { FhirReadsController } from './fhir/fhir-reads.controller';
 import { ReadImagingStudyUseCase } from './fhir/read-imaging-study.use-case';
 import { ReadPatientUseCase } from './fhir/read-patient.use-case';
@@ -47,10 +49,10 @@ const FHIR_INDEX = Symbol('FhirIndex');
  * query/retrieve SCPs (C-FIND, and C-MOVE/C-GET, which send from the object store); the modality
  * worklist (REST for its items, the Modality Worklist SCP, and the status of its items following MPPS);
  * FHIR R4 ImagingStudy, Patient and Endpoint reads and the CapabilityStatement;
- * and the announcement of studies that became stable.
+ * the announcement of studies that became stable; and the erasure of patients, with legal holds.
  */
 @Module({
-  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController],
+  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController, PatientErasureController],
   providers: [
     { provide: IndexInstanceUseCase, useFactory: (index: InstanceIndex, logger: Logger) => new IndexInstanceUseCase(index, logger.child({ component: 'index' })), inject: [INSTANCE_INDEX, LOGGER] },
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },
@@ -82,6 +84,7 @@ const FHIR_INDEX = Symbol('FhirIndex');
     IndexConsumer,
     WorklistConsumer,
     StableStudySweep,
+    ...ERASURE_PROVIDERS,
   ],
 })
 export class IndexModule implements OnModuleInit {

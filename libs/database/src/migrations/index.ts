@@ -8,6 +8,7 @@ import { Audit1732310000000 } from './1732310000000-audit';
 import { RisDemographics1732330000000 } from './1732330000000-ris-demographics';
 import { StudyStability1732330000001 } from './1732330000001-study-stability';
 import { Hl7Outbound1732330000002 } from './1732330000002-hl7-outbound';
+import { Erasure1732350000000 } from './1732350000000-erasure';
 import { StudyGrants1732360000000 } from './1732360000000-study-grants';
 
 /** Every migration, oldest first. */
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   RisDemographics1732330000000,
   StudyStability1732330000001,
   Hl7Outbound1732330000002,
+  Erasure1732350000000,
   StudyGrants1732360000000,
 ];
