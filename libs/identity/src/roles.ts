@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'audit:read',
   /** De-identify a study into a research tenant. */
   'research:export',
+  /** Create, read and delete FHIR rest-hook Subscriptions (notifications when a study is available). */
+  'subscriptions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,6 +34,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'tenant:manage': "manage the tenant's configuration",
   'audit:read': "read the tenant's audit trail",
   'research:export': 'export studies de-identified for research',
+  'subscriptions:manage': 'manage FHIR subscriptions',
 };
 
 /**
@@ -40,12 +43,12 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * grants exist, nothing. A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'subscriptions:manage'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],
   researcher: [],
-  integration: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
+  integration: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write', 'subscriptions:manage'],
 };
 
 export function isRole(value: string): value is Role {
