@@ -8,6 +8,7 @@ import { Audit1732310000000 } from './1732310000000-audit';
 import { RisDemographics1732330000000 } from './1732330000000-ris-demographics';
 import { StudyStability1732330000001 } from './1732330000001-study-stability';
 import { Hl7Outbound1732330000002 } from './1732330000002-hl7-outbound';
+import { FhirSubscriptions1732340000000 } from './1732340000000-fhir-subscriptions';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   RisDemographics1732330000000,
   StudyStability1732330000001,
   Hl7Outbound1732330000002,
+  FhirSubscriptions1732340000000,
 ];
