@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * FHIR R4 rest-hook Subscriptions per tenant (FHIR R4 8.21), and the notifications waiting for their
- * endpoints, kept like the HL7 outbound queue: queued in the transaction that consumes the
- * study.stable event (its id, per subscription, makes a redelivery queue nothing more), claimed for a
+ * endpoints, kept like the HL7 outbound queue: queued when the study.stable event is consumed, before
+ * it is committed (its id, per subscription, makes a redelivery queue nothing more), claimed for a
  * while by a sender, retried, and given up as 'failed' after the last attempt, which sets the
  * subscription's status to error. Deleting a subscription drops what it still had queued.
  */
