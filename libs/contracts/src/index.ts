@@ -6,6 +6,7 @@ export * from './events/instance-stored.v1';
 export * from './events/order-cancelled.v1';
 export * from './events/order-changed.v1';
 export * from './events/order-placed.v1';
+export * from './events/patient-merge-undone.v1';
 export * from './events/patient-merged.v1';
 export * from './events/patient-updated.v1';
 export * from './events/procedure-step-completed.v1';
@@ -21,6 +22,7 @@ import { InstanceStoredV1 } from './events/instance-stored.v1';
 import { OrderCancelledV1 } from './events/order-cancelled.v1';
 import { OrderChangedV1 } from './events/order-changed.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
+import { PatientMergeUndoneV1 } from './events/patient-merge-undone.v1';
 import { PatientMergedV1 } from './events/patient-merged.v1';
 import { PatientUpdatedV1 } from './events/patient-updated.v1';
 import { ProcedureStepCompletedV1 } from './events/procedure-step-completed.v1';
@@ -38,6 +40,7 @@ export const ALL_EVENTS = [
   ProcedureStepDiscontinuedV1,
   PatientUpdatedV1,
   PatientMergedV1,
+  PatientMergeUndoneV1,
   OrderPlacedV1,
   OrderChangedV1,
   OrderCancelledV1,

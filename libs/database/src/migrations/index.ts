@@ -9,6 +9,7 @@ import { RisDemographics1732330000000 } from './1732330000000-ris-demographics';
 import { StudyStability1732330000001 } from './1732330000001-study-stability';
 import { Hl7Outbound1732330000002 } from './1732330000002-hl7-outbound';
 import { FhirSubscriptions1732340000000 } from './1732340000000-fhir-subscriptions';
+import { PatientMergeUndo1732340000001 } from './1732340000001-patient-merge-undo';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   StudyStability1732330000001,
   Hl7Outbound1732330000002,
   FhirSubscriptions1732340000000,
+  PatientMergeUndo1732340000001,
 ];
