@@ -20,6 +20,9 @@ import { QueueResultUseCase } from './results/queue-result.use-case';
 import { ResultsConsumer } from './results/results-consumer';
 import { ResultsSender } from './results/results-sender';
 import { SendResultsUseCase } from './results/send-results.use-case';
+import { ListPatientMergesUseCase } from './merges/list-patient-merges.use-case';
+import { PatientMergesController } from './merges/patient-merges.controller';
+import { UndoPatientMergeUseCase } from './merges/undo-patient-merge.use-case';
 import { MllpListener } from './mllp/mllp-listener';
 import { MllpMessageHandler } from './mllp/mllp-message-handler';
 import { ReceiveMessageUseCase } from './receive-message.use-case';
@@ -44,9 +47,10 @@ const FHIR_SUBSCRIPTIONS = Symbol('FhirSubscriptionStore');
  * FHIR R4 ServiceRequest (create, update, read): orders with the effect of order messages.
  * Results out: a stable study with an order becomes an order status message to the tenant's RIS.
  * FHIR R4 rest-hook Subscriptions: a stable study is POSTed to each subscription that selects it.
+ * Patient merges listed and undone (admin REST).
  */
 @Module({
-  controllers: [ServiceRequestController, SubscriptionController],
+  controllers: [ServiceRequestController, SubscriptionController, PatientMergesController],
   providers: [
     { provide: FHIR_INDEX, useFactory: (db: Database) => new TypeormFhirIndex(db), inject: [DATABASE] },
     { provide: FHIR_SUBSCRIPTIONS, useFactory: (db: Database) => new TypeormFhirSubscriptionStore(db), inject: [DATABASE] },
@@ -133,6 +137,12 @@ const FHIR_SUBSCRIPTIONS = Symbol('FhirSubscriptionStore');
       inject: [FHIR_SUBSCRIPTIONS, FHIR_INDEX, NotificationsSender, LOGGER],
     },
     NotificationsConsumer,
+    { provide: ListPatientMergesUseCase, useFactory: (store: Hl7Store) => new ListPatientMergesUseCase(store), inject: [HL7_STORE] },
+    {
+      provide: UndoPatientMergeUseCase,
+      useFactory: (store: Hl7Store, relay: OutboxRelay) => new UndoPatientMergeUseCase(store, () => relay.notify(), { source: `hl7@${hostname()}`, now: () => new Date() }),
+      inject: [HL7_STORE, OUTBOX_RELAY],
+    },
   ],
   exports: [MllpListener],
 })
