@@ -53,7 +53,8 @@ export class PatientMergesController {
           await this.trail.record({ type: 'patient-record', action: 'C', tenant, actors, patient: auditPatient(result.prior, result.priorAttributes) });
           await this.trail.record({ type: 'patient-record', action: 'U', tenant, actors, patient: auditPatient(result.survivor, result.survivorAttributes) });
         }
-        await reply.send({
+        // 200: an action on an existing resource, nothing created (Nest answers a POST 201 by default).
+        await reply.code(200).send({
           mergeId: id,
           prior: result.prior,
           survivor: result.survivor,
