@@ -28,17 +28,21 @@ interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** What the listener answered. */
+  status: number;
 }
 
-/** A subscriber: a plain HTTP server that records every POST; /down answers 500 to each. */
+/** A subscriber: a plain HTTP server that records every POST; /down answers 500 to each, /flaky 503 while it is unwell. */
 class Listener {
   readonly received: Received[] = [];
+  unwell = true;
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(req.url === '/down' ? 500 : 200).end();
+      const status = req.url === '/down' ? 500 : req.url === '/flaky' && this.unwell ? 503 : 200;
+      this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+      res.writeHead(status).end();
     });
   });
 
@@ -73,18 +77,21 @@ describe.each(MODES)('FHIR rest-hook Subscriptions: storescu stores, a test list
   const fhir = async (requests: Json[], validate: Json[] = [], account: 'integration' | 'technologist' = 'integration'): Promise<PeerResult> =>
     runPeer<PeerResult>('fhir_peer.py', [], { base: `${tessera.baseUrl}/fhir`, token: await tessera.token(account), requests, validate });
 
-  beforeAll(async () => {
-    fs.mkdirSync(dir, { recursive: true });
-    listenerUrl = await listener.start();
-    backing = await createBacking(mode, 'fhir-subs');
-    tessera = await startTessera(`fhir-subscriptions-${mode}`, {
+  const start = async (retryMs: number): Promise<Tessera> =>
+    startTessera(`fhir-subscriptions-${mode}`, {
       ...backing.env,
       MLLP_PORT: String(await freePort()),
       STUDY_STABLE_AFTER_S: '1',
       FHIR_SUBSCRIPTION_MAX_ATTEMPTS: '3',
-      FHIR_SUBSCRIPTION_RETRY_MS: '100',
-      FHIR_SUBSCRIPTION_MAX_RETRY_MS: '200',
+      FHIR_SUBSCRIPTION_RETRY_MS: String(retryMs),
+      FHIR_SUBSCRIPTION_MAX_RETRY_MS: String(retryMs * 2),
     });
+
+  beforeAll(async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    listenerUrl = await listener.start();
+    backing = await createBacking(mode, 'fhir-subs');
+    tessera = await start(100);
   });
 
   afterAll(async () => {
@@ -151,6 +158,29 @@ describe.each(MODES)('FHIR rest-hook Subscriptions: storescu stores, a test list
     const deleted = await tessera.fetch(`${tessera.baseUrl}/fhir/Subscription/${bare}`, { method: 'DELETE' }, 'integration');
     expect(deleted.status).toBe(204);
     expect((await fhir([{ method: 'GET', path: `/Subscription/${bare}` }])).responses[0]).toMatchObject({ status: 404, valid: true, body: { resourceType: 'OperationOutcome' } });
+  });
+
+  it('keeps a notification that was not delivered across a restart, and delivers it once the subscriber is well', async () => {
+    // Retries far enough apart that the restart falls between two attempts.
+    await tessera.stop();
+    tessera = await start(4000);
+    const created = await fhir([{ method: 'POST', path: '/Subscription', body: subscription('ImagingStudy?identifier=SUBS-ACC-2', `${listenerUrl}/flaky`, { payload: 'application/fhir+json' }) }]);
+    expect(created.responses[0]?.status).toBe(201);
+    const before = { bare: listener.at('/bare').length, hook: listener.at('/hook').length };
+
+    const study = writeSyntheticStudy(path.join(dir, 'study-2'), 1, { rows: 8, columns: 8, patientId: 'SUBS-P2', accessionNumber: 'SUBS-ACC-2' });
+    expect((await storescu(tessera.dimsePort, 'TESSERA', study.files)).every((o) => o.kind === 'status' && o.status === 0)).toBe(true);
+    await expectEventually(async () => expect(listener.at('/flaky').map((r) => r.status)).toEqual([503]), { timeoutMs: 60_000, intervalMs: 100 });
+    await tessera.stop();
+
+    listener.unwell = false;
+    tessera = await start(4000);
+    await expectEventually(async () => expect(listener.at('/flaky').map((r) => r.status)).toEqual([503, 200]), { timeoutMs: 60_000, intervalMs: 250 });
+    expect(JSON.parse(listener.at('/flaky')[1]?.body as string)).toMatchObject({ resourceType: 'ImagingStudy', id: study.studyInstanceUID });
+    const { responses } = await fhir([{ method: 'GET', path: `/Subscription/${String(created.responses[0]?.body.id)}` }]);
+    expect(responses[0]).toMatchObject({ valid: true, body: { status: 'active' } });
+    // The deleted subscription heard nothing of this study, nor did one whose criteria it does not meet.
+    expect({ bare: listener.at('/bare').length, hook: listener.at('/hook').length }).toEqual(before);
   });
 
   it('refuses a Subscription it cannot honour, and callers who may not manage subscriptions', async () => {
