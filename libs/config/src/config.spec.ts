@@ -272,6 +272,19 @@ describe('loadConfig: audit trail', () => {
   });
 });
 
+describe('FHIR subscription settings', () => {
+  it('retries notifications 10 times from 5 s, doubling up to 10 min, unless told otherwise', () => {
+    expect(loadConfig({}).fhirSubscriptions).toEqual({ maxAttempts: 10, retryDelayMs: 5000, maxRetryDelayMs: 600_000, timeoutMs: 30_000 });
+    expect(loadConfig({ FHIR_SUBSCRIPTION_MAX_ATTEMPTS: '2', FHIR_SUBSCRIPTION_RETRY_MS: '100', FHIR_SUBSCRIPTION_MAX_RETRY_MS: '200', FHIR_SUBSCRIPTION_TIMEOUT_MS: '1000' }).fhirSubscriptions).toEqual({
+      maxAttempts: 2,
+      retryDelayMs: 100,
+      maxRetryDelayMs: 200,
+      timeoutMs: 1000,
+    });
+    expect(() => loadConfig({ FHIR_SUBSCRIPTION_MAX_ATTEMPTS: '0' })).toThrow(/FHIR_SUBSCRIPTION_MAX_ATTEMPTS/);
+  });
+});
+
 describe('study stability and HL7 results settings', () => {
   it('defaults to a study stable after 60 s and no results destinations', () => {
     const config = loadConfig({});

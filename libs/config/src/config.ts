@@ -132,6 +132,16 @@ export interface Hl7ResultsSettings {
 
 export const DIMSE_USER_IDENTITY_POLICIES = ['optional', 'required', 'ignore'] as const;
 export type DimseUserIdentityPolicy = (typeof DIMSE_USER_IDENTITY_POLICIES)[number];
+/** FHIR_SUBSCRIPTION_*: how rest-hook notifications are retried (FHIR R4 Subscription). */
+export interface FhirSubscriptionSettings {
+  /** After this many failed attempts a notification is given up and its Subscription set to error. */
+  readonly maxAttempts: number;
+  /** The wait after the first failure; it doubles after each further one, up to maxRetryDelayMs. */
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  /** How long one POST to a subscriber's endpoint may take. */
+  readonly timeoutMs: number;
+}
 
 /** Every setting of a Tessera process, validated. */
 export interface TesseraConfig {
@@ -176,6 +186,8 @@ export interface TesseraConfig {
   };
   /** The hl7 role's results out: order status messages to each tenant's RIS over MLLP. */
   readonly hl7Results: Hl7ResultsSettings;
+  /** The hl7 role's FHIR rest-hook Subscriptions: notifications when a study becomes available. */
+  readonly fhirSubscriptions: FhirSubscriptionSettings;
   readonly database: DatabaseSettings;
   readonly blob: BlobSettings;
   readonly bus: BusSettings;
@@ -242,6 +254,10 @@ const KNOWN_KEYS = [
   'HL7_RESULTS_MAX_RETRY_MS',
   'HL7_RESULTS_ACK_TIMEOUT_MS',
   'HL7_RESULTS_TLS_CA',
+  'FHIR_SUBSCRIPTION_MAX_ATTEMPTS',
+  'FHIR_SUBSCRIPTION_RETRY_MS',
+  'FHIR_SUBSCRIPTION_MAX_RETRY_MS',
+  'FHIR_SUBSCRIPTION_TIMEOUT_MS',
   'STUDY_STABLE_AFTER_S',
   'DATABASE_URL',
   'BLOB_URL',
@@ -397,6 +413,12 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     ackTimeoutMs: int('HL7_RESULTS_ACK_TIMEOUT_MS', 30_000, 100, 600_000),
     ...(resultsCa !== undefined ? { tlsCa: resultsCa } : {}),
   };
+  const fhirSubscriptions: FhirSubscriptionSettings = {
+    maxAttempts: int('FHIR_SUBSCRIPTION_MAX_ATTEMPTS', 10, 1, 1000),
+    retryDelayMs: int('FHIR_SUBSCRIPTION_RETRY_MS', 5_000, 10, 3_600_000),
+    maxRetryDelayMs: int('FHIR_SUBSCRIPTION_MAX_RETRY_MS', 600_000, 10, 86_400_000),
+    timeoutMs: int('FHIR_SUBSCRIPTION_TIMEOUT_MS', 30_000, 100, 600_000),
+  };
   const auth = parseAuth(env, roles, http, cwd, problems);
   const audit = parseAudit(env, cwd, problems);
   // HTTP always authenticates (every route checks a token); DIMSE refuses unregistered calling AEs
@@ -420,6 +442,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     mllp,
     index,
     hl7Results,
+    fhirSubscriptions,
     database,
     blob,
     bus,

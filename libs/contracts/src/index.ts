@@ -8,6 +8,7 @@ export * from './events/order-cancelled.v1';
 export * from './events/order-changed.v1';
 export * from './events/order-placed.v1';
 export * from './events/patient-erased.v1';
+export * from './events/patient-merge-undone.v1';
 export * from './events/patient-merged.v1';
 export * from './events/patient-updated.v1';
 export * from './events/procedure-step-completed.v1';
@@ -25,6 +26,7 @@ import { OrderCancelledV1 } from './events/order-cancelled.v1';
 import { OrderChangedV1 } from './events/order-changed.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
 import { PatientErasedV1 } from './events/patient-erased.v1';
+import { PatientMergeUndoneV1 } from './events/patient-merge-undone.v1';
 import { PatientMergedV1 } from './events/patient-merged.v1';
 import { PatientUpdatedV1 } from './events/patient-updated.v1';
 import { ProcedureStepCompletedV1 } from './events/procedure-step-completed.v1';
@@ -43,6 +45,7 @@ export const ALL_EVENTS = [
   PatientUpdatedV1,
   PatientMergedV1,
   PatientErasedV1,
+  PatientMergeUndoneV1,
   OrderPlacedV1,
   OrderChangedV1,
   OrderCancelledV1,

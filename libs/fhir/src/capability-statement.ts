@@ -29,7 +29,7 @@ export function capabilityStatement() {
         security: {
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
           description:
-            'Every interaction except this CapabilityStatement needs an OpenID Connect bearer token (RFC 6750) of a caller who belongs to the tenant: ImagingStudy, Patient and Endpoint need a role that may search studies (studies:read); reading a ServiceRequest one that may read the worklist (worklist:read); creating and updating one that may change the worklist (worklist:write).',
+            'Every interaction except this CapabilityStatement needs an OpenID Connect bearer token (RFC 6750) of a caller who belongs to the tenant: ImagingStudy, Patient and Endpoint need a role that may search studies (studies:read); reading a ServiceRequest one that may read the worklist (worklist:read); creating and updating one that may change the worklist (worklist:write); Subscription one that may manage subscriptions (subscriptions:manage).',
         },
         resource: [
           {
@@ -61,6 +61,16 @@ export function capabilityStatement() {
             versioning: 'no-version',
             readHistory: false,
             updateCreate: true,
+          },
+          {
+            type: 'Subscription',
+            profile: 'http://hl7.org/fhir/StructureDefinition/Subscription',
+            documentation:
+              'rest-hook Subscriptions to ImagingStudy (criteria ImagingStudy, optionally ?patient= or ?identifier=): when a study becomes available (the archive holds it stable), the server POSTs to channel.endpoint the ImagingStudy (channel.payload application/fhir+json) or an empty body (no payload), with channel.header. Created with status requested, it is active at once; a notification that fails every retry sets it to error (with error), and the next delivered one back to active.',
+            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'delete' }, { code: 'search-type' }],
+            versioning: 'no-version',
+            readHistory: false,
+            updateCreate: false,
           },
           {
             type: 'Endpoint',

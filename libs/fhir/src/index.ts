@@ -10,3 +10,4 @@ export * from './patient.resource';
 export * from './resources';
 export * from './search';
 export * from './service-request';
+export * from './subscription';

@@ -105,6 +105,16 @@ export interface ServiceRequest extends Resource {
   performer?: Reference[];
 }
 
+export interface Subscription extends Resource {
+  resourceType: 'Subscription';
+  status: 'requested' | 'active' | 'error' | 'off';
+  end?: string;
+  reason: string;
+  criteria: string;
+  error?: string;
+  channel: { type: 'rest-hook' | 'websocket' | 'email' | 'sms' | 'message'; endpoint?: string; payload?: string; header?: string[] };
+}
+
 export interface OperationOutcomeIssue {
   severity: 'fatal' | 'error' | 'warning' | 'information';
   code: string;

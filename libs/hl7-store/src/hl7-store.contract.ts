@@ -107,6 +107,50 @@ export function describeHl7StoreContract(name: string, open: () => Promise<Hl7St
       expect(await h.studyAttributes('default', '1.2.826.0.1.3680043.10.3.3')).toMatchObject({ '00100010': pn('Surviving^Name'), '00100020': text('LO', 'SURV-1') });
     });
 
+    it('undoes a merge: the prior patient, exactly the studies and orders the merge moved, and the patients that had followed it, come back', async () => {
+      const survivor = { patientID: 'UNDO-SURV', issuerOfPatientID: 'HOSP' };
+      const prior = { patientID: 'UNDO-PRIOR', issuerOfPatientID: '' };
+      const older = { patientID: 'UNDO-OLDER', issuerOfPatientID: 'HOSP' };
+      const uid = (n: number): string => `1.2.826.0.1.3680043.10.8.${n}`;
+      await h.seedStudy('default', uid(1), survivor, patientAttributes(survivor, 'Surviving^Undo'));
+      await h.seedStudy('default', uid(2), prior, patientAttributes(prior, 'Prior^Undo', { '00100040': text('CS', 'F') }));
+      await h.seedStudy('default', uid(3), older, patientAttributes(older, 'Older^Undo'));
+      const order: ImagingOrder = { tenant: 'default', accessionNumber: 'UNDO-ACC', studyInstanceUID: uid(9), scheduledProcedureStepID: 'SPS-1', status: 'SCHEDULED', patient: prior };
+      const step = { '00080060': text('CS', 'CT'), '00400001': text('AE', 'CT1'), '00400002': text('DA', '20261122'), '00400003': text('TM', '1000'), '00400009': text('SH', 'SPS-1'), '00400020': text('CS', 'SCHEDULED') };
+      const item: DicomJsonDataset = {
+        ...patientAttributes(prior, 'Prior^Undo', { '00100040': text('CS', 'F') }),
+        '00080050': text('SH', 'UNDO-ACC'),
+        '0020000D': text('UI', uid(9)),
+        '00400100': { vr: 'SQ', Value: [step] },
+        '00401001': text('SH', 'RP-1'),
+      };
+      await h.store.transaction((tx) => tx.saveOrder(order, { tenant: 'default', studyInstanceUID: uid(9), scheduledProcedureStepID: 'SPS-1', attributes: item }));
+      await h.store.transaction((tx) => tx.mergePatient('default', older, prior));
+      const merge = await h.store.transaction((tx) => tx.mergePatient('default', prior, survivor));
+      // A study that arrives for the survivor after the merge is not the merge's to give back.
+      await h.seedStudy('default', uid(4), survivor, patientAttributes(survivor, 'Surviving^Undo'));
+
+      const [record] = await h.store.transaction((tx) => tx.listMerges('default'));
+      expect(record).toMatchObject({ mergeId: merge.mergeId, prior, survivor, movedStudyInstanceUIDs: [uid(2), uid(3)], movedAccessionNumbers: ['UNDO-ACC'] });
+      expect(record?.undoneAt).toBeUndefined();
+      expect(await h.store.transaction((tx) => tx.findMerge('other', merge.mergeId))).toBeUndefined();
+      expect(await h.store.transaction((tx) => tx.findMerge('default', 'not-a-number'))).toBeUndefined();
+
+      const at = new Date('2026-11-22T12:00:00Z');
+      const undone = await h.store.transaction((tx) => tx.undoMerge('default', merge.mergeId, at));
+      expect(undone).toEqual({ restoredStudyInstanceUIDs: [uid(2), uid(3)], restoredAccessionNumbers: ['UNDO-ACC'], priorAttributes: patientAttributes(prior, 'Prior^Undo', { '00100040': text('CS', 'F') }) });
+      const after = await h.store.transaction(async (tx) => [await tx.findPatient('default', survivor), await tx.findPatient('default', prior), await tx.findPatient('default', older)]);
+      expect(after[0]?.studyInstanceUIDs).toEqual([uid(1), uid(4)]);
+      expect(after[1]?.studyInstanceUIDs).toEqual([uid(2), uid(3)]);
+      expect(after[1]?.mergedInto).toBeUndefined();
+      expect(after[2]?.mergedInto).toEqual(prior);
+      expect(await h.studyAttributes('default', uid(2))).toMatchObject({ '00100010': pn('Prior^Undo'), '00100020': text('LO', 'UNDO-PRIOR'), '00100040': text('CS', 'F') });
+      expect((await h.store.transaction((tx) => tx.findOrder('default', 'UNDO-ACC')))?.patient).toEqual(prior);
+      expect(await h.worklistAttributes('default', uid(9), 'SPS-1')).toMatchObject({ '00100010': pn('Prior^Undo'), '00100020': text('LO', 'UNDO-PRIOR') });
+      expect((await h.store.transaction((tx) => tx.findMerge('default', merge.mergeId)))?.undoneAt).toEqual(at);
+      await expect(h.store.transaction((tx) => tx.undoMerge('default', merge.mergeId, at))).rejects.toThrow();
+    });
+
     it('changes a patient’s identifier and carries it to its studies', async () => {
       const from = { patientID: 'TEMP-1', issuerOfPatientID: 'HOSP' };
       const to = { patientID: 'MRN-1', issuerOfPatientID: 'HOSP' };

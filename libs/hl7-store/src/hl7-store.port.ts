@@ -44,6 +44,28 @@ export interface PatientMerge {
   readonly movedStudyInstanceUIDs: readonly string[];
 }
 
+/** A merge as recorded: who was merged into whom, what it moved, and whether it was undone. */
+export interface PatientMergeRecord {
+  readonly mergeId: string;
+  readonly prior: PatientIdentity;
+  readonly survivor: PatientIdentity;
+  readonly movedStudyInstanceUIDs: readonly string[];
+  /** The orders (Accession Numbers) of the prior patient that the merge gave the survivor. */
+  readonly movedAccessionNumbers: readonly string[];
+  readonly mergedAt: Date;
+  readonly undoneAt?: Date;
+}
+
+/** What undoing a merge put back. */
+export interface UndoneMerge {
+  /** The moved studies that were still the survivor's, now the prior patient's again. */
+  readonly restoredStudyInstanceUIDs: readonly string[];
+  /** The moved orders that were still the survivor's, now the prior patient's again. */
+  readonly restoredAccessionNumbers: readonly string[];
+  /** The prior patient's attributes, which those studies carry again. */
+  readonly priorAttributes: DicomJsonDataset;
+}
+
 /** An imaging order and the scheduled procedure step it placed on the worklist. */
 export interface ImagingOrder {
   readonly tenant: string;
@@ -81,6 +103,18 @@ export interface Hl7Transaction {
    * into the survivor (and so do patients merged into it before); what undoing needs is kept.
    */
   mergePatient(tenant: string, prior: PatientIdentity, survivor: PatientIdentity): Promise<PatientMerge>;
+  /** A tenant's merges, newest first. */
+  listMerges(tenant: string): Promise<PatientMergeRecord[]>;
+  /** One merge, held for the rest of the transaction. */
+  findMerge(tenant: string, mergeId: string): Promise<PatientMergeRecord | undefined>;
+  /**
+   * Undoes a merge that is not undone and whose prior patient is still merged into its survivor: the
+   * prior patient is one of its own again (and the patients merged into it before are again merged
+   * into it); the studies and orders the merge moved, where they are still the survivor's, go back
+   * to it, the studies with the prior patient's attributes as they were, the orders' open worklist
+   * items too; the merge is marked undone.
+   */
+  undoMerge(tenant: string, mergeId: string, now: Date): Promise<UndoneMerge>;
   /** Gives the patient `from` the identity `to` (which no patient has) and these attributes, which hold it. */
   changePatientIdentity(tenant: string, from: PatientIdentity, to: PatientIdentity, attributes: DicomJsonDataset): Promise<void>;
 

@@ -4,3 +4,6 @@ export * from './typeorm-hl7-store.adapter';
 export * from './hl7-outbound.port';
 export * from './memory-hl7-outbound.adapter';
 export * from './typeorm-hl7-outbound.adapter';
+export * from './fhir-subscription-store.port';
+export * from './memory-fhir-subscription-store.adapter';
+export * from './typeorm-fhir-subscription-store.adapter';

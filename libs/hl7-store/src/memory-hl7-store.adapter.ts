@@ -1,7 +1,7 @@
 import { levelOfTag, parseTagKey, stringValue, tagKey, Tags, withPatientAttributes, type DicomJsonDataset } from '@tessera/dicom';
 import type { OutboxEntry } from '@tessera/outbox';
 import { FINAL_STEP_STATUSES, scheduledStepOf, WorklistTags, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
-import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, ProcessedMessage, StoredPatient } from './hl7-store.port';
+import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, PatientMergeRecord, ProcessedMessage, StoredPatient, UndoneMerge } from './hl7-store.port';
 
 interface PatientState {
   identity: PatientIdentity;
@@ -15,7 +15,18 @@ export interface MemoryHl7State {
   patients: Map<string, PatientState>;
   /** Studies by tenant and Study Instance UID: their patient, and their attributes (patient level and their own). */
   studies: Map<string, { tenant: string; studyInstanceUID: string; patient: string; attributes: DicomJsonDataset }>;
-  merges: { tenant: string; prior: string; survivor: string; priorAttributes: DicomJsonDataset; moved: string[] }[];
+  merges: {
+    tenant: string;
+    prior: string;
+    survivor: string;
+    priorAttributes: DicomJsonDataset;
+    moved: string[];
+    movedOrders: string[];
+    /** The patients merged into the prior one before, which followed it. */
+    followers: string[];
+    mergedAt: Date;
+    undoneAt?: Date;
+  }[];
   orders: Map<string, ImagingOrder>;
   worklist: Map<string, WorklistItem>;
   /** The outbox. */
@@ -96,12 +107,59 @@ class MemoryHl7Transaction implements Hl7Transaction {
     const priorState = this.s.patients.get(from);
     if (!priorState || !this.s.patients.has(to)) throw new Error('both patients of a merge must exist');
     const moved = this.carry(from, to);
-    for (const p of this.s.patients.values()) if (p.mergedInto === from) p.mergedInto = to;
+    const followers = [...this.s.patients.entries()].filter(([, p]) => p.mergedInto === from).map(([k]) => k);
+    for (const k of followers) (this.s.patients.get(k) as PatientState).mergedInto = to;
     priorState.mergedInto = to;
     this.carryToWorklist(tenant, prior, (this.s.patients.get(to) as PatientState).attributes);
-    this.carryToOrders(tenant, prior, survivor);
-    this.s.merges.push({ tenant, prior: from, survivor: to, priorAttributes: structuredClone(priorState.attributes), moved });
+    const movedOrders = this.carryToOrders(tenant, prior, survivor);
+    this.s.merges.push({ tenant, prior: from, survivor: to, priorAttributes: structuredClone(priorState.attributes), moved, movedOrders, followers, mergedAt: new Date() });
     return { mergeId: String(this.s.merges.length), movedStudyInstanceUIDs: moved };
+  }
+
+  async listMerges(tenant: string): Promise<PatientMergeRecord[]> {
+    return this.s.merges
+      .map((m, i) => ({ m, id: String(i + 1) }))
+      .filter(({ m }) => m.tenant === tenant)
+      .reverse()
+      .map(({ m, id }) => this.record(m, id));
+  }
+
+  async findMerge(tenant: string, mergeId: string): Promise<PatientMergeRecord | undefined> {
+    const m = this.s.merges[Number(mergeId) - 1];
+    return m && m.tenant === tenant ? this.record(m, mergeId) : undefined;
+  }
+
+  async undoMerge(tenant: string, mergeId: string, now: Date): Promise<UndoneMerge> {
+    const m = this.s.merges[Number(mergeId) - 1];
+    const priorState = m && this.s.patients.get(m.prior);
+    if (!m || m.tenant !== tenant || m.undoneAt || !priorState || priorState.mergedInto !== m.survivor) throw new Error(`no merge ${mergeId} to undo in tenant ${tenant}`);
+    delete priorState.mergedInto;
+    for (const k of m.followers) {
+      const follower = this.s.patients.get(k);
+      if (follower?.mergedInto === m.survivor) follower.mergedInto = m.prior;
+    }
+    const restored: string[] = [];
+    for (const study of this.s.studies.values()) {
+      if (study.patient !== m.survivor || !m.moved.includes(study.studyInstanceUID)) continue;
+      const own = Object.fromEntries(Object.entries(study.attributes).filter(([k]) => levelOfTag(parseTagKey(k) ?? 0) !== 'PATIENT'));
+      study.patient = m.prior;
+      study.attributes = { ...own, ...structuredClone(m.priorAttributes) };
+      restored.push(study.studyInstanceUID);
+    }
+    const survivor = (this.s.patients.get(m.survivor) as PatientState).identity;
+    const orders: string[] = [];
+    for (const order of this.s.orders.values()) {
+      const isSurvivors = order.patient.patientID === survivor.patientID && order.patient.issuerOfPatientID === survivor.issuerOfPatientID;
+      if (order.tenant !== tenant || !m.movedOrders.includes(order.accessionNumber) || !isSurvivors) continue;
+      (order as { patient: PatientIdentity }).patient = priorState.identity;
+      orders.push(order.accessionNumber);
+      const itemKey = key(tenant, order.studyInstanceUID, order.scheduledProcedureStepID);
+      const item = this.s.worklist.get(itemKey);
+      const status = item && (stringValue(scheduledStepOf(item.attributes), tagKey(WorklistTags.ScheduledProcedureStepStatus)) as ScheduledStepStatus);
+      if (item && status && !FINAL_STEP_STATUSES.includes(status)) this.s.worklist.set(itemKey, { ...item, attributes: withPatientAttributes(item.attributes, structuredClone(m.priorAttributes)) });
+    }
+    m.undoneAt = now;
+    return { restoredStudyInstanceUIDs: restored.sort(), restoredAccessionNumbers: orders.sort(), priorAttributes: structuredClone(m.priorAttributes) };
   }
 
   async changePatientIdentity(tenant: string, from: PatientIdentity, to: PatientIdentity, attributes: DicomJsonDataset): Promise<void> {
@@ -112,6 +170,11 @@ class MemoryHl7Transaction implements Hl7Transaction {
     this.s.patients.delete(oldKey);
     this.s.patients.set(newKey, { ...patient, identity: to, attributes: structuredClone(attributes) });
     for (const p of this.s.patients.values()) if (p.mergedInto === oldKey) p.mergedInto = newKey;
+    for (const m of this.s.merges) {
+      if (m.prior === oldKey) m.prior = newKey;
+      if (m.survivor === oldKey) m.survivor = newKey;
+      m.followers = m.followers.map((f) => (f === oldKey ? newKey : f));
+    }
     this.carry(oldKey, newKey);
     this.carryToWorklist(tenant, from, attributes);
     this.carryToOrders(tenant, from, to);
@@ -163,9 +226,26 @@ class MemoryHl7Transaction implements Hl7Transaction {
     }
   }
 
-  private carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): void {
+  private carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): string[] {
+    const moved: string[] = [];
     for (const order of this.s.orders.values()) {
-      if (order.tenant === tenant && order.patient.patientID === from.patientID && order.patient.issuerOfPatientID === from.issuerOfPatientID) (order as { patient: PatientIdentity }).patient = to;
+      if (order.tenant !== tenant || order.patient.patientID !== from.patientID || order.patient.issuerOfPatientID !== from.issuerOfPatientID) continue;
+      (order as { patient: PatientIdentity }).patient = to;
+      moved.push(order.accessionNumber);
     }
+    return moved.sort();
+  }
+
+  private record(m: MemoryHl7State['merges'][number], mergeId: string): PatientMergeRecord {
+    const identity = (k: string): PatientIdentity => (this.s.patients.get(k) as PatientState).identity;
+    return structuredClone({
+      mergeId,
+      prior: identity(m.prior),
+      survivor: identity(m.survivor),
+      movedStudyInstanceUIDs: m.moved,
+      movedAccessionNumbers: m.movedOrders,
+      mergedAt: m.mergedAt,
+      ...(m.undoneAt ? { undoneAt: m.undoneAt } : {}),
+    });
   }
 }

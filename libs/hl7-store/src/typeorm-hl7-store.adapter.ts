@@ -4,7 +4,7 @@ import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
 import { FINAL_STEP_STATUSES, putWorklistItem, type ScheduledStepStatus, type WorklistItem } from '@tessera/worklist';
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
-import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, ProcessedMessage, StoredPatient } from './hl7-store.port';
+import type { Hl7Store, Hl7Transaction, ImagingOrder, MessageKey, PatientIdentity, PatientMerge, PatientMergeRecord, ProcessedMessage, StoredPatient, UndoneMerge } from './hl7-store.port';
 
 /** The HL7 store in PostgreSQL (or PGlite): hl7_message, the index's patient and study tables, imaging_order and worklist_item. */
 export class TypeormHl7Store implements Hl7Store {
@@ -83,14 +83,58 @@ class TypeormHl7Transaction implements Hl7Transaction {
     const from = await this.existing(tenant, prior);
     const to = await this.existing(tenant, survivor);
     const moved = await this.carryToStudies(tenant, to.id, to.attributes, from.id);
+    // The patients merged into the prior one before follow it; an undo sends them back to it.
+    const followers = (await this.manager.query('SELECT id FROM patient WHERE merged_into_fk = $1 ORDER BY id', [from.id])) as { id: number | string }[];
     await this.manager.query('UPDATE patient SET merged_into_fk = $2, updated_at = now() WHERE id = $1 OR merged_into_fk = $1', [from.id, to.id]);
     await this.carryToWorklist(tenant, prior, to.attributes);
-    await this.carryToOrders(tenant, prior, survivor);
+    const orders = await this.carryToOrders(tenant, prior, survivor);
     const [merge] = (await this.manager.query(
-      'INSERT INTO patient_merge (tenant_id, survivor_fk, prior_fk, prior_attributes, moved_study_instance_uids) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [tenant, to.id, from.id, JSON.stringify(from.attributes), moved],
+      `INSERT INTO patient_merge (tenant_id, survivor_fk, prior_fk, prior_attributes, moved_study_instance_uids, moved_accession_numbers, follower_fks)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [tenant, to.id, from.id, JSON.stringify(from.attributes), moved, orders, followers.map((f) => String(f.id))],
     )) as { id: number | string }[];
     return { mergeId: String((merge as { id: number | string }).id), movedStudyInstanceUIDs: moved };
+  }
+
+  async listMerges(tenant: string): Promise<PatientMergeRecord[]> {
+    const rows = (await this.manager.query(`${MERGES} WHERE m.tenant_id = $1 ORDER BY m.id DESC`, [tenant])) as MergeRow[];
+    return rows.map(mergeRecord);
+  }
+
+  async findMerge(tenant: string, mergeId: string): Promise<PatientMergeRecord | undefined> {
+    if (!/^\d{1,18}$/.test(mergeId)) return undefined;
+    const rows = (await this.manager.query(`${MERGES} WHERE m.tenant_id = $1 AND m.id = $2 FOR UPDATE OF m`, [tenant, mergeId])) as MergeRow[];
+    return rows[0] && mergeRecord(rows[0]);
+  }
+
+  async undoMerge(tenant: string, mergeId: string, now: Date): Promise<UndoneMerge> {
+    const [merge] = (await this.manager.query(
+      'SELECT prior_fk, survivor_fk, prior_attributes, moved_study_instance_uids, moved_accession_numbers, follower_fks FROM patient_merge WHERE tenant_id = $1 AND id = $2 AND undone_at IS NULL FOR UPDATE',
+      [tenant, mergeId],
+    )) as { prior_fk: number | string; survivor_fk: number | string; prior_attributes: DicomJsonDataset; moved_study_instance_uids: string[]; moved_accession_numbers: string[]; follower_fks: (number | string)[] }[];
+    if (!merge) throw new Error(`no merge ${mergeId} to undo in tenant ${tenant}`);
+    const [prior, survivor] = [Number(merge.prior_fk), Number(merge.survivor_fk)];
+    const released = (await this.manager.query('WITH u AS (UPDATE patient SET merged_into_fk = NULL, updated_at = now() WHERE id = $1 AND merged_into_fk = $2 RETURNING patient_id, issuer_of_patient_id) SELECT * FROM u', [
+      prior,
+      survivor,
+    ])) as PatientRow[];
+    const priorRow = released[0];
+    if (!priorRow) throw new Error(`the prior patient of merge ${mergeId} is no longer merged into its survivor`);
+    await this.manager.query('UPDATE patient SET merged_into_fk = $1, updated_at = now() WHERE id = ANY($3::bigint[]) AND merged_into_fk = $2', [prior, survivor, merge.follower_fks.map(String)]);
+    const studies = await this.carryToStudies(tenant, prior, merge.prior_attributes, survivor, merge.moved_study_instance_uids);
+    const [survivorRow] = (await this.manager.query('SELECT patient_id, issuer_of_patient_id FROM patient WHERE id = $1', [survivor])) as PatientRow[];
+    const priorIdentity = { patientID: priorRow.patient_id, issuerOfPatientID: priorRow.issuer_of_patient_id };
+    const orders = (await this.manager.query(
+      `WITH u AS (
+         UPDATE imaging_order SET patient_id = $4, issuer_of_patient_id = $5, updated_at = now()
+         WHERE tenant_id = $1 AND accession_number = ANY($6::text[]) AND patient_id = $2 AND issuer_of_patient_id = $3
+         RETURNING accession_number, study_instance_uid, sps_id)
+       SELECT * FROM u ORDER BY accession_number COLLATE "C"`,
+      [tenant, survivorRow?.patient_id, survivorRow?.issuer_of_patient_id, priorIdentity.patientID, priorIdentity.issuerOfPatientID, merge.moved_accession_numbers],
+    )) as { accession_number: string; study_instance_uid: string; sps_id: string }[];
+    for (const order of orders) await this.carryToWorklistItem(tenant, order.study_instance_uid, order.sps_id, merge.prior_attributes);
+    await this.manager.query('UPDATE patient_merge SET undone_at = $2 WHERE id = $1', [mergeId, now]);
+    return { restoredStudyInstanceUIDs: studies, restoredAccessionNumbers: orders.map((o) => o.accession_number), priorAttributes: merge.prior_attributes };
   }
 
   async changePatientIdentity(tenant: string, from: PatientIdentity, to: PatientIdentity, attributes: DicomJsonDataset): Promise<void> {
@@ -181,11 +225,14 @@ class TypeormHl7Transaction implements Hl7Transaction {
 
   /**
    * Gives the studies of patient `fromFk` the patient `patientFk` and its attributes: their
-   * patient-level attributes are replaced, their own (Patient's Age, Size, Weight…) stay. Returns
-   * their Study Instance UIDs.
+   * patient-level attributes are replaced, their own (Patient's Age, Size, Weight…) stay; only those
+   * of `only`, if given. Returns their Study Instance UIDs.
    */
-  private async carryToStudies(tenant: string, patientFk: number, patient: DicomJsonDataset, fromFk: number): Promise<string[]> {
-    const studies = (await this.manager.query('SELECT study_instance_uid, attributes FROM study WHERE patient_fk = $1 ORDER BY study_instance_uid COLLATE "C" FOR UPDATE', [fromFk])) as {
+  private async carryToStudies(tenant: string, patientFk: number, patient: DicomJsonDataset, fromFk: number, only?: readonly string[]): Promise<string[]> {
+    const studies = (await this.manager.query(
+      'SELECT study_instance_uid, attributes FROM study WHERE patient_fk = $1 AND ($2::text[] IS NULL OR study_instance_uid = ANY($2::text[])) ORDER BY study_instance_uid COLLATE "C" FOR UPDATE',
+      [fromFk, only ?? null],
+    )) as {
       study_instance_uid: string;
       attributes: DicomJsonDataset;
     }[];
@@ -219,14 +266,54 @@ class TypeormHl7Transaction implements Hl7Transaction {
     }
   }
 
-  /** The orders of patient `from` are for patient `to` from now on. */
-  private async carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): Promise<void> {
-    await this.manager.query(
-      'UPDATE imaging_order SET patient_id = $4, issuer_of_patient_id = $5, updated_at = now() WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3',
+  /** The orders of patient `from` are for patient `to` from now on; returns their Accession Numbers. */
+  private async carryToOrders(tenant: string, from: PatientIdentity, to: PatientIdentity): Promise<string[]> {
+    const rows = (await this.manager.query(
+      `WITH u AS (
+         UPDATE imaging_order SET patient_id = $4, issuer_of_patient_id = $5, updated_at = now() WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3
+         RETURNING accession_number)
+       SELECT accession_number FROM u ORDER BY accession_number COLLATE "C"`,
       [tenant, from.patientID, from.issuerOfPatientID, to.patientID, to.issuerOfPatientID],
-    );
+    )) as { accession_number: string }[];
+    return rows.map((r) => r.accession_number);
+  }
+
+  /** Gives one worklist item, if it is not over yet, these patient attributes. */
+  private async carryToWorklistItem(tenant: string, studyInstanceUID: string, spsId: string, patient: DicomJsonDataset): Promise<void> {
+    const [item] = (await this.manager.query('SELECT attributes FROM worklist_item WHERE tenant_id = $1 AND study_instance_uid = $2 AND sps_id = $3 AND NOT (sps_status = ANY($4::text[])) FOR UPDATE', [
+      tenant,
+      studyInstanceUID,
+      spsId,
+      [...FINAL_STEP_STATUSES],
+    ])) as { attributes: DicomJsonDataset }[];
+    if (!item) return;
+    await putWorklistItem(this.manager, { tenant, studyInstanceUID, scheduledProcedureStepID: spsId, attributes: withPatientAttributes(item.attributes, patient) });
   }
 }
+
+interface MergeRow {
+  id: number | string;
+  prior_id: string;
+  prior_issuer: string;
+  survivor_id: string;
+  survivor_issuer: string;
+  moved_study_instance_uids: string[];
+  moved_accession_numbers: string[];
+  merged_at: Date;
+  undone_at: Date | null;
+}
+const MERGES = `SELECT m.id, p.patient_id AS prior_id, p.issuer_of_patient_id AS prior_issuer, s.patient_id AS survivor_id, s.issuer_of_patient_id AS survivor_issuer,
+    m.moved_study_instance_uids, m.moved_accession_numbers, m.merged_at, m.undone_at
+  FROM patient_merge m JOIN patient p ON p.id = m.prior_fk JOIN patient s ON s.id = m.survivor_fk`;
+const mergeRecord = (r: MergeRow): PatientMergeRecord => ({
+  mergeId: String(r.id),
+  prior: { patientID: r.prior_id, issuerOfPatientID: r.prior_issuer },
+  survivor: { patientID: r.survivor_id, issuerOfPatientID: r.survivor_issuer },
+  movedStudyInstanceUIDs: r.moved_study_instance_uids,
+  movedAccessionNumbers: r.moved_accession_numbers,
+  mergedAt: new Date(r.merged_at),
+  ...(r.undone_at !== null ? { undoneAt: new Date(r.undone_at) } : {}),
+});
 
 // The patient row's and the study row's matching columns.
 function patientColumns(attributes: DicomJsonDataset): [string | null, string | null, string | null] {

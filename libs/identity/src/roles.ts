@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'studies:share',
   /** Erase a patient with everything stored of it, and set or clear the legal hold that prevents it. */
   'patients:erase',
+  /** Create, read and delete FHIR rest-hook Subscriptions (notifications when a study is available). */
+  'subscriptions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,6 +40,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'research:export': 'export studies de-identified for research',
   'studies:share': 'share studies',
   'patients:erase': 'erase patients or put them on legal hold',
+  'subscriptions:manage': 'manage FHIR subscriptions',
 };
 
 /**
@@ -46,12 +49,12 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * grants, which any caller may be given: the access guard admits them to those studies alone). A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share', 'patients:erase'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share', 'patients:erase', 'subscriptions:manage'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read', 'studies:share'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],
   researcher: [],
-  integration: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
+  integration: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write', 'subscriptions:manage'],
 };
 
 export function isRole(value: string): value is Role {

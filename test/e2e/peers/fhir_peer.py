@@ -2,13 +2,15 @@
 models are generated from the FHIR R4 (4.0.1) base StructureDefinitions, a validator no one here
 wrote: types, cardinalities, required elements and primitive formats of every resource.
 
-  fhir_peer.py < {"base", "token"?, "requests": [{"method", "path", "accept"?, "contentType"?, "body"?}]}
+  fhir_peer.py < {"base", "token"?, "requests": [{"method", "path", "accept"?, "contentType"?, "body"?}],
+                  "validate"?: [resource, ...]}
       -> {"responses": [{"status", "contentType", "location"?, "body", "valid", "errors": [...]}],
-          "sentValid": [{"valid", "errors"}]}
+          "sentValid": [{"valid", "errors"}], "validated": [{"valid", "errors"}]}
 
 Each response body that is JSON is parsed as the FHIR resource its resourceType names; a Bundle's
 entries are each parsed as their own resource type too. Each body sent that is a resource is
-checked the same way before it is sent.
+checked the same way before it is sent, and so is each resource given in "validate" (one that
+reached the test another way, such as a subscription's notification).
 """
 import json
 import sys
@@ -38,7 +40,7 @@ def validate(resource):
 def main():
     request = json.load(sys.stdin)
     session = requests.Session()
-    out = {"responses": [], "sentValid": []}
+    out = {"responses": [], "sentValid": [], "validated": []}
     for r in request["requests"]:
         headers = {"Accept": r.get("accept", "application/fhir+json")}
         if request.get("token") and not r.get("anonymous"):
@@ -66,6 +68,9 @@ def main():
                 "errors": errors,
             }
         )
+    for resource in request.get("validate", []):
+        errors = validate(resource)
+        out["validated"].append({"valid": not errors, "errors": errors})
     print(json.dumps(out))
 
 

@@ -8,6 +8,8 @@ import { Audit1732310000000 } from './1732310000000-audit';
 import { RisDemographics1732330000000 } from './1732330000000-ris-demographics';
 import { StudyStability1732330000001 } from './1732330000001-study-stability';
 import { Hl7Outbound1732330000002 } from './1732330000002-hl7-outbound';
+import { FhirSubscriptions1732340000000 } from './1732340000000-fhir-subscriptions';
+import { PatientMergeUndo1732340000001 } from './1732340000001-patient-merge-undo';
 import { Erasure1732350000000 } from './1732350000000-erasure';
 import { StudyGrants1732360000000 } from './1732360000000-study-grants';
 
@@ -23,6 +25,8 @@ export const MIGRATIONS = [
   RisDemographics1732330000000,
   StudyStability1732330000001,
   Hl7Outbound1732330000002,
+  FhirSubscriptions1732340000000,
+  PatientMergeUndo1732340000001,
   Erasure1732350000000,
   StudyGrants1732360000000,
 ];
