@@ -76,8 +76,10 @@ export interface InstanceIndex {
   searchSeries(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<SeriesRecord>>;
   searchInstances(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<InstanceRecord>>;
   /**
-   * The patient-level attributes (PS3.4 C.6.1.1.2) that each of these studies' patient has now: what
-   * queries answer and retrieved objects are coerced to. Studies the index does not have are left out.
+   * The patient-level attributes (PS3.4 C.6.1.1.2) that each of these studies' patient has now, as
+   * the RIS set them (ADT): what retrieved objects are coerced to. Studies the index does not have,
+   * and those whose patient the RIS never updated (their objects carry their demographics already),
+   * are left out.
    */
   currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>>;
   /** The metadata of every instance in a study, series or single instance, in instance order. */

@@ -85,13 +85,9 @@ export class MemoryInstanceIndex implements InstanceIndex {
     return page(records, query, pageSize);
   }
 
-  async currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
-    const found = new Map<string, DicomJsonDataset>();
-    for (const uid of studyInstanceUIDs) {
-      const state = this.studies.get(`${tenant}/${uid}`);
-      if (state) found.set(uid, splitByLevel(state.attributes).patient);
-    }
-    return found;
+  // The RIS (ADT) never speaks to the in-memory index, so no study's patient is coerced.
+  currentPatients(_tenant: string, _studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
+    return Promise.resolve(new Map());
   }
 
   async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {

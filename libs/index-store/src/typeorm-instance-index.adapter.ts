@@ -152,7 +152,9 @@ export class TypeormInstanceIndex implements InstanceIndex {
   async currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>> {
     if (studyInstanceUIDs.length === 0) return new Map();
     const rows = (await this.db.dataSource.query(
-      'SELECT st.study_instance_uid, p.attributes FROM study st JOIN patient p ON p.id = st.patient_fk WHERE st.tenant_id = $1 AND st.study_instance_uid = ANY($2::text[])',
+      // Only where the RIS has spoken (ADT, which merges are too): the demographics of instances alone
+      // are what the instances carry already, and an object goes out byte for byte as stored.
+      'SELECT st.study_instance_uid, p.attributes FROM study st JOIN patient p ON p.id = st.patient_fk WHERE st.tenant_id = $1 AND st.study_instance_uid = ANY($2::text[]) AND p.ris_updated_at IS NOT NULL',
       [tenant, [...studyInstanceUIDs]],
     )) as { study_instance_uid: string; attributes: DicomJsonDataset }[];
     return new Map(rows.map((r) => [r.study_instance_uid, r.attributes]));

@@ -13,9 +13,16 @@ const LAYOUT: ReadonlyArray<readonly [patient: string, study: string, series: st
   ['P2', '2.1', '2.1.1', '2.1.1.1'],
 ];
 
+/** The RIS (ADT) has spoken for these studies' patients: what the index then says they are. */
+const RIS_PATIENTS = new Map([
+  ['1.2', { '00100020': { vr: 'LO' as const, Value: ['P1'] } }],
+  ['2.1', { '00100020': { vr: 'LO' as const, Value: ['P2'] } }],
+]);
+
 async function setUp(): Promise<RetrieveUseCase> {
   const catalog = new MemoryObjectCatalog();
   const index = new MemoryInstanceIndex();
+  index.currentPatients = (_tenant, studies) => Promise.resolve(new Map([...RIS_PATIENTS].filter(([study]) => studies.includes(study))));
   for (const [patient, study, series, instance] of LAYOUT) {
     const object: StoredObject = {
       tenant: 'default',
@@ -60,7 +67,7 @@ describe('RetrieveUseCase', () => {
     expect(uids(await retrieve.resolve('default', identifier('IMAGE', { '0020000D': ['1.1'], '0020000E': ['1.1.1'], '00080018': ['1.1.1.2', '1.1.2.1'] }), 'PATIENT_ROOT'))).toEqual(['1.1.1.2']);
   });
 
-  it('gives each instance its patient’s current attributes, to be sent with them', async () => {
+  it('gives each instance the current attributes the RIS gave its patient, to be sent with them', async () => {
     const retrieve = await setUp();
     const found = await retrieve.resolve('default', identifier('STUDY', { '0020000D': ['1.2', '2.1'] }), 'STUDY_ROOT');
     expect(found.map((o) => [o.sopInstanceUID, o.patient])).toEqual([

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { Audited, INSTANCE_INDEX, LOGGER, Requires, ResearchViewable, researchViewOf, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
 import type { Logger } from '@tessera/telemetry';
-import { stringValue } from '@tessera/dicom';
+import { parseQidoQuery, stringValue } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough, Readable } from 'node:stream';
@@ -77,7 +77,7 @@ export class WadoController {
     const writer = new MultipartWriter();
     // A researcher reading an identified tenant gets each instance de-identified, whole in memory while it is.
     const view = researchViewOf(req);
-    const patient = view ? (await this.index.currentPatients(this.tenants.forHttp(req), [scope.study])).get(scope.study) : undefined;
+    const patient = view ? (await this.index.searchStudies(this.tenants.forHttp(req), parseQidoQuery('STUDY', [['StudyInstanceUID', scope.study]]), 1)).items[0]?.attributes : undefined;
     const seen = patient ? { id: stringValue(patient, '00100020'), issuer: stringValue(patient, '00100021') } : {};
     const open = (i: RetrievedInstance) => (view ? async () => Readable.from([await view.instance(await readAll(await i.open()), seen)]) : () => i.open());
     const parts = result.instances.map((i: RetrievedInstance) => ({ headers: { 'Content-Type': `application/dicom; transfer-syntax=${i.transferSyntaxUID}` }, open: open(i) }));
