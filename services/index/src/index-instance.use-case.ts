@@ -1,8 +1,7 @@
-import { PermanentError, type IncomingMessage } from '@tessera/bus';
+import { type IncomingMessage, PermanentError, readEnvelope } from '@tessera/bus';
 import { InstanceStoredV1, parseEvent } from '@tessera/contracts';
 import type { IndexedInstance, InstanceIndex } from '@tessera/index-store';
 import { inSpan, type Logger } from '@tessera/telemetry';
-import { readEnvelope } from './read-envelope';
 
 /**
  * Indexes what the bus reports (ARCHITECTURE §3.5): an instance.stored event becomes patient, study,

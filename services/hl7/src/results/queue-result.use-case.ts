@@ -1,9 +1,8 @@
-import { PermanentError, type IncomingMessage } from '@tessera/bus';
+import { type IncomingMessage, PermanentError, readEnvelope } from '@tessera/bus';
 import { parseEvent, StudyStableV1 } from '@tessera/contracts';
 import { buildOrderStatusMessage } from '@tessera/hl7';
 import type { Hl7Outbound } from '@tessera/hl7-store';
 import type { Logger } from '@tessera/telemetry';
-import { readEnvelope } from '../read-envelope';
 
 /** What queueing results needs to know of the deployment. */
 export interface QueueResultOptions {

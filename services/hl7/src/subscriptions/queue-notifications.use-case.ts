@@ -1,10 +1,9 @@
-import { PermanentError, type IncomingMessage } from '@tessera/bus';
+import { type IncomingMessage, PermanentError, readEnvelope } from '@tessera/bus';
 import { parseEvent, StudyStableV1 } from '@tessera/contracts';
 import { imagingStudyResource, subscriptionMatches, type LocalZone } from '@tessera/fhir';
 import type { FhirSubscriptionStore } from '@tessera/hl7-store';
 import type { FhirIndex } from '@tessera/index-store';
 import type { Logger } from '@tessera/telemetry';
-import { readEnvelope } from '../read-envelope';
 
 /**
  * When a study becomes available (study.stable.v1), queues a rest-hook notification (FHIR R4 8.21.4.1)

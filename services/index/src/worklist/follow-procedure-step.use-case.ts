@@ -1,8 +1,7 @@
-import { PermanentError, type IncomingMessage } from '@tessera/bus';
+import { type IncomingMessage, PermanentError, readEnvelope } from '@tessera/bus';
 import { parseEvent, ProcedureStepCompletedV1, ProcedureStepDiscontinuedV1, ProcedureStepInProgressV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/telemetry';
 import type { ScheduledStepStatus, WorklistStore } from '@tessera/worklist';
-import { readEnvelope } from '../read-envelope';
 
 // What a performed step's state makes of the scheduled steps it performs (IHE RAD TF-2 4.7, "the
 // Department System Scheduler updates the Scheduled Procedure Step status"; dcm4chee-arc does the same):

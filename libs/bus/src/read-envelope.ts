@@ -1,4 +1,4 @@
-import { PermanentError, type IncomingMessage } from '@tessera/bus';
+import { PermanentError, type IncomingMessage } from './bus.port';
 import { EnvelopeSchema } from '@tessera/contracts';
 
 /**
