@@ -224,6 +224,16 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
   const server = Server.start(name, process.execPath, [...ctx.tesseraNodeArgs, main], { env, cwd, logFile });
   const base = `http://127.0.0.1:${httpPort}`;
   await awaitReady(server, () => httpOk(`${base}/readyz`), cleanup);
+  // Every HTTP route asks for a token: the embedded provider's development accounts (docs/security.md §4).
+  const tokens = new Map<string, Promise<string>>();
+  const authorization = async (account: 'technologist' | 'admin'): Promise<Record<string, string>> => {
+    let token = tokens.get(account);
+    if (!token) {
+      token = devToken(base, cwd, account);
+      tokens.set(account, token);
+    }
+    return { authorization: `Bearer ${await token}` };
+  };
   return {
     name,
     pid: server.pid,
@@ -232,7 +242,7 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
     logFile,
     settings,
     countInstances: async (studyInstanceUID) => {
-      const res = await fetch(`${base}/dicomweb/studies?StudyInstanceUID=${studyInstanceUID}`, { headers: { accept: 'application/dicom+json' } });
+      const res = await fetch(`${base}/dicomweb/studies?StudyInstanceUID=${studyInstanceUID}`, { headers: { accept: 'application/dicom+json', ...(await authorization('technologist')) } });
       if (res.status === 204) return 0;
       if (!res.ok) throw new Error(`QIDO answered ${res.status}`);
       const studies = (await res.json()) as Record<string, { Value?: unknown[] }>[];
@@ -241,7 +251,7 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
     ...(db ? { dbStats: db.stats } : {}),
     registerPeer: async (aeTitle, port) => {
       // The AE-title registry of the default tenant (docs/operations.md).
-      const res = await fetch(`${base}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: '127.0.0.1', port }) });
+      const res = await fetch(`${base}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(await authorization('admin')) }, body: JSON.stringify({ host: '127.0.0.1', port }) });
       if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
     },
     stop: async () => {
@@ -391,4 +401,14 @@ async function startStorescp(ctx: BenchContext): Promise<RunningTarget> {
       await cleanup();
     },
   };
+}
+
+/** A token of a development account of the embedded provider, whose accounts file is in the data directory under `cwd`. */
+async function devToken(base: string, cwd: string, account: string): Promise<string> {
+  const accounts = JSON.parse(fs.readFileSync(path.join(cwd, 'data', 'oidc', 'dev-accounts.json'), 'utf8')) as { users: { username: string; password: string }[] };
+  const password = accounts.users.find((u) => u.username === account)?.password ?? '';
+  const res = await fetch(`${base}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: 'tessera-cli', username: account, password }) });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token for ${account}: ${res.status}`);
+  return body.access_token;
 }
