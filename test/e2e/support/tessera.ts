@@ -1,5 +1,5 @@
 import { S3BlobStore } from '@tessera/blob-store';
-import { createPostgresTestDatabase, expectEventually, freePort, repoRoot, requireInfra } from '@tessera/testing';
+import { createPostgresTestDatabase, expectEventually, freePorts, repoRoot, requireInfra } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -117,10 +117,9 @@ export function httpsGet(url: string, ca: string, headers: Record<string, string
 
 /** Starts the built launcher with the given settings and waits until it is ready. */
 export async function startTessera(name: string, env: Record<string, string>, roles?: string, options: StartOptions = {}): Promise<Tessera> {
-  const httpPort = await freePort();
-  const dimsePort = await freePort();
-  // Every listener on a port of its own: specs start several Tesseras at once.
-  const mllpPort = await freePort();
+  // Every listener on a port of its own (specs start several Tesseras at once), all chosen together
+  // so that no two are the same.
+  const [httpPort, dimsePort, mllpPort] = (await freePorts(3)) as [number, number, number];
   const logDir = path.join(repoRoot(), 'tmp', 'e2e-logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}-${httpPort}.log`);
