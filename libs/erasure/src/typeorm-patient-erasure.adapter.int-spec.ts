@@ -7,14 +7,18 @@ import { TypeormPatientErasure } from './typeorm-patient-erasure.adapter';
 
 // Every table that keeps something of a patient, filled the way Tessera fills it: the index and the
 // catalog through their adapters, an order with its worklist item, a performed procedure step and a
-// result queued for the RIS as the hl7 and ingest roles write them.
+// result queued for the RIS as the hl7 and ingest roles write them, and a share of the study.
 async function fixture(t: TestDatabase): Promise<PatientErasureFixture> {
   const index = new TypeormInstanceIndex(t.db);
   const catalog = new TypeormObjectCatalog(t.db);
   const q = (sql: string, params: unknown[]) => t.db.dataSource.query(sql, params) as Promise<{ n: string | number }[]>;
+  // The studies seeded for each patient: their shares name no patient, only the study.
+  const studiesOf = new Map<string, string[]>();
+  const who = (tenant: string, patient: PatientIdentity): string => `${tenant}\u0000${patient.issuerOfPatientID}\u0000${patient.patientID}`;
   return {
     store: new TypeormPatientErasure(t.db),
     seed: async (tenant, patient, study, sops) => {
+      studiesOf.set(who(tenant, patient), [...(studiesOf.get(who(tenant, patient)) ?? []), study]);
       for (const sop of sops) {
         const object = {
           tenant,
@@ -62,6 +66,11 @@ async function fixture(t: TestDatabase): Promise<PatientErasureFixture> {
          VALUES ($1, gen_random_uuid(), 'C1', 'ORM^O01', $2, $3, '\\x00', 'pending', now())`,
         [tenant, `ACC-${study}`, study],
       );
+      await q(
+        `INSERT INTO study_grant (id, tenant_id, study_instance_uid, grantee_subject, grantee_issuer, expires_at, reason, granted_by)
+         VALUES (gen_random_uuid(), $1, $2, 'dr.jones', 'https://idp', now() + interval '1 day', 'second opinion', 'dr.rad')`,
+        [tenant, study],
+      );
     },
     remains: async (tenant, patient) => {
       const counts = await Promise.all([
@@ -74,7 +83,8 @@ async function fixture(t: TestDatabase): Promise<PatientErasureFixture> {
           [tenant, patient.patientID, patient.issuerOfPatientID],
         ),
       ]);
-      return counts.some((rows) => Number(rows[0]?.n) > 0);
+      const grants = await q('SELECT count(*) AS n FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studiesOf.get(who(tenant, patient)) ?? []]);
+      return [...counts, grants].some((rows) => Number(rows[0]?.n) > 0);
     },
     eventCount: async () => Number((await q('SELECT count(*) AS n FROM outbox_event', []))[0]?.n),
     close: () => t.drop(),

@@ -118,6 +118,8 @@ export class TypeormPatientErasure implements PatientErasureStore {
       await manager.query('DELETE FROM hl7_outbound WHERE tenant_id = $1 AND (study_instance_uid = ANY($2::text[]) OR accession_number = ANY($3::text[]))', [tenant, scheduledStudies, accessions]);
 
       await manager.query('DELETE FROM study_stability WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
+      // Shares of the studies: left behind, they would cover the same Study Instance UID sent again.
+      await manager.query('DELETE FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
       const [instanceKeys] = (await manager.query('DELETE FROM instance WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[]) RETURNING object_key', [tenant, studies])) as [
         { object_key: string }[],
         number,
