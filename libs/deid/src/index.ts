@@ -15,3 +15,4 @@ export * from './safe-private';
 export * from './dummy-values';
 export * from './deidentify-dataset.use-case';
 export * from './deidentify-part10.use-case';
+export * from './hmac-pseudonym';

@@ -1,7 +1,6 @@
-import { deidentifyDataset, deidentifyPart10, DeidOption, HmacUidMapper, type DeidentifyRequest } from '@tessera/deid';
+import { deidentifyDataset, deidentifyPart10, deidKey, DeidOption, hmacPseudonym, HmacUidMapper, type DeidentifyRequest } from '@tessera/deid';
 import { stringValue, type DicomJsonDataset } from '@tessera/dicom';
 import { SetMetadata } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export const RESEARCH_VIEW = 'tessera:research-view';
@@ -25,12 +24,12 @@ export class ResearchView {
   private readonly key: Buffer;
 
   constructor(secret: string, tenant: string) {
-    this.key = createHmac('sha256', secret).update(`tessera-deid-view\u0000${tenant}`).digest();
+    this.key = deidKey(secret, 'tessera-deid-view', tenant);
   }
 
   /** The pseudonym of a patient (Issuer of Patient ID, Patient ID) in this view. */
   pseudonym(patient: { readonly id?: string; readonly issuer?: string }): string {
-    return `P${createHmac('sha256', this.key).update(`${patient.issuer ?? ''}\u0000${patient.id ?? ''}`).digest('hex').slice(0, 15).toUpperCase()}`;
+    return hmacPseudonym(this.key, patient);
   }
 
   private request(patient: { readonly id?: string; readonly issuer?: string }): DeidentifyRequest {

@@ -1,3 +1,4 @@
+import { stringValue, type DicomJsonDataset } from '@tessera/dicom';
 import type { AuditParticipant, AuditPatient } from '@tessera/audit';
 import type { AssociationInfo, AssociationUser } from '@tessera/dicom';
 import type { Principal } from '@tessera/identity';
@@ -52,16 +53,10 @@ export function tesseraParticipant(userId: string, aeTitle?: string): AuditParti
 }
 
 /** A patient from DICOM JSON attributes (Patient ID, Issuer of Patient ID, Patient's Name). */
-export function patientOf(attributes: Readonly<Record<string, { readonly Value?: readonly unknown[] }>>): AuditPatient | undefined {
-  const text = (key: string): string | undefined => {
-    const value = attributes[key]?.Value?.[0];
-    if (typeof value === 'string') return value;
-    if (value && typeof value === 'object' && 'Alphabetic' in value) return String((value as { Alphabetic: unknown }).Alphabetic);
-    return undefined;
-  };
-  const id = text('00100020');
+export function patientOf(attributes: DicomJsonDataset): AuditPatient | undefined {
+  const id = stringValue(attributes, '00100020');
   if (id === undefined) return undefined;
-  const issuer = text('00100021');
-  const name = text('00100010');
+  const issuer = stringValue(attributes, '00100021');
+  const name = stringValue(attributes, '00100010');
   return { id, ...(issuer ? { issuer } : {}), ...(name ? { name } : {}) };
 }

@@ -1,10 +1,11 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
-import { DeidError, DeidOption, deidentifyPart10, HmacDateShift, HmacUidMapper, type DeidOption as Option } from '@tessera/deid';
-import { parseQidoQuery, stringValue } from '@tessera/dicom';
+import { DeidError, DeidOption, deidentifyPart10, deidKey, HmacDateShift, hmacPseudonym, HmacUidMapper, type DeidOption as Option } from '@tessera/deid';
+import { parseQidoQuery } from '@tessera/dicom';
+import { patientOf } from '@tessera/platform';
 import type { InstanceIndex } from '@tessera/index-store';
-import { createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { StoreInstanceUseCase } from '../store-instance.use-case';
 import { splitPart10 } from '../stow/part10-stream';
 
@@ -52,16 +53,16 @@ export class ExportDeidentifiedUseCase {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(command.project)) return { kind: 'invalid', message: 'project: 1-64 letters, digits, dots, dashes or underscores' };
     const objects = await this.catalog.list(command.from, { study: command.studyInstanceUID });
     if (objects.length === 0) return { kind: 'not-found' };
-    const key = createHmac('sha256', command.secret).update(`tessera-deid-project\u0000${command.project}`).digest();
+    const key = deidKey(command.secret, 'tessera-deid-project', command.project);
     const uidMapper = new HmacUidMapper(key);
     const dateShift = command.options.includes(DeidOption.RetainLongitudinalModifiedDates) ? new HmacDateShift(key) : undefined;
-    const patient = await this.patientOf(command.from, command.studyInstanceUID);
-    const patientPseudonym = { patientID: pseudonym(key, patient) };
+    const patient = await this.patientOfStudy(command.from, command.studyInstanceUID);
+    const patientPseudonym = { patientID: hmacPseudonym(key, patient) };
     const failed: { sopInstanceUID: string; reason: string }[] = [];
     let stored = 0;
     let studyInstanceUID = '';
     for (const object of objects) {
-      const bytes = await readAll(await this.blobs.get(object.objectKey));
+      const bytes = await buffer(await this.blobs.get(object.objectKey));
       let output;
       try {
         output = await deidentifyPart10(bytes, { options: command.options, uidMapper, ...(dateShift ? { dateShift } : {}), patientPseudonym });
@@ -88,27 +89,8 @@ export class ExportDeidentifiedUseCase {
     return { kind: 'exported', studyInstanceUID, stored, failed, ...(patient ? { patient } : {}) };
   }
 
-  private async patientOf(tenant: string, study: string): Promise<{ id: string; issuer?: string; name?: string } | undefined> {
+  private async patientOfStudy(tenant: string, study: string): Promise<{ id: string; issuer?: string; name?: string } | undefined> {
     const page = await this.index.searchStudies(tenant, parseQidoQuery('STUDY', [['StudyInstanceUID', study]]), 1);
-    const attributes = page.items[0]?.attributes ?? {};
-    const id = stringValue(attributes, '00100020');
-    if (id === undefined) return undefined;
-    const issuer = stringValue(attributes, '00100021');
-    const name = stringValue(attributes, '00100010');
-    return { id, ...(issuer ? { issuer } : {}), ...(name ? { name } : {}) };
+    return page.items[0] ? patientOf(page.items[0].attributes) : undefined;
   }
-}
-
-/**
- * The patient's pseudonym in the project: a keyed hash of Issuer of Patient ID and Patient ID, so
- * that a patient's studies stay together in the project without saying who it is.
- */
-function pseudonym(key: Buffer, patient: { readonly id: string; readonly issuer?: string } | undefined): string {
-  return `P${createHmac('sha256', key).update(`${patient?.issuer ?? ''}\u0000${patient?.id ?? ''}`).digest('hex').slice(0, 15).toUpperCase()}`;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -6,6 +6,7 @@ import { parseQidoQuery, stringValue } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough, Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
 import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
 
@@ -79,7 +80,7 @@ export class WadoController {
     const view = researchViewOf(req);
     const patient = view ? (await this.index.searchStudies(this.tenants.forHttp(req), parseQidoQuery('STUDY', [['StudyInstanceUID', scope.study]]), 1)).items[0]?.attributes : undefined;
     const seen = patient ? { id: stringValue(patient, '00100020'), issuer: stringValue(patient, '00100021') } : {};
-    const open = (i: RetrievedInstance) => (view ? async () => Readable.from([await view.instance(await readAll(await i.open()), seen)]) : () => i.open());
+    const open = (i: RetrievedInstance) => (view ? async () => Readable.from([await view.instance(await buffer(await i.open()), seen)]) : () => i.open());
     const parts = result.instances.map((i: RetrievedInstance) => ({ headers: { 'Content-Type': `application/dicom; transfer-syntax=${i.transferSyntaxUID}` }, open: open(i) }));
     await this.stream(reply, writer, 'application/dicom', parts);
   }
@@ -102,12 +103,6 @@ export class WadoController {
       body.destroy(err as Error);
     }
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 async function write(stream: PassThrough, data: Buffer): Promise<void> {
