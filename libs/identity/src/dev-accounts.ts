@@ -75,6 +75,16 @@ function parseDevAccounts(text: string, file: string): DevAccounts {
   };
 }
 
+/**
+ * The development user with this username and password, or undefined. The comparison runs for
+ * unknown usernames too, so that timing does not tell which usernames exist.
+ */
+export function checkDevPassword(users: readonly DevUser[], username: string, password: string): DevUser | undefined {
+  const user = users.find((u) => u.username === username);
+  const matches = sameSecret(password, user?.password ?? '\u0000'.repeat(password.length));
+  return user && matches ? user : undefined;
+}
+
 /** Compares secrets in constant time. */
 export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);

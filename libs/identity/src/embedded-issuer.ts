@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Adapter, AdapterPayload, KoaContextWithOIDC, Provider } from 'oidc-provider';
-import { loadDevAccounts, sameSecret, type DevAccounts } from './dev-accounts';
+import { checkDevPassword, loadDevAccounts, type DevAccounts } from './dev-accounts';
 
 export interface EmbeddedIssuerSettings {
   /** The issuer URL, as clients reach it; its path is where the provider is mounted. */
@@ -184,8 +184,8 @@ async function createProvider(settings: EmbeddedIssuerSettings, privateKeys: { k
     'password',
     async (ctx: KoaContextWithOIDC) => {
       const params = ctx.oidc.params as { username?: string; password?: string };
-      const user = users.get(params.username ?? '');
-      if (!user || !sameSecret(params.password ?? '', user.password)) throw new oidc.errors.InvalidGrant('wrong username or password');
+      const user = checkDevPassword(accounts.users, params.username ?? '', params.password ?? '');
+      if (!user) throw new oidc.errors.InvalidGrant('wrong username or password');
       const token = new ctx.oidc.provider.AccessToken({ accountId: user.username, client: ctx.oidc.client as NonNullable<typeof ctx.oidc.client>, grantId: randomUUID(), gty: 'password' });
       token.resourceServer = new ctx.oidc.provider.ResourceServer(RESOURCE, resourceServer);
       ctx.body = { access_token: await token.save(), expires_in: token.expiration, token_type: 'Bearer' };

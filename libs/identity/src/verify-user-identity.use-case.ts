@@ -1,7 +1,7 @@
 import type { DimseUserIdentityPolicy } from '@tessera/config';
 import { UserIdentityType, type AssociationUser, type UserIdentity } from '@tessera/dicom';
 import { AuthenticationError } from './authentication-error';
-import { sameSecret, type DevUser } from './dev-accounts';
+import { checkDevPassword, type DevUser } from './dev-accounts';
 import type { TokenVerifier } from './token-verifier';
 
 /** What the check needs besides the offered identity: how to check tokens, and passwords if any. */
@@ -61,10 +61,8 @@ export async function verifyUserIdentity(offered: UserIdentity | undefined, tena
       if (!verifiers.passwords) {
         return { kind: 'refused', refusal: 'passwords-unavailable', who: username, explanation: 'a username and passcode can be checked only against the embedded provider\u2019s development accounts, and an external OpenID provider is configured: offer a JSON Web Token instead' };
       }
-      const user = verifiers.passwords.users.find((u) => u.username === username);
-      // The comparison runs for unknown users too, so that timing does not tell which usernames exist.
-      const passcodeMatches = sameSecret(offered.secondaryField.toString('utf8'), user?.password ?? '\u0000'.repeat(offered.secondaryField.length));
-      if (!user || !passcodeMatches) return { kind: 'refused', refusal: 'wrong-credentials', explanation: 'wrong username or passcode', who: username };
+      const user = checkDevPassword(verifiers.passwords.users, username, offered.secondaryField.toString('utf8'));
+      if (!user) return { kind: 'refused', refusal: 'wrong-credentials', explanation: 'wrong username or passcode', who: username };
       if (!user.tenants.includes(tenant)) return { kind: 'refused', refusal: 'other-tenant', explanation: `${username} does not belong to tenant ${tenant}`, who: username };
       return accepted({ id: username, name: username, issuer: verifiers.passwords.issuer });
     }
