@@ -1,4 +1,4 @@
-import { freePort, requireInfra, type Infra } from '@tessera/testing';
+import { freePort, freePorts, type Infra, requireInfra } from '@tessera/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client as MinioClient } from 'minio';
 import { randomBytes } from 'node:crypto';
@@ -179,9 +179,8 @@ async function removeKafkaPrefix(infra: Infra, prefix: string): Promise<void> {
 
 async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one'): Promise<RunningTarget> {
   const name: TargetName = mode === 'distributed' ? 'tessera-distributed' : 'tessera-all-in-one';
-  const httpPort = await freePort();
-  const dimsePort = await freePort();
-  const mllpPort = await freePort();
+  // Chosen together, so that no two are the same.
+  const [httpPort, dimsePort, mllpPort] = (await freePorts(3)) as [number, number, number];
   // All-in-one keeps ./data relative to its working directory; distributed gets one too so that nothing lands in the repo.
   const cwd = freshDir(ctx, name);
   const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(cwd, { recursive: true, force: true })];
@@ -302,8 +301,7 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
   const cleanup = async (): Promise<void> => {
     for (const c of cleanups.reverse()) await c().catch((err: Error) => process.stderr.write(`cleanup of ${name}: ${err.message}\n`));
   };
-  const httpPort = await freePort();
-  const dimsePort = await freePort();
+  const [httpPort, dimsePort] = (await freePorts(2)) as [number, number];
   const config: Record<string, unknown> = {
     Name: `bench-${name}`,
     StorageDirectory: path.join(dir, 'storage'),
