@@ -19,6 +19,8 @@ export interface NotedStudy {
   readonly studyInstanceUID: string;
   readonly patient?: AuditPatient;
   readonly sopClassUID?: string;
+  /** How many instances of the SOP class this note stands for (one when absent). */
+  readonly count?: number;
 }
 
 const NOTES = Symbol('tessera.audit-notes');
@@ -43,7 +45,7 @@ export function byPatient(noted: readonly NotedStudy[]): { patient: AuditPatient
     groups.set(key, group);
     const classes = group.studies.get(note.studyInstanceUID) ?? new Map<string, number>();
     group.studies.set(note.studyInstanceUID, classes);
-    if (note.sopClassUID) classes.set(note.sopClassUID, (classes.get(note.sopClassUID) ?? 0) + 1);
+    if (note.sopClassUID) classes.set(note.sopClassUID, (classes.get(note.sopClassUID) ?? 0) + (note.count ?? 1));
   }
   return [...groups.values()].map(({ patient, studies }) => ({
     patient,

@@ -12,7 +12,8 @@ import { byPatient, type NotedStudy } from './audited';
 interface OpenStores {
   readonly tenant: string;
   readonly association: AssociationInfo;
-  readonly stored: NotedStudy[];
+  /** One note per patient, study and SOP class, with its count: an association of 100 000 instances keeps a few entries. */
+  readonly stored: Map<string, NotedStudy & { count: number }>;
 }
 
 /**
@@ -39,9 +40,11 @@ export class DimseAudit {
   /** An instance of `study` was stored on this association. */
   stored(association: AssociationInfo, tenant: string, study: NotedStudy): void {
     if (!this.trail) return;
-    const open = this.open.get(association.id) ?? { tenant, association, stored: [] };
+    const open = this.open.get(association.id) ?? { tenant, association, stored: new Map() };
     this.open.set(association.id, open);
-    open.stored.push(study);
+    const key = [study.patient?.issuer ?? '', study.patient?.id ?? '', study.studyInstanceUID, study.sopClassUID ?? ''].join('\u0000');
+    const seen = open.stored.get(key);
+    open.stored.set(key, { ...(seen ?? study), count: (seen?.count ?? 0) + 1 });
   }
 
   /** The association is over (released, aborted or dropped): what it stored is recorded now. */
@@ -50,7 +53,7 @@ export class DimseAudit {
     if (!open) return;
     this.open.delete(associationId);
     const outcome: AuditOutcome = how === 'released' ? { indicator: 0 } : { indicator: 4, description: 'the association was aborted; the instances listed were stored before' };
-    for (const { patient, studies } of byPatient(open.stored)) {
+    for (const { patient, studies } of byPatient([...open.stored.values()])) {
       this.record({ type: 'instances-transferred', action: 'C', tenant: open.tenant, outcome, source: this.peer(open.association, true), destination: this.self(open.association), studies, patient });
     }
   }
