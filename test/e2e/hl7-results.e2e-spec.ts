@@ -40,6 +40,8 @@ async function startRis(port: number): Promise<{ received: RisMessage[]; stop: (
   return { received, stop: () => child.kill('SIGTERM') };
 }
 
+const IMPLICIT = '1.2.840.10008.1.2';
+
 describe.each(MODES)('HL7 results out and demographics on the way out, %s', (mode) => {
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `hl7-results-${mode}-${process.pid}`);
   let backing: Backing;
@@ -71,7 +73,10 @@ describe.each(MODES)('HL7 results out and demographics on the way out, %s', (mod
   it('returns objects with the surviving patient’s identifiers over WADO-RS after an A40 merge, as stored, transcoded and as metadata', async () => {
     const survivor = writeSyntheticStudy(path.join(dir, 'survivor'), 1, { rows: 8, columns: 8, patientId: 'RES-SURV' });
     const prior = writeSyntheticStudy(path.join(dir, 'prior'), 2, { rows: 8, columns: 8, patientId: 'RES-PRIOR' });
-    expect((await storescu(tessera.dimsePort, 'TESSERA', [...survivor.files, ...prior.files])).every((o) => o.kind === 'status' && o.status === 0)).toBe(true);
+    // The prior study in Implicit VR Little Endian, so that the default retrieval (Explicit VR Little
+    // Endian) goes through the transcoder and the coercion together.
+    const stored = [...(await storescu(tessera.dimsePort, 'TESSERA', survivor.files)), ...(await storescu(tessera.dimsePort, 'TESSERA', prior.files, IMPLICIT))];
+    expect(stored.every((o) => o.kind === 'status' && o.status === 0)).toBe(true);
     await expectEventually(async () => expect(await qido('PatientID=RES-SURV%5CRES-PRIOR')).toHaveLength(2), { timeoutMs: 60_000, intervalMs: 250 });
 
     expect(await send(hl7('ADT^A40^ADT_A39', 'RES-A40', 'EVN|A40', 'PID|1||RES-SURV^^^HOSP||SURVIVING^PATRICIA||19700101|F', 'MRG|RES-PRIOR'))).toEqual(['AA RES-A40']);
