@@ -14,7 +14,7 @@ export interface BulkDataSource {
 
 /**
  * The value behind a BulkDataURI: the bytes of a native value, or the compressed frames of Pixel Data
- * in an encapsulated transfer syntax (PS3.18 8.7.3.5: one compressed frame per bulk data part).
+ * in an encapsulated transfer syntax (PS3.18 8.7.3), one compressed frame per bulk data part.
  */
 export type BulkDataValue =
   | { readonly kind: 'native'; readonly source: BulkDataSource }
