@@ -1,4 +1,4 @@
-import { DicomError, DicomErrorCode, type BulkDataSource, type BulkDataValue } from '@tessera/dicom';
+import { DicomError, DicomErrorCode, lookupTransferSyntax, type BulkDataSource, type BulkDataValue } from '@tessera/dicom';
 import { parseMediaType } from '@tessera/multipart';
 import { createReadStream, createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -59,17 +59,19 @@ export class BulkDataSpool {
     if (!parts || parts.length === 0) return undefined;
     const [first] = parts as [SpooledPart];
     const transferSyntaxUID = first.transferSyntaxUID ?? COMPRESSED_DEFAULTS[first.mediaType];
-    if (transferSyntaxUID === undefined || transferSyntaxUID === '1.2.840.10008.1.2.1') {
+    const syntax = transferSyntaxUID === undefined ? undefined : lookupTransferSyntax(transferSyntaxUID);
+    if (transferSyntaxUID !== undefined && !syntax) throw malformed(`Bulk data ${uri} names the unknown transfer syntax ${transferSyntaxUID}`);
+    if (!syntax?.encapsulated) {
+      // Native values are stored Little Endian as they came; a big endian or deflated one would need re-encoding.
+      if (syntax && (!syntax.littleEndian || syntax.deflated)) throw malformed(`Bulk data ${uri} in ${syntax.name} is not accepted; send it Little Endian`);
       if (first.mediaType.startsWith('image/') || first.mediaType.startsWith('video/')) {
-        throw new DicomError(DicomErrorCode.MalformedDataset, `Bulk data ${uri} is ${first.mediaType}, which no transfer syntax of Tessera's encapsulates`);
+        throw malformed(`Bulk data ${uri} is ${first.mediaType}, which no transfer syntax of Tessera's encapsulates`);
       }
-      if (parts.length > 1) throw new DicomError(DicomErrorCode.MalformedDataset, `${parts.length} native bulk data parts share the location ${uri}`);
+      if (parts.length > 1) throw malformed(`${parts.length} native bulk data parts share the location ${uri}`);
       return { kind: 'native', source: this.source(first) };
     }
-    if (parts.some((p) => (p.transferSyntaxUID ?? COMPRESSED_DEFAULTS[p.mediaType]) !== transferSyntaxUID)) {
-      throw new DicomError(DicomErrorCode.MalformedDataset, `The frames at ${uri} are not all in one transfer syntax`);
-    }
-    return { kind: 'frames', transferSyntaxUID, frames: parts.map((p) => this.source(p)) };
+    if (parts.some((p) => (p.transferSyntaxUID ?? COMPRESSED_DEFAULTS[p.mediaType]) !== syntax.uid)) throw malformed(`The frames at ${uri} are not all in one transfer syntax`);
+    return { kind: 'frames', transferSyntaxUID: syntax.uid, frames: parts.map((p) => this.source(p)) };
   }
 
   async dispose(): Promise<void> {
@@ -89,4 +91,8 @@ function names(headers: Readonly<Record<string, string>>): string[] {
   const id = headers['content-id'];
   if (id) out.push(`cid:${id.replace(/^<|>$/g, '')}`);
   return out;
+}
+
+function malformed(message: string): DicomError {
+  return new DicomError(DicomErrorCode.MalformedDataset, message);
 }
