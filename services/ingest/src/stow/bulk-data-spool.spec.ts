@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { BulkDataSpool } from './bulk-data-spool';
+import { BulkDataSpool, SpoolUnavailableError } from './bulk-data-spool';
 
 describe('BulkDataSpool', () => {
   let parent: string;
@@ -50,5 +50,14 @@ describe('BulkDataSpool', () => {
     await add({ 'content-location': 'x' }, 'bytes');
     await spool.dispose();
     expect(await fs.readdir(parent)).toEqual([]);
+  });
+
+  it('tells a directory that cannot take the part from a body that fails', async () => {
+    await spool.dispose();
+    await expect(add({ 'content-location': 'x' }, 'bytes')).rejects.toBeInstanceOf(SpoolUnavailableError);
+    const failing = new Readable({ read() { this.destroy(new Error('client went away')); } });
+    const other = await BulkDataSpool.create(parent);
+    await expect(other.add({}, failing)).rejects.toThrow('client went away');
+    await expect(BulkDataSpool.create(path.join(parent, 'no', 'such'))).rejects.toBeInstanceOf(SpoolUnavailableError);
   });
 });

@@ -17,6 +17,11 @@ const COMPRESSED_DEFAULTS: Readonly<Record<string, string>> = {
   'image/dicom-rle': '1.2.840.10008.1.2.5',
 };
 
+/** The temporary directory could not take a part: the request fails without being the client's fault. */
+export class SpoolUnavailableError extends Error {
+  override name = 'SpoolUnavailableError';
+}
+
 interface SpooledPart {
   readonly file: string;
   readonly sizeBytes: number;
@@ -36,14 +41,27 @@ export class BulkDataSpool {
   private constructor(private readonly directory: string) {}
 
   static async create(parent: string): Promise<BulkDataSpool> {
-    return new BulkDataSpool(await fs.mkdtemp(path.join(parent, 'tessera-stow-')));
+    try {
+      return new BulkDataSpool(await fs.mkdtemp(path.join(parent, 'tessera-stow-')));
+    } catch (err) {
+      throw new SpoolUnavailableError(`No temporary directory for bulk data in ${parent}: ${(err as Error).message}`);
+    }
   }
 
   /** Writes one part to its file; the part's body is read to its end. */
   async add(headers: Readonly<Record<string, string>>, body: Readable): Promise<void> {
     const media = parseMediaType(headers['content-type'] ?? 'application/octet-stream');
     const file = path.join(this.directory, String(this.count++));
-    await pipeline(body, createWriteStream(file));
+    const sink = createWriteStream(file);
+    // The file failing (a full disk) is Tessera's problem, not the request's; the body failing is the client's.
+    let sinkError: Error | undefined;
+    sink.on('error', (err) => (sinkError ??= err));
+    try {
+      await pipeline(body, sink);
+    } catch (err) {
+      if (sinkError) throw new SpoolUnavailableError(`Bulk data could not be written to ${this.directory}: ${sinkError.message}`);
+      throw err;
+    }
     const { size } = await fs.stat(file);
     const part: SpooledPart = { file, sizeBytes: size, mediaType: media.type, transferSyntaxUID: media.params['transfer-syntax'] };
     for (const name of names(headers)) this.byLocation.set(name, [...(this.byLocation.get(name) ?? []), part]);

@@ -166,6 +166,13 @@ describe('StoreStudiesUseCase (STOW-RS)', () => {
       expect(await files()).toHaveLength(1);
     });
 
+    it('answers unavailable, storing nothing, when bulk data cannot be spooled', async () => {
+      await fs.rm(spool, { recursive: true });
+      const result = await execute(body([metadata(instance('1.2.826.0.7.1.7', { vr: 'OW', BulkDataURI: 'here' })), part({ 'Content-Location': 'here' }, pixels)]));
+      expect(result).toEqual({ kind: 'unavailable', message: expect.stringContaining('No temporary directory') });
+      expect(await files()).toEqual([]);
+    });
+
     it('refuses metadata that is not a JSON array, and a truncated request, storing nothing', async () => {
       const notJson = await execute(body([part({ 'Content-Type': 'application/dicom+json' }, '[{"00080018": '), part({ 'Content-Location': 'here' }, pixels)]));
       expect(notJson).toEqual({ kind: 'bad-request', message: expect.stringContaining('not JSON') });

@@ -1,7 +1,7 @@
 import { DicomError, isValidUid, stringValue, streamJsonWithBulkData, tagKey, Tags, type DicomJsonDataset } from '@tessera/dicom';
 import { MultipartError, parseMediaType, parseMultipart } from '@tessera/multipart';
 import { Readable } from 'node:stream';
-import { BulkDataSpool } from './bulk-data-spool';
+import { BulkDataSpool, SpoolUnavailableError } from './bulk-data-spool';
 import { StoreFailure, type StoreInstanceUseCase, type InstanceIdentity, type PendingInstance, type StoreInstanceResult } from '../store-instance.use-case';
 import { splitPart10 } from './part10-stream';
 
@@ -21,7 +21,9 @@ export interface StoreStudiesCommand {
 export type StoreStudiesResult =
   | { readonly kind: 'stored'; readonly results: readonly { readonly identity: InstanceIdentity; readonly result: StoreInstanceResult }[] }
   | { readonly kind: 'unsupported-media-type'; readonly message: string }
-  | { readonly kind: 'bad-request'; readonly message: string };
+  | { readonly kind: 'bad-request'; readonly message: string }
+  /** Bulk data could not be kept until the metadata was read (the temporary directory is full). */
+  | { readonly kind: 'unavailable'; readonly message: string };
 
 /** Where the bulk data of metadata and bulk data requests wait for the metadata, and how large the metadata may be. */
 export interface StoreStudiesOptions {
@@ -69,7 +71,14 @@ export class StoreStudiesUseCase {
 
     const pending: PendingInstance[] = [];
     const outcomes: Outcome[] = [];
-    const spool = rootType === DICOM_JSON ? await BulkDataSpool.create(this.options.spoolDirectory) : undefined;
+    let spool: BulkDataSpool | undefined;
+    try {
+      if (rootType === DICOM_JSON) spool = await BulkDataSpool.create(this.options.spoolDirectory);
+    } catch (err) {
+      command.body.resume();
+      if (err instanceof SpoolUnavailableError) return { kind: 'unavailable', message: err.message };
+      throw err;
+    }
     try {
       try {
         if (spool) await this.receiveMetadataAndBulkData(command, boundary, spool, pending, outcomes);
@@ -77,6 +86,7 @@ export class StoreStudiesUseCase {
       } catch (err) {
         await Promise.all(pending.map((p) => this.store.discard(p)));
         command.body.resume();
+        if (err instanceof SpoolUnavailableError) return { kind: 'unavailable', message: err.message };
         if (err instanceof MultipartError || err instanceof RequestError) return { kind: 'bad-request', message: err.message };
         return { kind: 'bad-request', message: `The request body could not be read: ${(err as Error).message}` };
       }
