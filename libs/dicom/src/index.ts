@@ -31,3 +31,4 @@ export * from './query/identifier';
 export * from './query/date-time-range';
 export * from './charset-encoder';
 export * from './writer/json-to-dataset';
+export * from './writer/json-bulk-dataset';
