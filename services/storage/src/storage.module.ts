@@ -4,6 +4,7 @@ import type { ObjectCatalog } from '@tessera/catalog';
 import type { InstanceIndex } from '@tessera/index-store';
 import { BLOB_STORE, INSTANCE_INDEX, OBJECT_CATALOG } from '@tessera/platform';
 import { RetrieveBulkDataUseCase } from './retrieve/retrieve-bulkdata.use-case';
+import { RetrieveFramesUseCase } from './retrieve/retrieve-frames.use-case';
 import { RetrieveInstancesUseCase } from './retrieve/retrieve-instances.use-case';
 import { StoredFrameSource } from './retrieve/stored-frame-source';
 import { WadoController } from './retrieve/wado.controller';
@@ -19,6 +20,7 @@ import { WadoController } from './retrieve/wado.controller';
     },
     { provide: RetrieveBulkDataUseCase, useFactory: (c: ObjectCatalog, b: BlobStore) => new RetrieveBulkDataUseCase(c, b), inject: [OBJECT_CATALOG, BLOB_STORE] },
     { provide: StoredFrameSource, useFactory: (c: ObjectCatalog, b: BlobStore) => new StoredFrameSource(c, b), inject: [OBJECT_CATALOG, BLOB_STORE] },
+    { provide: RetrieveFramesUseCase, useFactory: (f: StoredFrameSource) => new RetrieveFramesUseCase(f), inject: [StoredFrameSource] },
   ],
   exports: [StoredFrameSource],
 })

@@ -4,7 +4,8 @@ import { lookupTransferSyntax } from '@tessera/dicom';
 import type { Readable } from 'node:stream';
 import { openDataSetRange } from './stored-bytes';
 
-export type BulkDataResult = { readonly kind: 'bulk'; readonly length: number; open(): Promise<Readable> } | { readonly kind: 'not-found'; readonly message: string };
+/** A value found: its length, and a reader of all of it or of `length` bytes from `start` within it. */
+export type BulkDataResult = { readonly kind: 'bulk'; readonly length: number; open(start?: number, length?: number): Promise<Readable> } | { readonly kind: 'not-found'; readonly message: string };
 
 /**
  * Serves a value that the metadata left out (a BulkDataURI "bulkdata/{offset}-{length}", PS3.18
@@ -22,7 +23,7 @@ export class RetrieveBulkDataUseCase {
     if (!object) return { kind: 'not-found', message: 'No such instance' };
     const deflated = lookupTransferSyntax(object.transferSyntaxUID)?.deflated ?? false;
     if (!deflated && object.datasetOffset + offset + length > object.sizeBytes) return { kind: 'not-found', message: 'No bulk data at that range of this instance' };
-    return { kind: 'bulk', length, open: () => openDataSetRange(this.blobs, object, offset, length) };
+    return { kind: 'bulk', length, open: (start = 0, part = length) => openDataSetRange(this.blobs, object, offset + start, part) };
   }
 }
 
