@@ -6,6 +6,7 @@ export * from './json/dicom-json-builder';
 export * from './json/read-data-set';
 export * from './parser/dataset-parser';
 export * from './parser/part10';
+export * from './parser/tee-visitor';
 export * from './sop-class';
 export * from './tag';
 export * from './transfer-syntax';
