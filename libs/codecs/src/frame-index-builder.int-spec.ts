@@ -126,6 +126,13 @@ describe('the frame index of a stored data set', () => {
     expect(await index(offTable, ts)).toEqual({ kind: 'none', reason: '3 frames (by the Basic Offset Table) where Number of Frames is 2' });
   });
 
+  it('has no frames where Number of Frames cannot be one', async () => {
+    const { dataSet, ts } = dataSetOf('examples_ybr_color.dcm');
+    const original = frames(await index(dataSet, ts), dataSet).slice(0, 2);
+    const huge = reencapsulated(original, 1, { bot: false, eot: false }, 99999999999);
+    expect(await index(huge, ts)).toEqual({ kind: 'none', reason: 'Number of Frames "99999999999" is not a positive integer (IS, PS3.5 6.2)' });
+  });
+
   it('has no frames without Pixel Data', async () => {
     const plain = encodeDataset([{ tag: Tags.Rows, value: [4] }], EXPLICIT_VR_LITTLE_ENDIAN);
     expect(await index(plain, lookupTransferSyntax('1.2.840.10008.1.2.1') as TransferSyntax)).toEqual({ kind: 'none', reason: 'The instance has no Pixel Data' });

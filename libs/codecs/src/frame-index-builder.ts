@@ -18,6 +18,10 @@ const WANTED = new Set<number>(Object.values(A));
 
 // Enough of a fragment's first bytes for every codec's startsFrame (a JP2 signature box is 8 bytes).
 const HEAD_BYTES = 8;
+// Bounds on what is held for a hostile or broken object: an offset table of 8 million frames, and
+// 4 million fragments (a whole-slide image has one per tile, some hundred thousand).
+const MAX_TABLE_BYTES = 64 * 1024 * 1024;
+const MAX_FRAGMENTS = 4 * 1024 * 1024;
 
 /**
  * Learns the frame layout of the top-level Pixel Data while a data set streams through the parser,
@@ -47,12 +51,15 @@ export class FrameIndexBuilder implements DatasetVisitor {
   }
 
   wantsValue(header: ElementHeader): boolean {
-    return this.depth === 0 && WANTED.has(header.tag);
+    return this.depth === 0 && WANTED.has(header.tag) && header.length <= MAX_TABLE_BYTES;
   }
 
   element(header: ElementHeader, value: Buffer | undefined): void {
     if (this.depth > 0) return;
-    if (value && WANTED.has(header.tag)) this.values.set(header.tag, { value: Buffer.from(value), littleEndian: header.littleEndian });
+    if (WANTED.has(header.tag)) {
+      if (value) this.values.set(header.tag, { value: Buffer.from(value), littleEndian: header.littleEndian });
+      else if (header.tag === A.ExtendedOffsetTable) return this.none(`The Extended Offset Table is larger than ${MAX_TABLE_BYTES} bytes`);
+    }
     if (header.tag !== Tags.PixelData || this.index) return;
     const image = this.describe();
     if (typeof image === 'string') return this.none(image);
@@ -94,6 +101,10 @@ export class FrameIndexBuilder implements DatasetVisitor {
   fragment(valueOffset: number, length: number): void {
     if (!this.inPixels) return;
     this.end = valueOffset + length;
+    if (this.items.length >= MAX_FRAGMENTS || (!this.bot && length > MAX_TABLE_BYTES)) {
+      this.inPixels = false;
+      return this.none(this.bot ? `The Pixel Data has more than ${MAX_FRAGMENTS} fragments` : `The Basic Offset Table is larger than ${MAX_TABLE_BYTES} bytes`);
+    }
     if (!this.bot) {
       this.botChunks ??= [];
       this.open = { itemOffset: valueOffset - 8, remaining: length, head: undefined, headBytes: 0 };
@@ -201,7 +212,9 @@ export class FrameIndexBuilder implements DatasetVisitor {
     const framesText = text(A.NumberOfFrames);
     const numberOfFrames = framesText ? Number(framesText) : 1;
     if (!rows || !columns || !bitsAllocated) return 'Rows, Columns or Bits Allocated is missing or zero (PS3.3 C.7.6.3)';
-    if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1) return `Number of Frames ${JSON.stringify(framesText)} is not a positive integer`;
+    if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1 || numberOfFrames > 0xffffffff) return `Number of Frames ${JSON.stringify(framesText)} is not a positive integer (IS, PS3.5 6.2)`;
+    // CS values are at most 16 characters (PS3.5 6.2).
+    if (photometricInterpretation.length > 16) return `Photometric Interpretation ${JSON.stringify(photometricInterpretation.slice(0, 20))}… is longer than a CS value`;
     return { rows, columns, samplesPerPixel, bitsAllocated, bitsStored: us(A.BitsStored) ?? bitsAllocated, pixelRepresentation: us(A.PixelRepresentation) ?? 0, photometricInterpretation, numberOfFrames };
   }
 }
