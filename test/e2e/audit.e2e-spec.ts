@@ -100,6 +100,27 @@ describe.each(MODES)('the audit trail of every interface, %s', (mode) => {
     expect(validation.results).toHaveLength(all.length);
   });
 
+  it('records the frames of a study read by one caller within a minute as one access', async () => {
+    const instances = (await (await tessera.fetch(`${tessera.dicomweb}/studies/${study.studyInstanceUID}/instances`)).json()) as Record<string, { Value?: string[] }>[];
+    const sop = instances[0]?.['00080018']?.Value?.[0];
+    const frame = `${tessera.dicomweb}/studies/${study.studyInstanceUID}/series/${study.seriesInstanceUID}/instances/${sop}/frames/1`;
+    const read = async (account: 'radiologist' | 'technologist') => {
+      const res = await tessera.fetch(frame, { headers: { Accept: 'multipart/related; type="application/octet-stream"' } }, account);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    };
+    // A viewer reading frames one after another, and another user reading one.
+    for (let i = 0; i < 3; i += 1) await read('radiologist');
+    await read('technologist');
+
+    const frameReads = async () => about(await records(), '110104', 'R').filter((r) => r.userIds.some((u) => u.endsWith('/frames/:frames')));
+    await expectEventually(async () => expect(await frameReads()).toHaveLength(2), { timeoutMs: 30_000 });
+    // Nothing more comes: the radiologist's later reads are part of the access recorded first.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const reads = await frameReads();
+    expect(reads.map((r) => ['radiologist', 'technologist'].filter((u) => r.userIds.includes(u))).sort()).toEqual([['radiologist'], ['technologist']]);
+  });
+
   it('keeps each tenant’s trail chained by hash, and records that an administrator read it', async () => {
     const verification = (await (await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/audit-records/verification`)).json()) as { ok: boolean; length: number };
     expect(verification).toMatchObject({ ok: true });

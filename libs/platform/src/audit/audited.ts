@@ -6,10 +6,12 @@ export const AUDITED = 'tessera:audited';
 
 /**
  * What a route does to patient data, for the audit trail (PS3.15 A.5.3): a query (QIDO-RS, a
- * worklist search), a retrieval (WADO-RS), a store (STOW-RS), a change of a procedure record (the
- * worklist), or of the network configuration (the AE registry).
+ * worklist search), a retrieval (WADO-RS), a retrieval of part of the instances (frames, bulk data,
+ * renderings: a viewer makes hundreds of these for one look at a study, and they are recorded once per
+ * caller and study and minute), a store (STOW-RS), a change of a procedure record (the worklist), or
+ * of the network configuration (the AE registry).
  */
-export type AuditedAccess = 'query' | 'worklist-query' | 'retrieve' | 'store' | 'procedure-record' | 'network-configuration';
+export type AuditedAccess = 'query' | 'worklist-query' | 'retrieve' | 'retrieve-part' | 'store' | 'procedure-record' | 'network-configuration';
 
 /** Marks a route (or a controller's routes) as an access the audit trail records, once per request. */
 export const Audited = (access: AuditedAccess): MethodDecorator & ClassDecorator => SetMetadata(AUDITED, access);

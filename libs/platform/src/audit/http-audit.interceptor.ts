@@ -23,13 +23,24 @@ export function outcomeOfStatus(status: number, finished: boolean): AuditOutcome
 }
 
 /**
+ * Retrievals of parts of a study's instances (frames, bulk data, renderings) by one caller with one
+ * outcome are one access for this long: the first request's message stands for those that follow.
+ * A whole-slide viewer reads thousands of tiles a minute; a message each would make the trail mostly
+ * tiles and put a database write (serialised per tenant by the hash chain) behind every tile.
+ */
+export const PART_ACCESS_WINDOW_MS = 60_000;
+
+/**
  * One audit message per audited HTTP request (issue 6, PS3.15 A.5.3), written once the response
- * is over, with the caller the access guard admitted. A request whose audit record cannot be
- * written is logged as an error; the response has gone by then.
+ * is over, with the caller the access guard admitted — except retrievals of parts of instances, one
+ * message per caller, study and outcome per PART_ACCESS_WINDOW_MS. A request whose audit record
+ * cannot be written is logged as an error; the response has gone by then.
  */
 @Injectable()
 export class HttpAuditInterceptor implements NestInterceptor {
   private readonly logger: Logger;
+  // Caller, study and outcome of a part retrieval recorded → until when it stands for the next ones.
+  private readonly partsRecorded = new Map<string, number>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -49,9 +60,14 @@ export class HttpAuditInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     reply.raw.once('close', () => {
       const outcome = outcomeOfStatus(reply.raw.statusCode, reply.raw.writableFinished);
+      const covering = access === 'retrieve-part' ? this.coverPart(request, outcome) : undefined;
+      if (covering === 'covered') return;
       this.events(access, request, outcome)
         .then((events) => Promise.all(events.map((event) => trail.record(event))))
-        .catch((err: Error) => this.logger.error('audit record not written', { reason: err.message, method: request.method, url: request.url }));
+        .catch((err: Error) => {
+          if (covering) this.partsRecorded.delete(covering);
+          this.logger.error('audit record not written', { reason: err.message, method: request.method, url: request.url });
+        });
     });
     return next.handle();
   }
@@ -67,7 +83,8 @@ export class HttpAuditInterceptor implements NestInterceptor {
       case 'query':
       case 'worklist-query':
         return [{ type: 'query', tenant, outcome, source: who, destination: tessera, sopClassUID: access === 'query' ? STUDY_ROOT_FIND : MODALITY_WORKLIST_FIND, query: request.url }];
-      case 'retrieve': {
+      case 'retrieve':
+      case 'retrieve-part': {
         const study = params.study;
         const patient = study ? await this.patientOfStudy(tenant, study) : undefined;
         // A study that is not there was not accessed: nothing about a patient to record.
@@ -92,6 +109,18 @@ export class HttpAuditInterceptor implements NestInterceptor {
           },
         ];
     }
+  }
+
+  /** 'covered' when a message recorded within the window stands for this request; else the key now recorded. */
+  private coverPart(request: FastifyRequest, outcome: AuditOutcome): string | 'covered' {
+    const caller = callerOf(request);
+    const study = ((request.params ?? {}) as Record<string, string | undefined>).study;
+    const key = JSON.stringify([this.tenants.forHttp(request), caller?.issuer, caller?.subject, study, outcome.indicator]);
+    const now = Date.now();
+    if ((this.partsRecorded.get(key) ?? 0) > now) return 'covered';
+    if (this.partsRecorded.size >= 10_000) for (const [k, until] of this.partsRecorded) if (until <= now) this.partsRecorded.delete(k);
+    this.partsRecorded.set(key, now + PART_ACCESS_WINDOW_MS);
+    return key;
   }
 
   private async patientOfStudy(tenant: string, study: string): Promise<AuditPatient | undefined> {

@@ -49,6 +49,7 @@ export class WadoController {
     return this.instances(req, reply, { study, series, instance });
   }
 
+  @Audited('retrieve-part')
   @Get('series/:series/instances/:instance/bulkdata/:range')
   async bulkData(
     @Param('study') study: string,
@@ -89,6 +90,7 @@ export class WadoController {
     await this.stream(reply, writer, 'application/octet-stream', [{ headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(result.length) }, open: () => result.open() }]);
   }
 
+  @Audited('retrieve-part')
   @Get('series/:series/instances/:instance/frames/:frames')
   async frameList(
     @Param('study') study: string,
