@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, SETTING_KEYS, type TesseraConfig } from '@tessera/config';
-import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUTBOX_RELAY, tenantResolver } from '@tessera/platform';
+import { DimseListener, DimseServiceRegistry, openBus, openMigratedDatabase, OUTBOX_RELAY, registerHttpEdges, tenantResolver } from '@tessera/platform';
 import type { OutboxRelay } from '@tessera/outbox';
 import { MllpListener } from '@tessera/service-hl7';
 import { createLogger, startTracing, type Logger } from '@tessera/telemetry';
@@ -49,6 +50,9 @@ async function serve(config: TesseraConfig, logger: Logger): Promise<void> {
   // Nest's own body parsers stay off: Fastify's JSON parser serves the admin REST, and a form post
   // (the OpenID provider's token endpoint) reaches its handler unread, through the parser above.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { logger: new NestLogger(logger), bodyParser: false });
+  // CORS and compression before the routes, which Nest registers when it starts listening. (Nest's
+  // adapter carries its own copy of Fastify 5's types; the instance is the same Fastify at run time.)
+  await registerHttpEdges(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, config.http);
   app.getHttpServer().on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await app.listen(config.http.port, config.http.host);
   // Consumers have subscribed during bootstrap; only now may the outbox relay start delivering. A

@@ -12,9 +12,14 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/tessera/data/db' });
     expect(config.blob).toEqual({ kind: 'file', root: '/srv/tessera/data/blobs' });
     expect(config.bus).toEqual({ kind: 'memory' });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false, corsOrigins: [], compression: true });
     expect(loadConfig({ HTTP_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(() => loadConfig({ HTTP_TRUST_PROXY: 'the gateway' })).toThrow(/HTTP_TRUST_PROXY/);
+    // CORS is off unless origins are named (secure by default); compression is on unless turned off.
+    expect(loadConfig({ HTTP_CORS_ORIGINS: 'https://viewer.example.org, http://LOCALHOST:3000' }).http.corsOrigins).toEqual(['https://viewer.example.org', 'http://localhost:3000']);
+    expect(loadConfig({ HTTP_CORS_ORIGINS: '*' }).http.corsOrigins).toBe('*');
+    expect(() => loadConfig({ HTTP_CORS_ORIGINS: 'https://viewer.example.org/app' })).toThrow(/HTTP_CORS_ORIGINS/);
+    expect(loadConfig({ HTTP_COMPRESSION: 'false' }).http.compression).toBe(false);
     expect(config.dimse).toMatchObject({ host: '127.0.0.1', port: 11112, aeTitle: 'TESSERA' });
     expect(config.aeTitles).toEqual({ TESSERA: 'default' });
   });

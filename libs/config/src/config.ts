@@ -148,7 +148,18 @@ export interface TesseraConfig {
   readonly roles: readonly Role[];
   /** trustProxy: false, true (every peer), or the gateway addresses/CIDRs whose X-Forwarded-* count. */
   /** tls: HTTPS on the HTTP port (HTTP_TLS_CERT, HTTP_TLS_KEY); absent: plain HTTP (TLS in front of it, at a gateway). */
-  readonly http: { readonly host: string; readonly port: number; readonly trustProxy: boolean | readonly string[]; readonly tls?: TlsCertificate };
+  /**
+   * corsOrigins: the browser origins allowed to call the HTTP API cross-origin (HTTP_CORS_ORIGINS), '*'
+   * for any, none (the default) for no CORS at all. compression: gzip/br of text responses (HTTP_COMPRESSION).
+   */
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly trustProxy: boolean | readonly string[];
+    readonly tls?: TlsCertificate;
+    readonly corsOrigins: readonly string[] | '*';
+    readonly compression: boolean;
+  };
   readonly dimse: {
     readonly host: string;
     readonly port: number;
@@ -224,6 +235,8 @@ const KNOWN_KEYS = [
   'HTTP_TRUST_PROXY',
   'HTTP_TLS_CERT',
   'HTTP_TLS_KEY',
+  'HTTP_CORS_ORIGINS',
+  'HTTP_COMPRESSION',
   'DIMSE_HOST',
   'DIMSE_PORT',
   'DIMSE_AE_TITLE',
@@ -332,7 +345,15 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
   const roles = parseRoles(options.roles ?? str('TESSERA_ROLES', ROLES.join(',')), problems);
   // Behind a gateway, X-Forwarded-Proto/Host give the URLs clients see (RetrieveURL, BulkDataURI).
   const httpTls = parseTlsFiles('HTTP', env, cwd, false, problems).certificate;
-  const http = { host: str('HTTP_HOST', '127.0.0.1'), port: int('HTTP_PORT', 8080, 0, 65535), trustProxy: trustedProxies(env.HTTP_TRUST_PROXY, problems), ...(httpTls ? { tls: httpTls } : {}) };
+  const http = {
+    host: str('HTTP_HOST', '127.0.0.1'),
+    port: int('HTTP_PORT', 8080, 0, 65535),
+    trustProxy: trustedProxies(env.HTTP_TRUST_PROXY, problems),
+    ...(httpTls ? { tls: httpTls } : {}),
+    corsOrigins: corsOrigins(env.HTTP_CORS_ORIGINS, problems),
+    // On unless turned off: compressing JSON and XML is what a browser viewer on a WAN needs.
+    compression: (env.HTTP_COMPRESSION ?? '').trim() === '' ? true : bool('HTTP_COMPRESSION'),
+  };
   const aeTitle = str('DIMSE_AE_TITLE', 'TESSERA');
   // PS3.8 9.3.2: AE titles are 1-16 characters of the default repertoire without backslash or controls.
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || aeTitle.trim() === '') {
@@ -678,6 +699,17 @@ function parsePrivateKey(key: string, text: string, problems: string[]): KeyObje
     problems.push(`${key}: not a PEM private key (${(err as Error).message})`);
     return undefined;
   }
+}
+
+// HTTP_CORS_ORIGINS: empty (no CORS), '*', or comma-separated origins as browsers send them
+// (scheme://host[:port], no path): the Origin header is compared with them exactly.
+function corsOrigins(raw: string | undefined, problems: string[]): string[] | '*' {
+  const text = (raw ?? '').trim();
+  if (text === '*') return '*';
+  const list = text.split(',').map((o) => o.trim()).filter(Boolean);
+  const bad = list.filter((o) => !/^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(o));
+  if (bad.length > 0) problems.push(`HTTP_CORS_ORIGINS=${JSON.stringify(text)}: expected * or comma-separated origins such as https://viewer.example.org (scheme, host and port, no path)`);
+  return list.map((o) => o.toLowerCase());
 }
 
 // HTTP_TRUST_PROXY: empty or false, true, or the gateway's addresses/CIDRs (only those are believed).

@@ -1,4 +1,4 @@
-import { parseQidoQuery, readIdentifier, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
+import { forJson, parseQidoQuery, readIdentifier, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryLevel } from '@tessera/dicom';
 import type { IndexedInstance, InstanceIndex } from './instance-index.port';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -218,6 +218,53 @@ export function describeInstanceIndexContract(name: string, create: () => Promis
       // The latest instance's patient attributes won.
       expect((await index.searchPatients('default', q('PATIENT', { PatientID: 'P8' }), 10)).items[0]?.attributes['00100010']).toEqual(pn('Batch^Renamed'));
       expect(await index.indexMany([])).toEqual([]);
+    });
+
+    it('matches person names fuzzily when asked: accents, case, order and word beginnings (PS3.4 C.2.2.2.1)', async () => {
+      const at = (study: string, patient: string, patientId: string) =>
+        instance('default', { study, series: `${study}.1`, sop: `${study}.1.1`, patient, patientId, date: '20240501', modality: 'CT', seriesNumber: 1, instanceNumber: 1 });
+      const withOperator = at('9.2', 'Müller^Hans', 'P92');
+      const operated = { ...withOperator, metadata: { ...withOperator.metadata, '00081070': pn('Åström^Örjan') } };
+      expect(await index.indexMany([at('9.1', 'GARCÍA-LÓPEZ^Ána', 'P91'), operated])).toEqual(['indexed', 'indexed']);
+      const fuzzy = (params: Record<string, string>) => parseQidoQuery('STUDY', [...Object.entries(params), ['fuzzymatching', 'true']]);
+      const studies = async (params: Record<string, string>) => uids((await index.searchStudies('default', fuzzy(params), 100)).items, Tags.StudyInstanceUID);
+      expect(await studies({ PatientName: 'jo do' })).toEqual(['1.2.3.1']);
+      expect(await studies({ PatientName: 'doe' })).toEqual(['1.2.3.1', '1.2.3.2']);
+      expect(await studies({ PatientName: 'jan*' })).toEqual(['1.2.3.10', '1.2.3.2']);
+      expect(await studies({ PatientName: 'muller' })).toEqual(['9.2']);
+      expect(await studies({ PatientName: 'ana garcia lopez' })).toEqual(['9.1']);
+      expect(await studies({ PatientName: 'lop^an' })).toEqual(['9.1']);
+      expect(await studies({ PatientName: 'mull\\roe' })).toEqual(['1.2.3.10', '9.2']);
+      expect(await studies({ PatientName: 'ohn' })).toEqual([]);
+      // Without fuzzymatching the same value matches literally.
+      expect(uids((await index.searchStudies('default', q('STUDY', { PatientName: 'muller' }), 100)).items, Tags.StudyInstanceUID)).toEqual([]);
+      const patients = await index.searchPatients('default', parseQidoQuery('PATIENT', [['PatientName', 'hans'], ['fuzzymatching', 'true']]), 100);
+      expect(patients.items.map((p) => stringValue(p.attributes, tagKey(Tags.PatientID)))).toEqual(['P92']);
+      // A person name kept in JSON only (not a column) matches the same way.
+      const inJson = await index.searchSeries('default', parseQidoQuery('SERIES', [['OperatorsName', 'orj ast'], ['fuzzymatching', 'true']]), {}, 100);
+      expect(uids(inJson.items, Tags.SeriesInstanceUID)).toEqual(['9.2.1']);
+    });
+
+    it('matches a QIDO key through a sequence (PS3.18 8.3.4.1, PS3.4 C.2.2.2.6)', async () => {
+      const series = async (value: string) =>
+        uids((await index.searchSeries('default', q('SERIES', { 'RequestAttributesSequence.RequestedProcedureID': value }), {}, 100)).items, Tags.SeriesInstanceUID);
+      expect(await series('RP9')).toEqual(['1.2.3.2.1']);
+      expect(await series('RP-OTHER')).toEqual(['1.2.3.2.1']);
+      expect(await series('RP8')).toEqual([]);
+    });
+
+    it('gives the same metadata as JSON text, readied for a response: tag order, ISO_IR 192', async () => {
+      const charset = instance('default', { study: '1.2.3.70', series: '1.2.3.70.1', sop: '1.2.3.70.1.1', patient: 'Lüthi^Anna', patientId: 'P70', date: '20240101', modality: 'CT', seriesNumber: 1, instanceNumber: 1 });
+      await index.index({ ...charset, metadata: { '00080005': { vr: 'CS', Value: ['ISO_IR 100'] }, ...charset.metadata } });
+      for (const study of ['1.2.3.1', '1.2.3.70']) {
+        const texts = await index.metadataJson('default', { study });
+        const metadata = await index.metadata('default', { study });
+        expect(texts.map((t) => JSON.parse(t.json) as DicomJsonDataset)).toEqual(metadata.map(forJson));
+        expect(texts.map((t) => [t.seriesInstanceUID, t.sopInstanceUID])).toEqual(metadata.map((m) => [stringValue(m, '0020000E'), stringValue(m, '00080018')]));
+        for (const t of texts) expect(Object.keys(JSON.parse(t.json) as object)).toEqual(Object.keys(JSON.parse(t.json) as object).sort());
+      }
+      expect(JSON.parse((await index.metadataJson('default', { study: '1.2.3.70' }))[0]?.json as string)['00080005']).toEqual({ vr: 'CS', Value: ['ISO_IR 192'] });
+      expect(await index.metadataJson('default', { study: '9.9.9' })).toEqual([]);
     });
   });
 }

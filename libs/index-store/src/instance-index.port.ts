@@ -48,6 +48,13 @@ export interface InstanceRecord {
   readonly transferSyntaxUID: string;
 }
 
+/** One instance's metadata as DICOM JSON text, with the UIDs that locate it. */
+export interface MetadataText {
+  readonly seriesInstanceUID: string;
+  readonly sopInstanceUID: string;
+  readonly json: string;
+}
+
 /** A page of matches; `truncated` says more matched than the page holds. */
 export interface Page<T> {
   readonly items: readonly T[];
@@ -90,4 +97,10 @@ export interface InstanceIndex {
   currentPatients(tenant: string, studyInstanceUIDs: readonly string[]): Promise<Map<string, DicomJsonDataset>>;
   /** The metadata of every instance in a study, series or single instance, in instance order. */
   metadata(tenant: string, scope: { readonly study: string; readonly series?: string; readonly instance?: string }): Promise<DicomJsonDataset[]>;
+  /**
+   * The same instances' metadata as DICOM JSON text, each readied as forJson() readies it (attributes
+   * in tag order, Specific Character Set ISO_IR 192): what a WADO-RS metadata response is made of,
+   * without building an object per instance only to serialise it again.
+   */
+  metadataJson(tenant: string, scope: { readonly study: string; readonly series?: string; readonly instance?: string }): Promise<MetadataText[]>;
 }

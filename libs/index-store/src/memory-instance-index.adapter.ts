@@ -1,5 +1,5 @@
-import { matchesAll, numberValue, splitByLevel, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
-import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import { forJson, matchesAll, numberValue, splitByLevel, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
+import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, MetadataText, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
 
 interface StudyState {
   attributes: DicomJsonDataset;
@@ -96,6 +96,10 @@ export class MemoryInstanceIndex implements InstanceIndex {
       .map((i) => ({ series: this.seriesRecord(tenant, i.seriesInstanceUID), metadata: i.metadata, transferSyntaxUID: i.transferSyntaxUID }))
       .sort(instanceOrder)
       .map((r) => r.metadata);
+  }
+
+  async metadataJson(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<MetadataText[]> {
+    return (await this.metadata(tenant, scope)).map((m) => ({ seriesInstanceUID: uid(m, Tags.SeriesInstanceUID), sopInstanceUID: uid(m, Tags.SOPInstanceUID), json: JSON.stringify(forJson(m)) }));
   }
 
   private instancesOf(tenant: string, scope: SearchScope): IndexedInstance[] {

@@ -94,6 +94,12 @@ function jsonCondition(dataset: string, key: MatchKey, params: Params, depth: nu
 }
 
 function columnCondition(expr: string, kind: ColumnKind, key: Exclude<MatchKey, { kind: 'universal' | 'sequence' }>, params: Params): string {
+  if (key.kind === 'fuzzy') {
+    // Every query word begins a word of the name: containment in the name's word prefixes, which the
+    // GIN indexes on pn_fuzzy_prefixes(patient_name) and (referring_physician_name) answer.
+    if (kind !== 'pn') return 'FALSE';
+    return `(${key.alternatives.map((words) => `pn_fuzzy_prefixes(${expr}) @> ${params.add(words)}::text[]`).join(' OR ')})`;
+  }
   switch (kind) {
     case 'int': {
       const numbers = (key.kind === 'single' ? [key.value] : key.kind === 'list' ? key.values : []).filter((v) => /^[+-]?\d+$/.test(v)).map(Number);

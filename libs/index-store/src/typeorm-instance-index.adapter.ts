@@ -1,7 +1,7 @@
 import { splitByLevel, withPatientAttributes, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
 import { lockPatients, type Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
-import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, MetadataText, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
 import { aliasOf, Params, sqlCondition, sqlPatientCondition, type Alias } from './sql-match';
 
 interface StudyRow {
@@ -170,17 +170,32 @@ export class TypeormInstanceIndex implements InstanceIndex {
   }
 
   async metadata(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<DicomJsonDataset[]> {
+    const rows = (await this.metadataRows('i.metadata', tenant, scope)) as { metadata: DicomJsonDataset }[];
+    return rows.map((r) => r.metadata);
+  }
+
+  // jsonb keeps an object's keys ordered by length, then bytes: the tags of a data set in tag order
+  // already. Only the character set is to be made ISO_IR 192, as forJson() does.
+  async metadataJson(tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<MetadataText[]> {
+    const rows = (await this.metadataRows(
+      `i.series_instance_uid, i.sop_instance_uid, (CASE WHEN i.metadata -> '00080005' ? 'Value' THEN jsonb_set(i.metadata, '{00080005}', '{"vr": "CS", "Value": ["ISO_IR 192"]}') ELSE i.metadata END)::text AS json`,
+      tenant,
+      scope,
+    )) as { series_instance_uid: string; sop_instance_uid: string; json: string }[];
+    return rows.map((r) => ({ seriesInstanceUID: r.series_instance_uid, sopInstanceUID: r.sop_instance_uid, json: r.json }));
+  }
+
+  private metadataRows(select: string, tenant: string, scope: { study: string; series?: string; instance?: string }): Promise<unknown[]> {
     const params = new Params();
     const where = [`i.tenant_id = ${params.add(tenant)}`, `i.study_instance_uid = ${params.add(scope.study)}`];
     if (scope.series !== undefined) where.push(`i.series_instance_uid = ${params.add(scope.series)}`);
     if (scope.instance !== undefined) where.push(`i.sop_instance_uid = ${params.add(scope.instance)}`);
-    const rows = (await this.db.dataSource.query(
-      `SELECT i.metadata FROM instance i JOIN series se ON se.tenant_id = i.tenant_id AND se.series_instance_uid = i.series_instance_uid
+    return this.db.dataSource.query(
+      `SELECT ${select} FROM instance i JOIN series se ON se.tenant_id = i.tenant_id AND se.series_instance_uid = i.series_instance_uid
        WHERE ${where.join(' AND ')}
        ORDER BY se.series_number NULLS LAST, se.series_instance_uid COLLATE "C", i.instance_number NULLS LAST, i.sop_instance_uid COLLATE "C"`,
       params.values,
-    )) as { metadata: DicomJsonDataset }[];
-    return rows.map((r) => r.metadata);
+    );
   }
 
   private page(sql: string, params: Params, query: QueryModel, pageSize: number): Promise<unknown[]> {

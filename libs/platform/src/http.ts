@@ -1,5 +1,5 @@
-import { isValidUid } from '@tessera/dicom';
-import { parseAccept, rangeCovers } from '@tessera/multipart';
+import { isValidUid, toNativeDicomModel, type DicomJsonDataset } from '@tessera/dicom';
+import { MultipartWriter, parseAccept, rangeCovers, type MediaRange } from '@tessera/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantResolver } from './tenant-resolver';
 
@@ -59,6 +59,54 @@ export async function acceptsJson(request: FastifyRequest, reply: FastifyReply):
   const ok = parseAccept(request.headers.accept).some((r) => rangeCovers(r, 'application/dicom+json') || rangeCovers(r, 'application/json'));
   if (!ok) await sendError(reply, 406, `This resource is available as application/dicom+json; the Accept header allows none of it: ${String(request.headers.accept)}`);
   return ok;
+}
+
+/** How DICOM attributes (QIDO-RS results, WADO-RS metadata) are to be sent. */
+export type DicomAttributesFormat = 'json' | 'xml';
+
+/**
+ * The representation of DICOM attributes the Accept header asks for (PS3.18 8.7.3.2, 10.4.1.1.2,
+ * 10.6.3.2): application/dicom+json (the default, also for application/json and any wildcard) or
+ * multipart/related; type="application/dicom+xml", in the client's order of preference. Anything
+ * else is answered 406 with a reason, and undefined returned.
+ */
+export async function negotiateDicomAttributes(request: FastifyRequest, reply: FastifyReply): Promise<DicomAttributesFormat | undefined> {
+  for (const range of parseAccept(request.headers.accept)) {
+    if (rangeCovers(range, 'application/dicom+json') || rangeCovers(range, 'application/json')) return 'json';
+    if (asksDicomXml(range)) return 'xml';
+  }
+  await sendError(
+    reply,
+    406,
+    `This resource is available as application/dicom+json or multipart/related; type="application/dicom+xml"; the Accept header allows neither: ${String(request.headers.accept)}`,
+  );
+  return undefined;
+}
+
+// multipart/related whose type, if given, is application/dicom+xml (the one multipart form offered).
+function asksDicomXml(range: MediaRange): boolean {
+  if (range.type !== 'multipart/related' && range.type !== 'multipart/*') return false;
+  const type = range.params['type'];
+  return type === undefined || type.toLowerCase() === 'application/dicom+xml';
+}
+
+/**
+ * Sends data sets as multipart/related; type="application/dicom+xml" (PS3.18 8.7.3.2): one part per
+ * data set, each a Native DICOM Model document (PS3.19 A.1); no data set, 204 No Content.
+ */
+export async function sendDicomXml(reply: FastifyReply, status: number, datasets: readonly DicomJsonDataset[]): Promise<void> {
+  // A multipart body has at least one part (RFC 2046 5.1.1): no match is 204 No Content.
+  if (datasets.length === 0) {
+    await reply.code(204).send();
+    return;
+  }
+  const writer = new MultipartWriter();
+  const chunks: Buffer[] = [];
+  for (const dataset of datasets) {
+    chunks.push(writer.partHeader({ 'Content-Type': 'application/dicom+xml; charset=utf-8' }), Buffer.from(toNativeDicomModel(dataset), 'utf8'), writer.partEnd());
+  }
+  chunks.push(writer.close());
+  await reply.code(status).header('content-type', writer.contentType('application/dicom+xml')).send(Buffer.concat(chunks));
 }
 
 /**

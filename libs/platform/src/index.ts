@@ -2,6 +2,7 @@ export * from './platform.module';
 export * from './tenant-resolver';
 export * from './tokens';
 export * from './http';
+export * from './http-edges';
 export * from './dimse/dimse-listener';
 export * from './dimse/dimse-outbound';
 export * from './dimse/dimse-service';

@@ -136,6 +136,9 @@ function condition(columns: ReadonlyMap<Tag, { column: string; kind: ColumnKind 
       return 'TRUE';
     case 'sequence':
       return 'FALSE';
+    case 'fuzzy':
+      // Modality worklist C-FIND negotiates no fuzzy semantic matching (PS3.4 C.2.2.2.1), so no key is fuzzy.
+      throw new Error('The worklist store does not do fuzzy person name matching');
     case 'single':
       return kind === 'array' ? `${add(key.value)} = ANY(${column})` : `${column} = ${add(fold(key.value))}`;
     case 'list':

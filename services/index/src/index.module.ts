@@ -15,6 +15,7 @@ import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
 import { ERASURE_PROVIDERS } from './erasure/erasure.providers';
+import { CapabilitiesController } from './capabilities/capabilities.controller';
 import { PatientErasureController } from './erasure/patient-erasure.controller';
 import { FhirReadsController } from './fhir/fhir-reads.controller';
 import { ReadImagingStudyUseCase } from './fhir/read-imaging-study.use-case';
@@ -52,7 +53,7 @@ const FHIR_INDEX = Symbol('FhirIndex');
  * the announcement of studies that became stable; and the erasure of patients, with legal holds.
  */
 @Module({
-  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController, PatientErasureController],
+  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController, PatientErasureController, CapabilitiesController],
   providers: [
     { provide: IndexInstanceUseCase, useFactory: (index: InstanceIndex, logger: Logger) => new IndexInstanceUseCase(index, logger.child({ component: 'index' })), inject: [INSTANCE_INDEX, LOGGER] },
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },

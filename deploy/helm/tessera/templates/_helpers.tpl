@@ -104,6 +104,8 @@ DIMSE_AE_TITLES: {{ include "tessera.aeTitles" . | quote }}
 # Requests arrive through the Gateway; its X-Forwarded-* headers give the URLs clients see.
 HTTP_TRUST_PROXY: {{ .Values.gateway.enabled | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+HTTP_CORS_ORIGINS: {{ join "," .Values.config.corsOrigins | quote }}
+HTTP_COMPRESSION: {{ .Values.config.compression | quote }}
 KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
 S3_REGION: {{ .Values.blob.region | quote }}

@@ -1,5 +1,6 @@
 import type { DicomJsonDataset, PersonNameJson } from '../json/dicom-json';
 import { tagKey } from '../tag';
+import { fuzzyPersonNameMatch } from './fuzzy-person-name';
 import type { MatchKey } from './query-model';
 
 /**
@@ -28,6 +29,8 @@ export function matchesKey(dataset: DicomJsonDataset, key: MatchKey): boolean {
     }
     case 'range':
       return candidates.some((c) => inRange(c, key.from, key.to));
+    case 'fuzzy':
+      return candidates.some((c) => key.alternatives.some((words) => fuzzyPersonNameMatch(c, words)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { lookupKeyword, lookupTag } from '../dictionary/dictionary';
 import { parseTagKey, tagKey, Tags, type Tag } from '../tag';
 import type { VR } from '../vr';
+import { personNameWords } from './fuzzy-person-name';
 
 /** The query/retrieve levels of PS3.4 C.6 as QIDO-RS uses them. */
 export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
@@ -12,6 +13,11 @@ export type MatchKey =
   | { readonly kind: 'wildcard'; readonly tag: Tag; readonly vr: VR; readonly pattern: string }
   | { readonly kind: 'list'; readonly tag: Tag; readonly vr: VR; readonly values: readonly string[] }
   | { readonly kind: 'range'; readonly tag: Tag; readonly vr: VR; readonly from?: string; readonly to?: string }
+  /**
+   * Fuzzy semantic matching of a person name (PS3.4 C.2.2.2.1, fuzzy-person-name.ts): the name matches
+   * when, for one of the alternatives, each word begins one of its words.
+   */
+  | { readonly kind: 'fuzzy'; readonly tag: Tag; readonly vr: 'PN'; readonly alternatives: readonly (readonly string[])[] }
   /** Sequence matching (PS3.4 C.2.2.2.6): some item of the sequence matches every nested key. */
   | { readonly kind: 'sequence'; readonly tag: Tag; readonly vr: 'SQ'; readonly keys: readonly MatchKey[] };
 
@@ -53,11 +59,11 @@ export function resolveAttribute(id: string): { tag: Tag; vr: VR } {
  * name/value pairs in request order; repeated includefield parameters accumulate.
  */
 export function parseQidoQuery(level: QueryLevel, params: ReadonlyArray<readonly [string, string]>): QueryModel {
-  const keys: MatchKey[] = [];
   let includeFields: Tag[] | 'all' = [];
   let limit: number | undefined;
   let offset = 0;
   let fuzzyMatching = false;
+  const matching: (readonly [string, string])[] = [];
   for (const [name, raw] of params) {
     switch (name) {
       case 'includefield':
@@ -77,16 +83,62 @@ export function parseQidoQuery(level: QueryLevel, params: ReadonlyArray<readonly
         if (raw !== 'true' && raw !== 'false') throw new QueryError('fuzzymatching must be true or false');
         fuzzyMatching = raw === 'true';
         break;
-      default: {
-        if (name.includes('.')) throw new QueryError(`Sequence matching ("${name}") is not supported by this version of Tessera`);
-        const { tag, vr } = resolveAttribute(name);
-        if (keys.some((k) => k.tag === tag)) throw new QueryError(`Attribute ${name} is given more than once`);
-        keys.push(matchKey(tag, vr, raw));
-      }
+      default:
+        matching.push([name, raw]);
     }
   }
+  // fuzzymatching may come after the keys it applies to, so the keys are built once it is known.
+  const keys = matchingKeys(
+    matching.map(([name, raw]) => [name.split('.'), raw] as const),
+    fuzzyMatching,
+  );
   // The limit is kept as asked: the index caps it and announces the cap (PS3.18 8.3.4.4).
   return { level, keys, includeFields, ...(limit !== undefined ? { limit } : {}), offset, fuzzyMatching };
+}
+
+/**
+ * The matching keys of QIDO parameters whose names are attribute paths. A path through a sequence
+ * ("RequestAttributesSequence.RequestedProcedureID", PS3.18 8.3.4.1) is sequence matching (PS3.4
+ * C.2.2.2.6): the keys under one sequence are gathered, so that one item has to match them all.
+ */
+function matchingKeys(entries: ReadonlyArray<readonly [readonly string[], string]>, fuzzy: boolean): MatchKey[] {
+  const keys: MatchKey[] = [];
+  const nested = new Map<Tag, (readonly [readonly string[], string])[]>();
+  const seen = new Set<Tag>();
+  for (const [path, raw] of entries) {
+    const [head, ...rest] = path as [string, ...string[]];
+    const { tag, vr } = resolveAttribute(head);
+    if (rest.length > 0) {
+      if (vr !== 'SQ') throw new QueryError(`${head} is not a sequence; "${path.join('.')}" cannot be matched`);
+      if (seen.has(tag) && !nested.has(tag)) throw new QueryError(`Attribute ${head} is given more than once`);
+      seen.add(tag);
+      nested.set(tag, [...(nested.get(tag) ?? []), [rest, raw]]);
+      continue;
+    }
+    if (seen.has(tag)) throw new QueryError(`Attribute ${head} is given more than once`);
+    seen.add(tag);
+    keys.push(fuzzy && vr === 'PN' ? fuzzyKey(tag, raw) : matchKey(tag, vr, raw));
+  }
+  for (const [tag, items] of nested) {
+    const inner = matchingKeys(items, fuzzy).filter((k) => k.kind !== 'universal');
+    keys.push(inner.length === 0 ? { kind: 'universal', tag, vr: 'SQ' } : { kind: 'sequence', tag, vr: 'SQ', keys: inner });
+  }
+  return keys;
+}
+
+/**
+ * A person name key under fuzzymatching=true: fuzzy semantic matching (fuzzy-person-name.ts) of each
+ * value; a value with `?` keeps ordinary, case-insensitive wildcard matching, `?` having no fuzzy sense.
+ */
+export function fuzzyKey(tag: Tag, raw: string): MatchKey {
+  const literal = matchKey(tag, 'PN', raw);
+  if (literal.kind === 'universal' || (literal.kind === 'wildcard' && literal.pattern.includes('?'))) return literal;
+  const values = literal.kind === 'list' ? literal.values : [raw];
+  if (values.some((v) => v.includes('?'))) return literal;
+  const alternatives = values.map(personNameWords);
+  // A value of separators only ("^") asks for nothing but presence: it stays a literal key.
+  if (alternatives.some((words) => words.length === 0)) return literal;
+  return { kind: 'fuzzy', tag, vr: 'PN', alternatives };
 }
 
 function nonNegativeInteger(name: string, raw: string): number {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { acceptsJson, Audited, dicomwebBase, Requires, ResearchViewable, researchViewOf, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { Audited, negotiateDicomAttributes, sendDicomXml, dicomwebBase, Requires, ResearchViewable, researchViewOf, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import type { DicomJsonDataset } from '@tessera/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetrieveMetadataUseCase } from './retrieve-metadata.use-case';
 
@@ -32,7 +33,8 @@ export class MetadataController {
 
   private async run(req: FastifyRequest, reply: FastifyReply, study: string, series?: string, instance?: string): Promise<void> {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
-    if (!(await acceptsJson(req, reply))) return;
+    const format = await negotiateDicomAttributes(req, reply);
+    if (!format) return;
     const metadata = await this.retrieve.execute({
       tenant: this.tenants.forHttp(req),
       study,
@@ -47,6 +49,13 @@ export class MetadataController {
     // A researcher reading an identified tenant gets every instance de-identified (its BulkDataURIs
     // lead to routes the view does not open).
     const view = researchViewOf(req);
-    await sendDicomJson(reply, 200, view ? await Promise.all(metadata.map((m) => view.attributes(m))) : metadata);
+    if (format === 'json' && !view) {
+      // The instances' JSON texts as they are: no object per instance (retrieve-metadata.use-case.ts).
+      await reply.code(200).header('content-type', 'application/dicom+json').send(Buffer.from(`[${metadata.join(',')}]`));
+      return;
+    }
+    const datasets = metadata.map((m) => JSON.parse(m) as DicomJsonDataset);
+    const shown = view ? await Promise.all(datasets.map((m) => view.attributes(m))) : datasets;
+    await (format === 'xml' ? sendDicomXml(reply, 200, shown) : sendDicomJson(reply, 200, shown));
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { QueryLevel } from '@tessera/dicom';
-import { acceptsJson, Audited, dicomwebBase, grantedStudiesOf, identifyingSearchKey, queryPairs, Requires, ResearchViewable, researchViewOf, restrictToStudies, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
+import { Audited, negotiateDicomAttributes, sendDicomXml, dicomwebBase, grantedStudiesOf, identifyingSearchKey, queryPairs, Requires, ResearchViewable, researchViewOf, restrictToStudies, sendDicomJson, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_RESULTS, SearchUseCase } from './search.use-case';
 
@@ -48,12 +48,13 @@ export class QidoController {
 
   private async run(req: FastifyRequest, reply: FastifyReply, level: QueryLevel, study?: string, series?: string): Promise<void> {
     if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series }))) return;
-    if (!(await acceptsJson(req, reply))) return;
+    const format = await negotiateDicomAttributes(req, reply);
+    if (!format) return;
     // Someone reading through study grants searches the studies shared with them only.
     const granted = grantedStudiesOf(req);
     const params = granted ? restrictToStudies(queryPairs(req), granted) : queryPairs(req);
     if (!params) {
-      await sendDicomJson(reply, 200, []);
+      await (format === 'xml' ? sendDicomXml(reply, 200, []) : sendDicomJson(reply, 200, []));
       return;
     }
     // A researcher's search of an identified tenant answers de-identified, and may not look anyone up.
@@ -79,6 +80,8 @@ export class QidoController {
     // PS3.18 8.3.4.4: say that the server's limit cut the results short.
     if (result.truncated) warnings.push(`The number of results exceeded the maximum supported by the server (${MAX_RESULTS}). Additional results can be requested.`);
     if (warnings.length > 0) void reply.header('Warning', warnings.map((w) => `299 tessera "${w}"`).join(', '));
-    await sendDicomJson(reply, 200, view ? await Promise.all(result.matches.map((m) => view.attributes(m))) : result.matches);
+    const matches = view ? await Promise.all(result.matches.map((m) => view.attributes(m))) : result.matches;
+    // PS3.18 10.6.3.2: DICOM JSON by default, or one Native DICOM Model part per match.
+    await (format === 'xml' ? sendDicomXml(reply, 200, matches) : sendDicomJson(reply, 200, matches));
   }
 }

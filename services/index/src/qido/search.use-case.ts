@@ -40,8 +40,9 @@ export class SearchUseCase {
       if (err instanceof QueryError) return { kind: 'invalid', message: err.message };
       throw err;
     }
-    // PS3.18 8.3.4.1: a server without fuzzy matching says that it matched literally.
-    const warnings = query.fuzzyMatching ? ['The fuzzymatching parameter is not supported. Only literal matching has been performed.'] : [];
+    // fuzzymatching=true is honoured on every person name key (fuzzy-person-name.ts), so no warning
+    // that it was matched literally (PS3.18 8.3.4.1) is due.
+    const warnings: string[] = [];
     const base = command.baseUrl;
     const scope = { ...(command.study ? { study: command.study } : {}), ...(command.series ? { series: command.series } : {}) };
     switch (command.level) {
