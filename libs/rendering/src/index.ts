@@ -8,3 +8,4 @@ export * from './render-frame';
 export * from './render-options';
 export * from './rendering-attributes';
 export * from './viewport';
+export * from './wado-uri-query';

@@ -68,7 +68,9 @@ export class HttpAuditInterceptor implements NestInterceptor {
       case 'worklist-query':
         return [{ type: 'query', tenant, outcome, source: who, destination: tessera, sopClassUID: access === 'query' ? STUDY_ROOT_FIND : MODALITY_WORKLIST_FIND, query: request.url }];
       case 'retrieve': {
-        const study = params.study;
+        // WADO-URI names its study in the query, not the path (PS3.18 Chapter 9).
+        const studyUID = (request.query as Record<string, unknown> | undefined)?.studyUID;
+        const study = params.study ?? (typeof studyUID === 'string' ? studyUID : undefined);
         const patient = study ? await this.patientOfStudy(tenant, study) : undefined;
         // A study that is not there was not accessed: nothing about a patient to record.
         if (!study || !patient) return [];
