@@ -1,0 +1,61 @@
+import { expectEventually, pydicomTestFiles } from '@tessera/testing';
+import * as path from 'node:path';
+import { runPeer } from './support/python';
+import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
+
+interface Ids {
+  readonly path: string;
+  readonly study: string;
+  readonly series: string;
+  readonly sop: string;
+}
+
+// pydicom's files: a 128×128 CT (Explicit VR Little Endian, Rescale Intercept −1024, no window of its
+// own) and a two-frame 100×100 RGB secondary capture in RLE Lossless.
+const FILES = ['CT_small.dcm', 'SC_rgb_rle_2frame.dcm'];
+
+describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s', (mode) => {
+  let backing: Backing;
+  let tessera: Tessera;
+  let ct: Ids;
+  let multiframe: Ids;
+
+  beforeAll(async () => {
+    const files = FILES.map((f) => path.join(pydicomTestFiles(), f));
+    [ct, multiframe] = (await runPeer<Ids[]>('dicomweb_rendered_peer.py', ['uids'], files)) as [Ids, Ids];
+    backing = await createBacking(mode, 'rendered');
+    tessera = await startTessera(`rendered-${mode}`, backing.env);
+    expect(await runPeer('dicomweb_rendered_peer.py', ['store'], { base: tessera.dicomweb, token: await tessera.token('radiologist'), paths: files })).toEqual({ stored: 2 });
+    await expectEventually(async () => {
+      for (const ids of [ct, multiframe]) {
+        const res = await tessera.fetch(`${tessera.dicomweb}/studies/${ids.study}/series/${ids.series}/instances?SOPInstanceUID=${ids.sop}`, { headers: { Accept: 'application/dicom+json' } });
+        expect(await res.json()).toHaveLength(1);
+      }
+    }, { timeoutMs: 60_000 });
+  });
+
+  afterAll(async () => {
+    await tessera?.stop();
+    await backing?.cleanup();
+  });
+
+  it('renders, windows, scales and selects frames as dicomweb-client, requests and Pillow see it, with WADO-URI both ways and the 4xx cases', async () => {
+    const facts = await runPeer<Record<string, unknown>>('dicomweb_rendered_peer.py', ['check'], { base: tessera.dicomweb, token: await tessera.token('radiologist'), ct, multiframe });
+    expect(facts).toEqual({
+      ctPng: { format: 'PNG', mode: 'L', size: [128, 128], maxError: 0 },
+      ctJpegViewport: { format: 'JPEG', size: [64, 64], meanErrorBelow4: true },
+      frame2: { mode: 'RGB', size: [100, 100], equalsPydicom: true },
+      frames21: { status: 200, parts: 2, inOrder: [true, true] },
+      studyRendered: { status: 200, parts: 1 },
+      thumbnails: {
+        study: { status: 200, type: 'image/jpeg', size: [100, 100] },
+        series: { status: 200, type: 'image/jpeg', size: [100, 100] },
+        instance: { status: 200, type: 'image/jpeg', size: [128, 128] },
+      },
+      wadoUriPng: { status: 200, type: 'image/png', maxError: 0 },
+      wadoUriDefault: { status: 200, type: 'image/jpeg', size: [32, 32] },
+      wadoUriDicom: { status: 200, type: 'application/dicom', sop: ct.sop, transferSyntax: '1.2.840.10008.1.2.1', pixelsEqual: true },
+      errors: { badWindow: 400, badViewport: 400, pdf: 406, frame3of2: 404, unknownInstance: 404, wadoNoRequestType: 400, wadoGif: 406, wadoUnknown: 404 },
+    });
+  });
+});
