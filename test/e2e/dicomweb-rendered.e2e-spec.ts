@@ -58,4 +58,26 @@ describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s'
       errors: { badWindow: 400, badViewport: 400, pdf: 406, frame3of2: 404, unknownInstance: 404, wadoNoRequestType: 400, wadoGif: 406, wadoUnknown: 404 },
     });
   });
+
+  it('audits a WADO-URI retrieval as Instances Transferred of the study named in its query', async () => {
+    const reads = async () => {
+      const res = await tessera.fetch(`${tessera.baseUrl}/admin/tenants/default/audit-records?limit=1000&eventType=110104`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { action: string; studyInstanceUIDs: string[]; userIds: string[] }[]).filter((r) => r.action === 'R' && r.studyInstanceUIDs.includes(ct.study));
+    };
+    // The records of earlier requests are written once each exchange is over: let them settle first.
+    let before = -1;
+    await expectEventually(async () => {
+      const now = (await reads()).length;
+      const settled = now === before;
+      before = now;
+      expect(settled).toBe(true);
+    }, { timeoutMs: 10_000 });
+    const query = new URLSearchParams({ requestType: 'WADO', studyUID: ct.study, seriesUID: ct.series, objectUID: ct.sop });
+    const res = await tessera.fetch(`${tessera.dicomweb}/wado?${query.toString()}`, {}, 'radiologist');
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    await expectEventually(async () => expect(await reads()).toHaveLength(before + 1), { timeoutMs: 10_000 });
+    expect((await reads()).filter((r) => r.userIds.includes('radiologist')).length).toBeGreaterThan(0);
+  });
 });
