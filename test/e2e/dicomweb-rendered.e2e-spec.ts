@@ -80,4 +80,20 @@ describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s'
     await expectEventually(async () => expect(await reads()).toHaveLength(before + 1), { timeoutMs: 10_000 });
     expect((await reads()).filter((r) => r.userIds.includes('radiologist')).length).toBeGreaterThan(0);
   });
+
+  it('lets a grantee render and fetch by WADO-URI only the study shared with them', async () => {
+    const shared = await tessera.fetch(
+      `${tessera.baseUrl}/admin/tenants/default/study-grants`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ study: ct.study, grantee: { subject: 'referring-physician' }, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'rendered e2e' }) },
+      'radiologist',
+    );
+    expect(shared.status).toBe(201);
+    const referrer = await tessera.token('referring-physician');
+    const status = async (url: string) => (await fetch(url, { headers: { Authorization: `Bearer ${referrer}` } })).status;
+    const wado = (ids: Ids) => `${tessera.dicomweb}/wado?${new URLSearchParams({ requestType: 'WADO', studyUID: ids.study, seriesUID: ids.series, objectUID: ids.sop }).toString()}`;
+    expect(await status(wado(ct))).toBe(200);
+    expect(await status(wado(multiframe))).toBe(403);
+    expect(await status(`${tessera.dicomweb}/studies/${ct.study}/thumbnail`)).toBe(200);
+    expect(await status(`${tessera.dicomweb}/studies/${multiframe.study}/thumbnail`)).toBe(403);
+  });
 });
