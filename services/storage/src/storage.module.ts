@@ -3,15 +3,20 @@ import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import type { InstanceIndex } from '@tessera/index-store';
 import { BLOB_STORE, INSTANCE_INDEX, OBJECT_CATALOG } from '@tessera/platform';
+import { InstanceRenderer } from './rendered/instance-renderer';
+import { RenderedController } from './rendered/rendered.controller';
+import { RetrieveRenderedUseCase } from './rendered/retrieve-rendered.use-case';
+import { RetrieveThumbnailUseCase } from './rendered/retrieve-thumbnail.use-case';
+import { WadoUriController } from './rendered/wado-uri.controller';
 import { RetrieveBulkDataUseCase } from './retrieve/retrieve-bulkdata.use-case';
 import { RetrieveFramesUseCase } from './retrieve/retrieve-frames.use-case';
 import { RetrieveInstancesUseCase } from './retrieve/retrieve-instances.use-case';
 import { StoredFrameSource } from './retrieve/stored-frame-source';
 import { WadoController } from './retrieve/wado.controller';
 
-/** The storage role: the object store behind WADO-RS retrieval (with the index's current demographics, read from the shared database). */
+/** The storage role: the object store behind WADO-RS retrieval, rendered resources and WADO-URI (with the index's current demographics, read from the shared database). */
 @Module({
-  controllers: [WadoController],
+  controllers: [WadoController, RenderedController, WadoUriController],
   providers: [
     {
       provide: RetrieveInstancesUseCase,
@@ -21,6 +26,9 @@ import { WadoController } from './retrieve/wado.controller';
     { provide: RetrieveBulkDataUseCase, useFactory: (c: ObjectCatalog, b: BlobStore) => new RetrieveBulkDataUseCase(c, b), inject: [OBJECT_CATALOG, BLOB_STORE] },
     { provide: StoredFrameSource, useFactory: (c: ObjectCatalog, b: BlobStore) => new StoredFrameSource(c, b), inject: [OBJECT_CATALOG, BLOB_STORE] },
     { provide: RetrieveFramesUseCase, useFactory: (f: StoredFrameSource) => new RetrieveFramesUseCase(f), inject: [StoredFrameSource] },
+    { provide: InstanceRenderer, useFactory: (f: StoredFrameSource, b: RetrieveBulkDataUseCase) => new InstanceRenderer(f, b), inject: [StoredFrameSource, RetrieveBulkDataUseCase] },
+    { provide: RetrieveRenderedUseCase, useFactory: (i: InstanceIndex, r: InstanceRenderer) => new RetrieveRenderedUseCase(i, r), inject: [INSTANCE_INDEX, InstanceRenderer] },
+    { provide: RetrieveThumbnailUseCase, useFactory: (i: InstanceIndex, r: InstanceRenderer) => new RetrieveThumbnailUseCase(i, r), inject: [INSTANCE_INDEX, InstanceRenderer] },
   ],
   exports: [StoredFrameSource],
 })

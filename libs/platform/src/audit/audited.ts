@@ -7,7 +7,7 @@ export const AUDITED = 'tessera:audited';
 /**
  * What a route does to patient data, for the audit trail (PS3.15 A.5.3): a query (QIDO-RS, a
  * worklist search), a retrieval (WADO-RS), a retrieval of part of the instances (frames, bulk data,
- * renderings: a viewer makes hundreds of these for one look at a study, and they are recorded once per
+ * renderings, WADO-URI: a viewer makes hundreds of these for one look at a study, and they are recorded once per
  * caller and study and minute), a store (STOW-RS), a change of a procedure record (the worklist), or
  * of the network configuration (the AE registry).
  */

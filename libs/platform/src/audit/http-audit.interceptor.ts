@@ -22,8 +22,16 @@ export function outcomeOfStatus(status: number, finished: boolean): AuditOutcome
   return { indicator: status < 500 ? 4 : 8, description: `HTTP ${status}` };
 }
 
+/** The study a retrieval names: in its path, or in its query for WADO-URI (PS3.18 Chapter 9). */
+function studyOf(request: FastifyRequest): string | undefined {
+  const fromPath = ((request.params ?? {}) as Record<string, string | undefined>).study;
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.studyUID;
+  return fromPath ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
+}
+
 /**
- * Retrievals of parts of a study's instances (frames, bulk data, renderings) by one caller with one
+ * Retrievals of parts of a study's instances (frames, bulk data, renderings, WADO-URI's one object or
+ * image per request) by one caller with one
  * outcome are one access for this long: the first request's message stands for those that follow.
  * A whole-slide viewer reads thousands of tiles a minute; a message each would make the trail mostly
  * tiles and put a database write (serialised per tenant by the hash chain) behind every tile.
@@ -85,7 +93,7 @@ export class HttpAuditInterceptor implements NestInterceptor {
         return [{ type: 'query', tenant, outcome, source: who, destination: tessera, sopClassUID: access === 'query' ? STUDY_ROOT_FIND : MODALITY_WORKLIST_FIND, query: request.url }];
       case 'retrieve':
       case 'retrieve-part': {
-        const study = params.study;
+        const study = studyOf(request);
         const patient = study ? await this.patientOfStudy(tenant, study) : undefined;
         // A study that is not there was not accessed: nothing about a patient to record.
         if (!study || !patient) return [];
@@ -114,8 +122,7 @@ export class HttpAuditInterceptor implements NestInterceptor {
   /** 'covered' when a message recorded within the window stands for this request; else the key now recorded. */
   private coverPart(request: FastifyRequest, outcome: AuditOutcome): string | 'covered' {
     const caller = callerOf(request);
-    const study = ((request.params ?? {}) as Record<string, string | undefined>).study;
-    const key = JSON.stringify([this.tenants.forHttp(request), caller?.issuer, caller?.subject, study, outcome.indicator]);
+    const key = JSON.stringify([this.tenants.forHttp(request), caller?.issuer, caller?.subject, studyOf(request), outcome.indicator]);
     const now = Date.now();
     if ((this.partsRecorded.get(key) ?? 0) > now) return 'covered';
     if (this.partsRecorded.size >= 10_000) for (const [k, until] of this.partsRecorded) if (until <= now) this.partsRecorded.delete(k);

@@ -1,23 +1,10 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog, StoredObject } from '@tessera/catalog';
-import { buildFrameIndex, decodeFrameIndex, encodeFrameIndex, frameByteRange, frameFromRange, type FrameIndex, type ImagePixel } from '@tessera/codecs';
+import { buildFrameIndex, decodeFrameIndex, encodeFrameIndex, frameByteRange, frameFromRange, type FrameIndex } from '@tessera/codecs';
 import { lookupTransferSyntax, type TransferSyntax } from '@tessera/dicom';
+import type { FrameSource, SourceFrame } from '@tessera/rendering';
 import { buffer } from 'node:stream/consumers';
 import { openDataSetRange } from './stored-bytes';
-
-/** One frame as stored. */
-export interface SourceFrame {
-  readonly transferSyntaxUID: string;
-  readonly image: ImagePixel;
-  /** The frame as stored: native pixel bytes of that one frame (stored byte order), or the frame's whole code stream (its fragments' bytes concatenated). */
-  readonly data: Buffer;
-}
-
-/** Where frames of stored instances come from. */
-export interface FrameSource {
-  /** frameNumber from 1; undefined when the instance or the frame does not exist. */
-  frame(tenant: string, ids: { readonly study: string; readonly series: string; readonly instance: string }, frameNumber: number): Promise<SourceFrame | undefined>;
-}
 
 /** A stored instance and where its frames lie. */
 export interface LocatedFrames {
