@@ -104,6 +104,8 @@ DIMSE_AE_TITLES: {{ include "tessera.aeTitles" . | quote }}
 # Requests arrive through the Gateway; its X-Forwarded-* headers give the URLs clients see.
 HTTP_TRUST_PROXY: {{ .Values.gateway.enabled | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+# Deleted studies, series and instances keep their objects this long before the purge (docs/operations.md).
+DELETION_PURGE_AFTER_S: {{ .Values.config.deletionPurgeAfterSeconds | toString | quote }}
 KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
 S3_REGION: {{ .Values.blob.region | quote }}
