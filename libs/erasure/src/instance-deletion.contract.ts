@@ -11,6 +11,8 @@ export interface InstanceDeletionFixture {
   seed(tenant: string, patient: PatientIdentity, study: string, series: string, sops: readonly string[]): Promise<void>;
   /** Stores an instance that is not indexed (yet). */
   seedUnindexed(tenant: string, study: string, series: string, sop: string): Promise<void>;
+  /** Indexes an instance whose object the catalog does not have (an instance.stored event consumed after its deletion). */
+  indexUncataloged(tenant: string, patient: PatientIdentity, study: string, series: string, sop: string): Promise<void>;
   setHold(tenant: string, patient: PatientIdentity, reason: string): Promise<void>;
   /** The SOP Instance UIDs of the study that the index or the catalog still has, sorted. */
   remaining(tenant: string, study: string): Promise<string[]>;
@@ -88,6 +90,16 @@ export function describeInstanceDeletionContract(name: string, create: () => Pro
       const outcome = await f.store.deleteInstances(request('t1', { study: '1.2.3', series: '1.2.3.3' }), () => []);
       expect(outcome).toMatchObject({ kind: 'deleted', deletion: { objectKeys: [deletionKeyOf('t1', '1.2.3', '1.2.3.3', '1.2.3.3.1')] } });
       expect(await f.remaining('t1', '1.2.3')).toHaveLength(3);
+    });
+
+    it('forgets index rows that came back after the deletion, and keeps those whose object is in the catalog', async () => {
+      await f.store.deleteInstances(request('t1', { study: '1.2.3', series: '1.2.3.2' }), () => []);
+      await f.indexUncataloged('t1', P1, '1.2.3', '1.2.3.2', '1.2.3.2.1');
+      expect(await f.remaining('t1', '1.2.3')).toContain('1.2.3.2.1');
+
+      expect(await f.store.forgetUncataloged('t1', '1.2.3', ['1.2.3.2.1', '1.2.3.1.1'])).toBe(1);
+      expect(await f.remaining('t1', '1.2.3')).toEqual(['1.2.3.1.1', '1.2.3.1.2']);
+      expect(await f.store.forgetUncataloged('t1', '1.2.3', ['1.2.3.2.1'])).toBe(0);
     });
 
     it('lists a deletion for purging once its time has come, and marks it purged once', async () => {

@@ -73,6 +73,12 @@ export interface InstanceDeletionStore {
   deleteInstances(request: DeletionRequest, announce: (deletion: InstanceDeletion) => readonly OutboxEntry[]): Promise<DeleteInstancesOutcome>;
   /** Up to `limit` deletions not purged yet whose purge time is not after `now`, oldest first. */
   duePurges(now: Date, limit: number): Promise<PendingPurge[]>;
+  /**
+   * Deletes the index rows of these instances whose object the catalog no longer has: an
+   * instance.stored event indexed after the deletion committed (the indexer consumes events later)
+   * brings them back otherwise. An instance stored again since keeps its rows. Returns how many went.
+   */
+  forgetUncataloged(tenant: string, study: string, sopInstanceUIDs: readonly string[]): Promise<number>;
   /** The deletion's objects are gone: marks it purged and appends `events`, once (a second call does nothing). */
   markPurged(id: string, at: Date, events: readonly OutboxEntry[]): Promise<void>;
 }

@@ -10,6 +10,8 @@ describeInstanceDeletionContract('in-memory', async () => {
   return {
     store,
     seed: async (tenant, patient, study, series, sops) => sops.forEach((sop) => add(tenant, study, series, sop, { patient, accessionNumber: `ACC-${study}` })),
+    indexUncataloged: async (tenant, patient, study, series, sop) =>
+      store.addUncataloged({ tenant, patient, studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: sop, sopClassUID: DELETION_CT, objectKey: deletionKeyOf(tenant, study, series, sop) }),
     seedUnindexed: async (tenant, study, series, sop) => add(tenant, study, series, sop, {}),
     setHold: (tenant, patient, reason) => holds.setHold(tenant, { patient, reason, setBy: 'admin-sub', setAt: new Date() }),
     remaining: async (tenant, study) => store.remaining(tenant, study).sort(),

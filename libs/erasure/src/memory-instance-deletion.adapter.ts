@@ -21,6 +21,8 @@ export interface MemoryInstanceRecord {
 export class MemoryInstanceDeletion implements InstanceDeletionStore {
   readonly events: OutboxEntry[] = [];
   private instances: MemoryInstanceRecord[] = [];
+  // Index rows whose object is not in the catalog (indexed after their deletion).
+  private uncataloged: MemoryInstanceRecord[] = [];
   private readonly deletions = new Map<string, { deletion: InstanceDeletion; purgedAt?: Date }>();
 
   constructor(private readonly holds: Pick<PatientErasureStore, 'holdOf'>) {}
@@ -29,9 +31,14 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
     this.instances = [...this.instances.filter((i) => i.tenant !== record.tenant || i.sopInstanceUID !== record.sopInstanceUID), record];
   }
 
-  /** The SOP Instance UIDs of a tenant's study that are left. */
+  /** Adds an index row whose object the catalog does not have, as a late instance.stored event makes. */
+  addUncataloged(record: MemoryInstanceRecord): void {
+    this.uncataloged = [...this.uncataloged, record];
+  }
+
+  /** The SOP Instance UIDs of a tenant's study that are left, in the index or the catalog. */
   remaining(tenant: string, study: string): string[] {
-    return this.instances.filter((i) => i.tenant === tenant && i.studyInstanceUID === study).map((i) => i.sopInstanceUID);
+    return [...this.instances, ...this.uncataloged].filter((i) => i.tenant === tenant && i.studyInstanceUID === study).map((i) => i.sopInstanceUID);
   }
 
   async deleteInstances(request: DeletionRequest, announce: (deletion: InstanceDeletion) => readonly OutboxEntry[]): Promise<DeleteInstancesOutcome> {
@@ -75,6 +82,12 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
       .sort((a, b) => a.purgeAfter.getTime() - b.purgeAfter.getTime() || compare(a.id, b.id))
       .slice(0, limit)
       .map((d) => ({ id: d.id, tenant: d.tenant, studyInstanceUID: d.scope.study, objectKeys: d.objectKeys }));
+  }
+
+  async forgetUncataloged(tenant: string, study: string, sopInstanceUIDs: readonly string[]): Promise<number> {
+    const gone = this.uncataloged.filter((i) => i.tenant === tenant && i.studyInstanceUID === study && sopInstanceUIDs.includes(i.sopInstanceUID));
+    this.uncataloged = this.uncataloged.filter((i) => !gone.includes(i));
+    return gone.length;
   }
 
   async markPurged(id: string, at: Date, events: readonly OutboxEntry[]): Promise<void> {

@@ -24,27 +24,31 @@ async function fixture(t: TestDatabase): Promise<InstanceDeletionFixture> {
     datasetSha256: 'a'.repeat(64),
     storedAt: new Date('2026-11-01T00:00:00Z'),
   });
+  const indexOne = async (o: ReturnType<typeof object>, patient: { patientID: string; issuerOfPatientID: string }) => {
+    await index.index({
+      ...o,
+      metadata: {
+        '00080016': { vr: 'UI', Value: [o.sopClassUID] },
+        '00080018': { vr: 'UI', Value: [o.sopInstanceUID] },
+        '00080050': { vr: 'SH', Value: [`ACC-${o.studyInstanceUID}`] },
+        '00080060': { vr: 'CS', Value: [o.sopClassUID === MR ? 'MR' : 'CT'] },
+        '00100020': { vr: 'LO', Value: [patient.patientID] },
+        '00100021': { vr: 'LO', Value: [patient.issuerOfPatientID] },
+        '0020000D': { vr: 'UI', Value: [o.studyInstanceUID] },
+        '0020000E': { vr: 'UI', Value: [o.seriesInstanceUID] },
+      },
+    });
+  };
   return {
     store: new TypeormInstanceDeletion(t.db),
     seed: async (tenant, patient, study, series, sops) => {
       for (const sop of sops) {
         const o = object(tenant, study, series, sop, series.endsWith('.2') ? MR : DELETION_CT);
         await catalog.record(o, []);
-        await index.index({
-          ...o,
-          metadata: {
-            '00080016': { vr: 'UI', Value: [o.sopClassUID] },
-            '00080018': { vr: 'UI', Value: [sop] },
-            '00080050': { vr: 'SH', Value: [`ACC-${study}`] },
-            '00080060': { vr: 'CS', Value: [o.sopClassUID === MR ? 'MR' : 'CT'] },
-            '00100020': { vr: 'LO', Value: [patient.patientID] },
-            '00100021': { vr: 'LO', Value: [patient.issuerOfPatientID] },
-            '0020000D': { vr: 'UI', Value: [study] },
-            '0020000E': { vr: 'UI', Value: [series] },
-          },
-        });
+        await indexOne(o, patient);
       }
     },
+    indexUncataloged: async (tenant, patient, study, series, sop) => indexOne(object(tenant, study, series, sop, series.endsWith('.2') ? MR : DELETION_CT), patient),
     seedUnindexed: async (tenant, study, series, sop) => {
       await catalog.record(object(tenant, study, series, sop), []);
     },

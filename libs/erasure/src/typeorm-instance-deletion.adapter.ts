@@ -42,33 +42,7 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
       for (const row of [...cataloged, ...indexed]) taken.set(row.sop_instance_uid, row);
       if (taken.size === 0) return { kind: 'not-found' };
 
-      const touchedSeries = [...new Set(indexed.map((r) => r.series_instance_uid))];
-      await manager.query(
-        `UPDATE series SET number_of_instances = (SELECT count(*) FROM instance i WHERE i.tenant_id = series.tenant_id AND i.series_instance_uid = series.series_instance_uid)
-         WHERE tenant_id = $1 AND series_instance_uid = ANY($2::text[])`,
-        [tenant, touchedSeries],
-      );
-      await manager.query('DELETE FROM series WHERE tenant_id = $1 AND series_instance_uid = ANY($2::text[]) AND number_of_instances = 0', [tenant, touchedSeries]);
-      const [{ n: remaining }] = (await manager.query('SELECT count(*)::int AS n FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, scope.study])) as [{ n: number }];
-      const studyDeleted = Number(remaining) === 0;
-      if (studyDeleted) {
-        await manager.query('DELETE FROM series WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, scope.study]);
-        await manager.query('DELETE FROM study_stability WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, scope.study]);
-        // Shares of the study: left behind, they would cover the same Study Instance UID sent again.
-        await manager.query('DELETE FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, scope.study]);
-        await manager.query('DELETE FROM study WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, scope.study]);
-      } else if (indexed.length > 0) {
-        // Study-level attributes of PS3.18 Table 10.6.1-5 that count what is left (PS3.4 C.3.4).
-        await manager.query(
-          `UPDATE study SET
-             number_of_instances = (SELECT count(*) FROM instance i WHERE i.tenant_id = study.tenant_id AND i.study_instance_uid = study.study_instance_uid),
-             number_of_series = (SELECT count(*) FROM series s WHERE s.tenant_id = study.tenant_id AND s.study_instance_uid = study.study_instance_uid),
-             modalities_in_study = ARRAY(SELECT DISTINCT s.modality COLLATE "C" FROM series s WHERE s.tenant_id = study.tenant_id AND s.study_instance_uid = study.study_instance_uid AND s.modality IS NOT NULL ORDER BY 1),
-             sop_classes_in_study = ARRAY(SELECT DISTINCT i.sop_class_uid COLLATE "C" FROM instance i WHERE i.tenant_id = study.tenant_id AND i.study_instance_uid = study.study_instance_uid ORDER BY 1)
-           WHERE tenant_id = $1 AND study_instance_uid = $2`,
-          [tenant, scope.study],
-        );
-      }
+      const studyDeleted = await recount(manager, tenant, scope.study, indexed.map((r) => r.series_instance_uid));
 
       const rows = [...taken.values()];
       const deletion: InstanceDeletion = {
@@ -100,12 +74,60 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
     return rows.map((r) => ({ id: r.id, tenant: r.tenant_id, studyInstanceUID: r.study_instance_uid, objectKeys: r.object_keys }));
   }
 
+  forgetUncataloged(tenant: string, study: string, sopInstanceUIDs: readonly string[]): Promise<number> {
+    return this.db.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM study WHERE tenant_id = $1 AND study_instance_uid = $2 FOR UPDATE', [tenant, study]);
+      const [gone] = (await manager.query(
+        `DELETE FROM instance i WHERE i.tenant_id = $1 AND i.study_instance_uid = $2 AND i.sop_instance_uid = ANY($3::text[])
+           AND NOT EXISTS (SELECT 1 FROM stored_object o WHERE o.object_key = i.object_key)
+         RETURNING i.series_instance_uid`,
+        [tenant, study, sopInstanceUIDs],
+      )) as [{ series_instance_uid: string }[], number];
+      if (gone.length > 0) await recount(manager, tenant, study, gone.map((r) => r.series_instance_uid));
+      return gone.length;
+    });
+  }
+
   markPurged(id: string, at: Date, events: readonly OutboxEntry[]): Promise<void> {
     return this.db.transaction(async (manager) => {
       const [, marked] = (await manager.query('UPDATE instance_deletion SET purged_at = $2 WHERE id = $1 AND purged_at IS NULL', [id, at])) as [unknown, number];
       if (marked > 0) await appendToOutbox(manager, events);
     });
   }
+}
+
+// After instances of the study went: recounts the series they were in (deleting those left empty)
+// and the study (deleting it, its stability record and its shares when nothing is left). Returns
+// whether the study is gone.
+async function recount(manager: EntityManager, tenant: string, study: string, seriesOfGone: readonly string[]): Promise<boolean> {
+  const touchedSeries = [...new Set(seriesOfGone)];
+  await manager.query(
+    `UPDATE series SET number_of_instances = (SELECT count(*) FROM instance i WHERE i.tenant_id = series.tenant_id AND i.series_instance_uid = series.series_instance_uid)
+     WHERE tenant_id = $1 AND series_instance_uid = ANY($2::text[])`,
+    [tenant, touchedSeries],
+  );
+  await manager.query('DELETE FROM series WHERE tenant_id = $1 AND series_instance_uid = ANY($2::text[]) AND number_of_instances = 0', [tenant, touchedSeries]);
+  const [{ n: remaining }] = (await manager.query('SELECT count(*)::int AS n FROM instance WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, study])) as [{ n: number }];
+  const studyDeleted = Number(remaining) === 0;
+  if (studyDeleted) {
+    await manager.query('DELETE FROM series WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, study]);
+    await manager.query('DELETE FROM study_stability WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, study]);
+    // Shares of the study: left behind, they would cover the same Study Instance UID sent again.
+    await manager.query('DELETE FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, study]);
+    await manager.query('DELETE FROM study WHERE tenant_id = $1 AND study_instance_uid = $2', [tenant, study]);
+  } else if (touchedSeries.length > 0) {
+    // Study-level attributes of PS3.18 Table 10.6.1-5 that count what is left (PS3.4 C.3.4).
+    await manager.query(
+      `UPDATE study SET
+         number_of_instances = (SELECT count(*) FROM instance i WHERE i.tenant_id = study.tenant_id AND i.study_instance_uid = study.study_instance_uid),
+         number_of_series = (SELECT count(*) FROM series s WHERE s.tenant_id = study.tenant_id AND s.study_instance_uid = study.study_instance_uid),
+         modalities_in_study = ARRAY(SELECT DISTINCT s.modality COLLATE "C" FROM series s WHERE s.tenant_id = study.tenant_id AND s.study_instance_uid = study.study_instance_uid AND s.modality IS NOT NULL ORDER BY 1),
+         sop_classes_in_study = ARRAY(SELECT DISTINCT i.sop_class_uid COLLATE "C" FROM instance i WHERE i.tenant_id = study.tenant_id AND i.study_instance_uid = study.study_instance_uid ORDER BY 1)
+       WHERE tenant_id = $1 AND study_instance_uid = $2`,
+      [tenant, study],
+    );
+  }
+  return studyDeleted;
 }
 
 // The study's patient in the index (after merges: the survivor, whose hold counts).

@@ -9,6 +9,7 @@ import { AUDIT_TRAIL, BLOB_STORE, CONFIG, DATABASE, LOGGER, OUTBOX_RELAY } from 
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
 import { DeleteInstancesUseCase } from './delete-instances.use-case';
+import { ForgetDeletedInstancesUseCase } from './forget-deleted-instances.use-case';
 import { PurgeDeletionsUseCase } from './purge-deletions.use-case';
 import { PurgeSweep } from './purge-sweep';
 
@@ -32,6 +33,11 @@ export const DELETION_PROVIDERS: Provider[] = [
         purgeAfterMs: config.index.deletionPurgeAfterMs,
       }),
     inject: [INSTANCE_DELETION, AUDIT_TRAIL, PurgeDeletionsUseCase, OUTBOX_RELAY, LOGGER, CONFIG],
+  },
+  {
+    provide: ForgetDeletedInstancesUseCase,
+    useFactory: (store: InstanceDeletionStore, logger: Logger) => new ForgetDeletedInstancesUseCase(store, logger.child({ component: 'deletion' })),
+    inject: [INSTANCE_DELETION, LOGGER],
   },
   PurgeSweep,
 ];
