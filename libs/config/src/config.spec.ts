@@ -293,7 +293,7 @@ describe('FHIR subscription settings', () => {
 describe('study stability and HL7 results settings', () => {
   it('defaults to a study stable after 60 s and no results destinations', () => {
     const config = loadConfig({});
-    expect(config.index).toEqual({ studyStableAfterMs: 60_000 });
+    expect(config.index).toEqual({ studyStableAfterMs: 60_000, deletionPurgeAfterMs: 86_400_000 });
     expect(config.hl7Results).toEqual({ destinations: {}, maxAttempts: 10, retryDelayMs: 5000, maxRetryDelayMs: 600_000, ackTimeoutMs: 30_000 });
   });
 

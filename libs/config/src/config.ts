@@ -194,6 +194,8 @@ export interface TesseraConfig {
   readonly index: {
     /** A study that has received no new instance for this long is stable (study.stable.v1). */
     readonly studyStableAfterMs: number;
+    /** Deleted studies, series and instances keep their objects this long before the purge deletes them (0: at the next sweep). */
+    readonly deletionPurgeAfterMs: number;
   };
   /** The hl7 role's results out: order status messages to each tenant's RIS over MLLP. */
   readonly hl7Results: Hl7ResultsSettings;
@@ -272,6 +274,7 @@ const KNOWN_KEYS = [
   'FHIR_SUBSCRIPTION_MAX_RETRY_MS',
   'FHIR_SUBSCRIPTION_TIMEOUT_MS',
   'STUDY_STABLE_AFTER_S',
+  'DELETION_PURGE_AFTER_S',
   'DATABASE_URL',
   'BLOB_URL',
   'S3_ACCESS_KEY',
@@ -423,7 +426,7 @@ export function loadConfig(env: Env, options: { readonly roles?: string; readonl
     tls: parseMllpTls(env, cwd, mllpPort, problems),
     receivingFacilities: parseReceivingFacilities(str('HL7_RECEIVING_FACILITIES', ''), tenants, problems),
   };
-  const index = { studyStableAfterMs: int('STUDY_STABLE_AFTER_S', 60, 1, 86_400) * 1000 };
+  const index = { studyStableAfterMs: int('STUDY_STABLE_AFTER_S', 60, 1, 86_400) * 1000, deletionPurgeAfterMs: int('DELETION_PURGE_AFTER_S', 86_400, 0, 365 * 86_400) * 1000 };
   const resultsCa = env.HL7_RESULTS_TLS_CA?.trim() ? path.resolve(cwd, env.HL7_RESULTS_TLS_CA.trim()) : undefined;
   if (resultsCa !== undefined && !fs.existsSync(resultsCa)) problems.push(`HL7_RESULTS_TLS_CA=${env.HL7_RESULTS_TLS_CA}: no such file`);
   const hl7Results: Hl7ResultsSettings = {

@@ -4,6 +4,8 @@ export * from './events/audit-recorded.v1';
 export * from './events/fhir-resource-received.v1';
 export * from './events/hl7-message-received.v1';
 export * from './events/instance-stored.v1';
+export * from './events/instances-deleted.v1';
+export * from './events/instances-purged.v1';
 export * from './events/order-cancelled.v1';
 export * from './events/order-changed.v1';
 export * from './events/order-placed.v1';
@@ -22,6 +24,8 @@ import { AuditRecordedV1 } from './events/audit-recorded.v1';
 import { FhirResourceReceivedV1 } from './events/fhir-resource-received.v1';
 import { Hl7MessageReceivedV1 } from './events/hl7-message-received.v1';
 import { InstanceStoredV1 } from './events/instance-stored.v1';
+import { InstancesDeletedV1 } from './events/instances-deleted.v1';
+import { InstancesPurgedV1 } from './events/instances-purged.v1';
 import { OrderCancelledV1 } from './events/order-cancelled.v1';
 import { OrderChangedV1 } from './events/order-changed.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
@@ -37,6 +41,8 @@ import { StudyStableV1 } from './events/study-stable.v1';
 /** Every event definition, for the catalogue and the AsyncAPI document. */
 export const ALL_EVENTS = [
   InstanceStoredV1,
+  InstancesDeletedV1,
+  InstancesPurgedV1,
   StudyStableV1,
   AssociationRejectedV1,
   ProcedureStepInProgressV1,

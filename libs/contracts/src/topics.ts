@@ -3,7 +3,7 @@
  * version, so a v2 event can share its family's topic with v1 while consumers move over.
  */
 export const Topics = {
-  /** Instances stored (later: deleted). Keyed by tenant and Study Instance UID. */
+  /** Instances stored, deleted and purged. Keyed by tenant and Study Instance UID. */
   Instances: 'tessera.instances',
   /** Studies stable (later: complete, amended). Keyed by tenant and Study Instance UID. */
   Studies: 'tessera.studies',

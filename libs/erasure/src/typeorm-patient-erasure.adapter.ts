@@ -1,16 +1,8 @@
 import type { AuditParticipant } from '@tessera/audit';
 import { lockPatients, type Database } from '@tessera/database';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
-import type { EntityManager } from 'typeorm';
+import { findHold, lockPatient, toHold } from './patient-lock.sql';
 import type { EraseRecordsOutcome, ErasedStudy, ErasureJob, ErasureRequest, LegalHold, PatientErasureStore, PatientIdentity } from './patient-erasure.port';
-
-interface HoldRow {
-  patient_id: string;
-  issuer_of_patient_id: string;
-  reason: string;
-  set_by: string;
-  set_at: Date;
-}
 
 interface JobRow {
   id: string;
@@ -50,7 +42,7 @@ export class TypeormPatientErasure implements PatientErasureStore {
       const [rows] = (await manager.query(
         'DELETE FROM patient_legal_hold WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3 RETURNING patient_id, issuer_of_patient_id, reason, set_by, set_at',
         [tenant, patient.patientID, patient.issuerOfPatientID],
-      )) as [HoldRow[], number];
+      )) as [Parameters<typeof toHold>[0][], number];
       return rows[0] ? toHold(rows[0]) : undefined;
     });
   }
@@ -198,21 +190,4 @@ export class TypeormPatientErasure implements PatientErasureStore {
   async markFinished(id: string, at: Date): Promise<void> {
     await this.db.dataSource.query('UPDATE patient_erasure SET finished_at = $2 WHERE id = $1', [id, at]);
   }
-}
-
-// One lock per tenant and patient identity, held until the transaction ends.
-function lockPatient(manager: EntityManager, tenant: string, patient: PatientIdentity): Promise<void> {
-  return lockPatients(manager, [{ tenant, ...patient }], 'exclusive');
-}
-
-async function findHold(manager: EntityManager, tenant: string, patient: PatientIdentity): Promise<LegalHold | undefined> {
-  const [row] = (await manager.query(
-    'SELECT patient_id, issuer_of_patient_id, reason, set_by, set_at FROM patient_legal_hold WHERE tenant_id = $1 AND patient_id = $2 AND issuer_of_patient_id = $3',
-    [tenant, patient.patientID, patient.issuerOfPatientID],
-  )) as HoldRow[];
-  return row ? toHold(row) : undefined;
-}
-
-function toHold(row: HoldRow): LegalHold {
-  return { patient: { patientID: row.patient_id, issuerOfPatientID: row.issuer_of_patient_id }, reason: row.reason, setBy: row.set_by, setAt: new Date(row.set_at) };
 }

@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   'patients:erase',
   /** Create, read and delete FHIR rest-hook Subscriptions (notifications when a study is available). */
   'subscriptions:manage',
+  /** Delete studies, series and instances (DELETE on /dicomweb/studies/…); their objects are purged later. */
+  'studies:delete',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -41,6 +43,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'studies:share': 'share studies',
   'patients:erase': 'erase patients or put them on legal hold',
   'subscriptions:manage': 'manage FHIR subscriptions',
+  'studies:delete': 'delete studies, series or instances',
 };
 
 /**
@@ -49,7 +52,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
  * grants, which any caller may be given: the access guard admits them to those studies alone). A researcher sees de-identified data only: in research tenants, below.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share', 'patients:erase', 'subscriptions:manage'],
+  admin: ['tenant:manage', 'audit:read', 'research:export', 'studies:share', 'patients:erase', 'subscriptions:manage', 'studies:delete'],
   radiologist: ['studies:read', 'studies:write', 'worklist:read', 'studies:share'],
   technologist: ['studies:read', 'studies:write', 'worklist:read', 'worklist:write'],
   'referring-physician': [],

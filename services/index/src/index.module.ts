@@ -14,6 +14,8 @@ import type { Logger } from '@tessera/telemetry';
 import { NEW_WORKLIST_IDS, type WorklistStore } from '@tessera/worklist';
 import { FindScpService } from './dimse/find-scp.service';
 import { FindUseCase } from './dimse/find.use-case';
+import { DELETION_PROVIDERS } from './deletion/deletion.providers';
+import { InstanceDeletionController } from './deletion/instance-deletion.controller';
 import { ERASURE_PROVIDERS } from './erasure/erasure.providers';
 import { CapabilitiesController } from './capabilities/capabilities.controller';
 import { PatientErasureController } from './erasure/patient-erasure.controller';
@@ -53,7 +55,7 @@ const FHIR_INDEX = Symbol('FhirIndex');
  * the announcement of studies that became stable; and the erasure of patients, with legal holds.
  */
 @Module({
-  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController, PatientErasureController, CapabilitiesController],
+  controllers: [QidoController, MetadataController, WorklistController, FhirReadsController, PatientErasureController, CapabilitiesController, InstanceDeletionController],
   providers: [
     { provide: IndexInstanceUseCase, useFactory: (index: InstanceIndex, logger: Logger) => new IndexInstanceUseCase(index, logger.child({ component: 'index' })), inject: [INSTANCE_INDEX, LOGGER] },
     { provide: SearchUseCase, useFactory: (index: InstanceIndex) => new SearchUseCase(index), inject: [INSTANCE_INDEX] },
@@ -86,6 +88,7 @@ const FHIR_INDEX = Symbol('FhirIndex');
     WorklistConsumer,
     StableStudySweep,
     ...ERASURE_PROVIDERS,
+    ...DELETION_PROVIDERS,
   ],
 })
 export class IndexModule implements OnModuleInit {

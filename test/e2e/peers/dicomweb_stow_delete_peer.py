@@ -3,6 +3,10 @@
   dicomweb_stow_delete_peer.py bulk < {"base", "token", "files": [path]} -> per file: status, outcome,
       and whether the instance retrieved with dicomweb-client has the same pixel data (frames) and attributes
   dicomweb_stow_delete_peer.py bad  < {"base", "token", "file"}          -> the status of each malformed request
+  dicomweb_stow_delete_peer.py seed < {"base", "token", "file", "study", "series": [uid, count]...}
+      -> stores copies of file into that study's series with dicomweb-client: {"series": {uid: [sop uid]}}
+  dicomweb_stow_delete_peer.py gone < {"base", "token", "study", "series"}  -> what dicomweb-client still
+      finds of the study and the series (search and retrieval), after a deletion
 
 dicomweb-client 0.61.2 sends only application/dicom parts (store_instances writes PS3.10 files), so the
 metadata and bulk data request is built here with requests: pydicom's own DICOM JSON (to_json_dict) with
@@ -131,10 +135,41 @@ def bad(item):
     return {"statuses": statuses, "reasons": reasons}
 
 
+def seed(item):
+    client = DICOMwebClient(url=item["base"], headers={"Authorization": f"Bearer {item['token']}"})
+    stored = {}
+    datasets = []
+    for series, count in item["series"]:
+        for _ in range(count):
+            ds = pydicom.dcmread(item["file"])
+            ds.StudyInstanceUID = item["study"]
+            ds.SeriesInstanceUID = series
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            stored.setdefault(series, []).append(str(ds.SOPInstanceUID))
+            datasets.append(ds)
+    client.store_instances(datasets, study_instance_uid=item["study"])
+    return {"series": stored}
+
+
+def gone(item):
+    client = DICOMwebClient(url=item["base"], headers={"Authorization": f"Bearer {item['token']}"})
+    out = {
+        "studies": len(client.search_for_studies(search_filters={"StudyInstanceUID": item["study"]})),
+        "seriesOfStudy": sorted(str(pydicom.Dataset.from_json(s).SeriesInstanceUID) for s in client.search_for_series(item["study"])),
+    }
+    try:
+        client.retrieve_series(item["study"], item["series"])
+        out["retrieveSeries"] = 200
+    except requests.HTTPError as e:
+        out["retrieveSeries"] = e.response.status_code
+    return out
+
+
 def main() -> None:
     command = sys.argv[1]
     item = json.load(sys.stdin)
-    out = {"bulk": bulk, "bad": bad}[command](item)
+    out = {"bulk": bulk, "bad": bad, "seed": seed, "gone": gone}[command](item)
     json.dump(out, sys.stdout)
 
 

@@ -106,6 +106,8 @@ HTTP_TRUST_PROXY: {{ .Values.gateway.enabled | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 HTTP_CORS_ORIGINS: {{ join "," .Values.config.corsOrigins | quote }}
 HTTP_COMPRESSION: {{ .Values.config.compression | quote }}
+# Deleted studies, series and instances keep their objects this long before the purge (docs/operations.md).
+DELETION_PURGE_AFTER_S: {{ .Values.config.deletionPurgeAfterSeconds | toString | quote }}
 KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
 S3_REGION: {{ .Values.blob.region | quote }}

@@ -13,6 +13,7 @@ import { PatientMergeUndo1732340000001 } from './1732340000001-patient-merge-und
 import { Erasure1732350000000 } from './1732350000000-erasure';
 import { StudyGrants1732360000000 } from './1732360000000-study-grants';
 import { FrameIndex1732370000000 } from './1732370000000-frame-index';
+import { InstanceDeletion1732370000001 } from './1732370000001-instance-deletion';
 import { PersonNameFuzzyMatching1732370000002 } from './1732370000002-person-name-fuzzy-matching';
 
 /** Every migration, oldest first. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   Erasure1732350000000,
   StudyGrants1732360000000,
   FrameIndex1732370000000,
+  InstanceDeletion1732370000001,
   PersonNameFuzzyMatching1732370000002,
 ];
