@@ -33,8 +33,8 @@ const metadata = (level: string): MethodCapability => ({ name: 'GET', id: `Retri
 const retrieve = (level: string): MethodCapability => ({ name: 'GET', id: `Retrieve${level}`, queryParams: ['accept'], responseTypes: [DICOM, OCTETS] });
 const rendered = (level: string): MethodCapability => ({ name: 'GET', id: `Retrieve${level}Rendered`, queryParams: ['accept', 'quality', 'viewport', 'window'], responseTypes: RENDERED });
 const thumbnail = (level: string): MethodCapability => ({ name: 'GET', id: `Retrieve${level}Thumbnail`, queryParams: ['accept', 'viewport'], responseTypes: RENDERED });
-const store: MethodCapability = { name: 'POST', id: 'StoreInstances', requestTypes: [DICOM, 'multipart/related; type="application/dicom+json"', 'multipart/related; type="application/dicom+xml"'], responseTypes: [DICOM_JSON] };
-const remove = (level: string): MethodCapability => ({ name: 'DELETE', id: `Delete${level}`, responseTypes: [DICOM_JSON] });
+const store: MethodCapability = { name: 'POST', id: 'StoreInstances', requestTypes: [DICOM, 'multipart/related; type="application/dicom+json"'], responseTypes: [DICOM_JSON] };
+const remove = (level: string): MethodCapability => ({ name: 'DELETE', id: `Delete${level}`, responseTypes: ['application/json'] });
 
 const STUDY = 'studies/{study}';
 const SERIES = `${STUDY}/series/{series}`;
