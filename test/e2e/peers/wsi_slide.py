@@ -45,13 +45,13 @@ def code(value, scheme, meaning):
 def tile_pixels(level, tx, ty, size, texture):
     """One tile's RGB pixels: a colour field from its place in the slide, texture, and a stamp of (level, tile)."""
     scale = 2 ** level
-    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
-    # Slide coordinates in level-0 pixels, so that a place has similar colours at every level.
-    gx = (tx * size + xs) * scale
-    gy = (ty * size + ys) * scale
-    r = 200 + 40 * np.sin(gx / 1500.0) * np.cos(gy / 2100.0)
-    g = 140 + 60 * np.sin((gx + gy) / 1800.0)
-    b = 190 + 50 * np.cos(gy / 1300.0 - gx / 2700.0)
+    # Slide coordinates in level-0 pixels, so that a place has similar colours at every level. Each
+    # channel is a sum of separable terms (outer products), cheap enough for a multi-GB slide.
+    gx = ((tx * size + np.arange(size, dtype=np.float32)) * scale)[np.newaxis, :]
+    gy = ((ty * size + np.arange(size, dtype=np.float32)) * scale)[:, np.newaxis]
+    r = 200 + 40 * np.cos(gy / 2100.0) * np.sin(gx / 1500.0)
+    g = 140 + 60 * (np.sin(gx / 1800.0) * np.cos(gy / 1800.0) + np.cos(gx / 1800.0) * np.sin(gy / 1800.0))
+    b = 190 + 50 * (np.cos(gy / 1300.0) * np.cos(gx / 2700.0) + np.sin(gy / 1300.0) * np.sin(gx / 2700.0))
     rgb = np.stack([r, g, b], axis=-1) + texture[(tx + ty * 7 + level * 13) % len(texture)]
     # 4 x 8 cells of 8 x 8 pixels: bit i of (level << 24 | tile number) black or white.
     number = ((level & 0xFF) << 24) | (ty * 4096 + tx)
