@@ -2,6 +2,7 @@ import type { Logger } from '@tessera/telemetry';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import type { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
 import { retryingHandler } from './retrying-handler';
+import { whileKafkaSettles } from './while-kafka-settles';
 
 /** The largest message the topics take (ingest keeps event metadata well below it). */
 export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
@@ -50,7 +51,11 @@ export class KafkaEventBus implements EventBus {
     return topic.slice((this.options.topicPrefix ?? '').length);
   }
 
-  async ensureTopics(topics: readonly string[]): Promise<void> {
+  ensureTopics(topics: readonly string[]): Promise<void> {
+    return whileKafkaSettles('create topics', () => this.createMissingTopics(topics), this.logger);
+  }
+
+  private async createMissingTopics(topics: readonly string[]): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -85,9 +90,9 @@ export class KafkaEventBus implements EventBus {
     const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, maxBytesPerPartition: MAX_EVENT_BYTES, maxBytes: 2 * MAX_EVENT_BYTES, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
     const stop = new AbortController();
     const handle = retryingHandler(options, (m) => this.publish(m), this.logger, stop.signal);
-    await consumer.connect();
+    await whileKafkaSettles('connect consumer', () => consumer.connect(), this.logger);
     // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
-    await consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true });
+    await whileKafkaSettles('subscribe', () => consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true }), this.logger);
     const incoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);

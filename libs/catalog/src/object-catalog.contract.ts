@@ -61,5 +61,22 @@ export function describeObjectCatalogContract(name: string, create: () => Promis
       expect((await catalog.list('other', { study: '1.2.9' })).map((o) => o.tenant)).toEqual(['other']);
       expect(await catalog.find('nobody', '1.2.9.1.1')).toBeUndefined();
     });
+
+    it('keeps a frame index with the object, or one saved later, per tenant', async () => {
+      const indexed = object('default', '1.2.9.3.1', '1.2.9.3');
+      const index = Buffer.from([1, 2, 0, 255, ...Array.from({ length: 800 }, (_, i) => i % 256)]);
+      await catalog.record(indexed, [], index);
+      expect(await catalog.frameIndex(indexed)).toEqual(index);
+      expect(await catalog.frameIndex({ ...indexed, tenant: 'other' })).toBeUndefined();
+      expect(await catalog.find('default', '1.2.9.3.1')).toEqual(indexed);
+
+      const older = object('default', '1.2.9.3.2', '1.2.9.3');
+      await catalog.record(older, []);
+      expect(await catalog.frameIndex(older)).toBeUndefined();
+      await catalog.saveFrameIndex({ ...older, tenant: 'other' }, Buffer.from([9]));
+      expect(await catalog.frameIndex(older)).toBeUndefined();
+      await catalog.saveFrameIndex(older, Buffer.from([1, 0]));
+      expect(await catalog.frameIndex(older)).toEqual(Buffer.from([1, 0]));
+    });
   });
 }

@@ -15,6 +15,9 @@ export interface StoredObject {
   readonly storedAt: Date;
 }
 
+/** Which object: the SOP instance of a tenant, at this key (a key names one upload of it). */
+export type ObjectRef = Pick<StoredObject, 'tenant' | 'sopInstanceUID' | 'objectKey'>;
+
 /** What recording an object did. */
 export type RecordOutcome = { readonly kind: 'recorded' } | { readonly kind: 'exists'; readonly existing: StoredObject };
 
@@ -32,10 +35,15 @@ export interface CatalogScope {
 export interface ObjectCatalog {
   /**
    * Records the object and appends its events in one transaction, unless the tenant already has that
-   * SOP Instance UID: then nothing is written and the existing record is returned.
+   * SOP Instance UID: then nothing is written and the existing record is returned. frameIndex is the
+   * encoded layout of its frames (opaque here; @tessera/codecs reads it), kept with the row.
    */
-  record(object: StoredObject, events: readonly OutboxEntry[]): Promise<RecordOutcome>;
+  record(object: StoredObject, events: readonly OutboxEntry[], frameIndex?: Buffer): Promise<RecordOutcome>;
   find(tenant: string, sopInstanceUID: string): Promise<StoredObject | undefined>;
   /** The objects of a scope, ordered by series then instance UID. */
   list(tenant: string, scope: CatalogScope): Promise<StoredObject[]>;
+  /** The encoded frame index of the object, or undefined when none was kept (or no such object). */
+  frameIndex(object: ObjectRef): Promise<Buffer | undefined>;
+  /** Keeps a frame index built after the object was recorded (objects stored before indexes were kept). */
+  saveFrameIndex(object: ObjectRef, frameIndex: Buffer): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Database } from '@tessera/database';
 import { outboxRows, type OutboxEntry } from '@tessera/outbox';
-import type { CatalogScope, ObjectCatalog, RecordOutcome, StoredObject } from './object-catalog.port';
+import type { CatalogScope, ObjectCatalog, ObjectRef, RecordOutcome, StoredObject } from './object-catalog.port';
 
 interface Row {
   tenant_id: string;
@@ -25,7 +25,7 @@ export class TypeormObjectCatalog implements ObjectCatalog {
 
   // One statement, so one round trip and atomic without a transaction block: the row, and the events
   // only if the row was new (data-modifying CTEs, which all see the same snapshot).
-  async record(object: StoredObject, events: readonly OutboxEntry[]): Promise<RecordOutcome> {
+  async record(object: StoredObject, events: readonly OutboxEntry[], frameIndex?: Buffer): Promise<RecordOutcome> {
     const objectParams = [
       object.tenant,
       object.sopInstanceUID,
@@ -38,11 +38,12 @@ export class TypeormObjectCatalog implements ObjectCatalog {
       object.datasetOffset,
       object.datasetSha256,
       object.storedAt,
+      frameIndex ?? null,
     ];
     const outbox = outboxRows(events, objectParams.length + 1);
     const [row] = (await this.db.dataSource.query(
       `WITH inserted AS (
-         INSERT INTO stored_object (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         INSERT INTO stored_object (${COLUMNS}, frame_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (tenant_id, sop_instance_uid) DO NOTHING RETURNING 1)
        ${events.length > 0 ? `, appended AS (INSERT INTO outbox_event (${outbox.columns}) SELECT * FROM (VALUES ${outbox.values}) AS e WHERE EXISTS (SELECT 1 FROM inserted) RETURNING 1)` : ''}
        SELECT count(*) AS recorded FROM inserted`,
@@ -74,6 +75,27 @@ export class TypeormObjectCatalog implements ObjectCatalog {
       params,
     )) as Row[];
     return rows.map(fromRow);
+  }
+
+  // The index is read apart from the row: it can be a megabyte for a whole-slide image, and listing
+  // a study must not carry it.
+  async frameIndex(object: ObjectRef): Promise<Buffer | undefined> {
+    const rows = (await this.db.dataSource.query('SELECT frame_index FROM stored_object WHERE tenant_id = $1 AND sop_instance_uid = $2 AND object_key = $3', [
+      object.tenant,
+      object.sopInstanceUID,
+      object.objectKey,
+    ])) as { frame_index: Uint8Array | null }[];
+    const bytes = rows[0]?.frame_index;
+    return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  }
+
+  async saveFrameIndex(object: ObjectRef, frameIndex: Buffer): Promise<void> {
+    await this.db.dataSource.query('UPDATE stored_object SET frame_index = $4 WHERE tenant_id = $1 AND sop_instance_uid = $2 AND object_key = $3', [
+      object.tenant,
+      object.sopInstanceUID,
+      object.objectKey,
+      frameIndex,
+    ]);
   }
 }
 

@@ -1,4 +1,5 @@
 import { TypeormObjectCatalog } from '@tessera/catalog';
+import { lockPatients } from '@tessera/database';
 import { TypeormInstanceIndex } from '@tessera/index-store';
 import { createPgliteTestDatabase, createPostgresTestDatabase, type TestDatabase } from '@tessera/testing';
 import { CT, describePatientErasureContract, keyOf, type PatientErasureFixture } from './patient-erasure.contract';
@@ -66,6 +67,23 @@ async function fixture(t: TestDatabase): Promise<PatientErasureFixture> {
          VALUES ($1, gen_random_uuid(), 'C1', 'ORM^O01', $2, $3, '\\x00', 'pending', now())`,
         [tenant, `ACC-${study}`, study],
       );
+      // A FHIR notification of the study waiting for its endpoint, and the HL7 messages that made the
+      // patient and its order, whose recorded effects name them.
+      await q(
+        `INSERT INTO fhir_subscription (tenant_id, id, status, criteria, reason, endpoint, payload, headers)
+         VALUES ($1, 'sub-1', 'active', 'ImagingStudy', 'r', 'https://emr.example/hook', 'application/fhir+json', '[]') ON CONFLICT DO NOTHING`,
+        [tenant],
+      );
+      await q(
+        `INSERT INTO fhir_subscription_notification (tenant_id, subscription_id, cause_event_id, study_instance_uid, body, status, next_attempt_at)
+         VALUES ($1, 'sub-1', gen_random_uuid(), $2, '{"resourceType":"Bundle"}', 'pending', now())`,
+        [tenant, study],
+      );
+      await q(
+        `INSERT INTO hl7_message (tenant_id, sending_application, sending_facility, control_id, message_type, content_sha256, effect)
+         VALUES ($1, 'RIS', 'HOSP', gen_random_uuid()::text, 'ADT^A08', $2, $3::jsonb), ($1, 'RIS', 'HOSP', gen_random_uuid()::text, 'ORM^O01', $2, $4::jsonb)`,
+        [tenant, 'c'.repeat(64), JSON.stringify({ patient, created: true, changed: true }), JSON.stringify({ orders: [{ accessionNumber: `ACC-${study}`, control: 'NW', status: 'SCHEDULED' }] })],
+      );
       await q(
         `INSERT INTO study_grant (id, tenant_id, study_instance_uid, grantee_subject, grantee_issuer, expires_at, reason, granted_by)
          VALUES (gen_random_uuid(), $1, $2, 'dr.jones', 'https://idp', now() + interval '1 day', 'second opinion', 'dr.rad')`,
@@ -83,8 +101,15 @@ async function fixture(t: TestDatabase): Promise<PatientErasureFixture> {
           [tenant, patient.patientID, patient.issuerOfPatientID],
         ),
       ]);
-      const grants = await q('SELECT count(*) AS n FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studiesOf.get(who(tenant, patient)) ?? []]);
-      return [...counts, grants].some((rows) => Number(rows[0]?.n) > 0);
+      const studies = studiesOf.get(who(tenant, patient)) ?? [];
+      const grants = await q('SELECT count(*) AS n FROM study_grant WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
+      const notifications = await q('SELECT count(*) AS n FROM fhir_subscription_notification WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
+      const messages = await q(`SELECT count(*) AS n FROM hl7_message WHERE tenant_id = $1 AND (effect @> $2::jsonb OR effect -> 'orders' -> 0 ->> 'accessionNumber' = ANY($3::text[]))`, [
+        tenant,
+        JSON.stringify({ patient }),
+        studies.map((s) => `ACC-${s}`),
+      ]);
+      return [...counts, grants, notifications, messages].some((rows) => Number(rows[0]?.n) > 0);
     },
     eventCount: async () => Number((await q('SELECT count(*) AS n FROM outbox_event', []))[0]?.n),
     close: () => t.drop(),
@@ -121,6 +146,80 @@ describe('TypeormPatientErasure', () => {
       const [job] = (await t.db.dataSource.query('SELECT object_keys FROM patient_erasure')) as { object_keys: string[] }[];
       expect(job?.object_keys).toEqual([keyOf('default', '1.2.3.1', '1.2.3.1.1.1'), keyOf('default', '1.2.3.9', '1.2.3.9.1.1')]);
     } finally {
+      await t.drop();
+    }
+  });
+
+  // An instance of the patient's study stored just before the erasure, whose instance.stored event
+  // reaches the index just after it.
+  const late = (study: string, sop: string) => ({
+    tenant: 'default',
+    studyInstanceUID: study,
+    seriesInstanceUID: `${study}.1`,
+    sopInstanceUID: sop,
+    sopClassUID: CT,
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    objectKey: keyOf('default', study, sop),
+    sizeBytes: 1000,
+    datasetOffset: 200,
+    datasetSha256: 'b'.repeat(64),
+    storedAt: new Date('2026-11-01T00:00:00Z'),
+  });
+  const metadataOf = (study: string, sop: string, patient: PatientIdentity) => ({
+    '00080016': { vr: 'UI' as const, Value: [CT] },
+    '00080018': { vr: 'UI' as const, Value: [sop] },
+    '00100010': { vr: 'PN' as const, Value: [{ Alphabetic: 'Doe^John' }] },
+    '00100020': { vr: 'LO' as const, Value: [patient.patientID] },
+    '00100021': { vr: 'LO' as const, Value: [patient.issuerOfPatientID] },
+    '0020000D': { vr: 'UI' as const, Value: [study] },
+    '0020000E': { vr: 'UI' as const, Value: [`${study}.1`] },
+  });
+  const erase = (store: TypeormPatientErasure) =>
+    store.eraseRecords({ id: '00000000-0000-4000-8000-000000000002', tenant: 'default', patient: P1, reason: 'r', requestedBy: { userId: 'a', isRequestor: true }, at: new Date() }, () => []);
+
+  it('does not index an instance stored before the erasure of its patient but reaching the index after it: no row outlives the patient', async () => {
+    const t = await createPostgresTestDatabase(['default']);
+    try {
+      const f = await fixture(t);
+      await f.seed('default', P1, '1.2.3.1', ['1.2.3.1.1.1']);
+      const object = late('1.2.3.1', '1.2.3.1.1.2');
+      await new TypeormObjectCatalog(t.db).record(object, []);
+
+      const outcome = await erase(f.store as TypeormPatientErasure);
+      const outcomes = await new TypeormInstanceIndex(t.db).indexMany([{ ...object, metadata: metadataOf('1.2.3.1', '1.2.3.1.1.2', P1) }]);
+
+      expect(outcome.kind === 'erased' && outcome.job.objectKeys).toContain(object.objectKey);
+      expect(outcomes).toEqual(['erased']);
+      for (const table of ['patient', 'study', 'series', 'instance']) {
+        const [row] = (await t.db.dataSource.query(`SELECT count(*) AS n FROM ${table}`)) as { n: string }[];
+        expect([table, Number(row?.n)]).toEqual([table, 0]);
+      }
+      // The same instance stored again later (a new object) is indexed: the patient may come back.
+      const again = { ...late('1.2.3.1', '1.2.3.1.1.2'), objectKey: 'default/1.2.3.1/1.2.3.1.1/1.2.3.1.1.2/v2.dcm' };
+      expect(await new TypeormInstanceIndex(t.db).indexMany([{ ...again, metadata: metadataOf('1.2.3.1', '1.2.3.1.1.2', P1) }])).toEqual(['indexed']);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('waits for an indexer working on the patient until the indexer commits', async () => {
+    const t = await createPostgresTestDatabase(['default']);
+    const indexer = t.db.dataSource.createQueryRunner();
+    try {
+      const f = await fixture(t);
+      await f.seed('default', P1, '1.2.3.1', ['1.2.3.1.1.1']);
+      // An indexer mid-transaction on P1 (as indexMany holds it until it commits).
+      await indexer.connect();
+      await indexer.startTransaction();
+      await lockPatients(indexer.manager, [{ tenant: 'default', ...P1 }], 'shared');
+      let done = false;
+      const erasing = erase(f.store as TypeormPatientErasure).then((o) => ((done = true), o));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await indexer.commitTransaction();
+      expect((await erasing).kind).toBe('erased');
+    } finally {
+      await indexer.release();
       await t.drop();
     }
   });

@@ -1,5 +1,5 @@
 import type { AuditParticipant } from '@tessera/audit';
-import type { Database } from '@tessera/database';
+import { lockPatients, type Database } from '@tessera/database';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
 import type { EntityManager } from 'typeorm';
 import type { EraseRecordsOutcome, ErasedStudy, ErasureJob, ErasureRequest, LegalHold, PatientErasureStore, PatientIdentity } from './patient-erasure.port';
@@ -62,9 +62,6 @@ export class TypeormPatientErasure implements PatientErasureStore {
   eraseRecords(request: ErasureRequest, announce: (job: ErasureJob) => readonly OutboxEntry[]): Promise<EraseRecordsOutcome> {
     const { tenant, patient } = request;
     return this.db.transaction(async (manager): Promise<EraseRecordsOutcome> => {
-      await lockPatient(manager, tenant, patient);
-      const hold = await findHold(manager, tenant, patient);
-      if (hold) return { kind: 'held', hold };
       // The patient as queries see it, and every patient merged into it (ADT^A40), which is the same person.
       const patientRows = (await manager.query(
         `WITH RECURSIVE p AS (
@@ -77,6 +74,13 @@ export class TypeormPatientErasure implements PatientErasureStore {
       // Orders and worklist items know a patient by identity, the merged ones' too.
       const ids = [patient.patientID, ...patientRows.map((r) => r.patient_id)];
       const issuers = [patient.issuerOfPatientID, ...patientRows.map((r) => r.issuer_of_patient_id)];
+      // All of the identities at once (lockPatients orders them, so an indexer holding some of them
+      // cannot wait for this transaction while it waits for that one). Instances being indexed under
+      // them are then indexed before the rows below are read, and erased with them, or after the
+      // erasure, when the indexer finds their objects claimed by it.
+      await lockPatients(manager, ids.map((id, i) => ({ tenant, patientID: id, issuerOfPatientID: issuers[i] as string })), 'exclusive');
+      const hold = await findHold(manager, tenant, patient);
+      if (hold) return { kind: 'held', hold };
       // Locking the patient rows makes the indexer wait (it updates them) until the rows are gone.
       if (patients.length > 0) await manager.query('SELECT id FROM patient WHERE id = ANY($1::bigint[]) FOR UPDATE', [patients]);
       const studyRows = (await manager.query('SELECT study_instance_uid, accession_number FROM study WHERE patient_fk = ANY($1::bigint[]) ORDER BY study_instance_uid FOR UPDATE', [patients])) as {
@@ -116,6 +120,18 @@ export class TypeormPatientErasure implements PatientErasureStore {
       ]);
       // Results queued for the RIS carry the patient's identity and name in their payload.
       await manager.query('DELETE FROM hl7_outbound WHERE tenant_id = $1 AND (study_instance_uid = ANY($2::text[]) OR accession_number = ANY($3::text[]))', [tenant, scheduledStudies, accessions]);
+      // So do FHIR notifications of the studies (their ImagingStudy names the patient), sent or not.
+      await manager.query('DELETE FROM fhir_subscription_notification WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
+      // The record of each HL7 message applied stays (a resend is answered as a duplicate, not applied
+      // again), but what it says it did names the patient: by identity, or by the orders' accession numbers.
+      await manager.query(
+        `UPDATE hl7_message SET effect = jsonb_build_object('erasedBy', $4::text) WHERE tenant_id = $1 AND (
+           EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS who(id, issuer)
+                   WHERE jsonb_path_exists(effect, '$.** ? (@.patientID == $id && @.issuerOfPatientID == $issuer)', jsonb_build_object('id', who.id, 'issuer', who.issuer)))
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(effect -> 'orders') = 'array' THEN effect -> 'orders' ELSE '[]' END) AS o
+                      WHERE o ->> 'accessionNumber' = ANY($5::text[])))`,
+        [tenant, ids, issuers, request.id, accessions],
+      );
 
       await manager.query('DELETE FROM study_stability WHERE tenant_id = $1 AND study_instance_uid = ANY($2::text[])', [tenant, studies]);
       // Shares of the studies: left behind, they would cover the same Study Instance UID sent again.
@@ -185,8 +201,8 @@ export class TypeormPatientErasure implements PatientErasureStore {
 }
 
 // One lock per tenant and patient identity, held until the transaction ends.
-async function lockPatient(manager: EntityManager, tenant: string, patient: PatientIdentity): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [JSON.stringify(['patient-erasure', tenant, patient.issuerOfPatientID, patient.patientID])]);
+function lockPatient(manager: EntityManager, tenant: string, patient: PatientIdentity): Promise<void> {
+  return lockPatients(manager, [{ tenant, ...patient }], 'exclusive');
 }
 
 async function findHold(manager: EntityManager, tenant: string, patient: PatientIdentity): Promise<LegalHold | undefined> {

@@ -61,16 +61,22 @@ export interface SearchScope {
 }
 
 /**
+ * What indexing an instance did: `erased` when an erasure of its patient claimed its object before the
+ * instance reached the index (it is not indexed: it belongs to an erased patient, and its object is gone).
+ */
+export type IndexOutcome = 'indexed' | 'unchanged' | 'erased';
+
+/**
  * The metadata index (ARCHITECTURE §1, role index). `index` is idempotent: indexing the same stored
  * instance again changes nothing, so events can be redelivered or replayed.
  */
 export interface InstanceIndex {
-  index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'>;
+  index(instance: IndexedInstance): Promise<IndexOutcome>;
   /**
    * Indexes several instances with the same effect as index() on each in turn, all or nothing (one
    * transaction), so that a consumer can index a batch of events at once.
    */
-  indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]>;
+  indexMany(instances: readonly IndexedInstance[]): Promise<IndexOutcome[]>;
   searchPatients(tenant: string, query: QueryModel, pageSize: number): Promise<Page<PatientRecord>>;
   searchStudies(tenant: string, query: QueryModel, pageSize: number): Promise<Page<StudyRecord>>;
   searchSeries(tenant: string, query: QueryModel, scope: SearchScope, pageSize: number): Promise<Page<SeriesRecord>>;

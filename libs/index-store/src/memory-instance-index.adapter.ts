@@ -1,5 +1,5 @@
 import { matchesAll, numberValue, splitByLevel, stringValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
-import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
 
 interface StudyState {
   attributes: DicomJsonDataset;
@@ -18,7 +18,7 @@ export class MemoryInstanceIndex implements InstanceIndex {
   private readonly series = new Map<string, SeriesState>();
   private readonly instances = new Map<string, IndexedInstance>();
 
-  async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
+  async index(instance: IndexedInstance): Promise<IndexOutcome> {
     const key = `${instance.tenant}/${instance.sopInstanceUID}`;
     const existing = this.instances.get(key);
     if (existing && existing.datasetSha256 === instance.datasetSha256 && existing.objectKey === instance.objectKey) return 'unchanged';
@@ -29,8 +29,8 @@ export class MemoryInstanceIndex implements InstanceIndex {
     return 'indexed';
   }
 
-  async indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]> {
-    const results: ('indexed' | 'unchanged')[] = [];
+  async indexMany(instances: readonly IndexedInstance[]): Promise<IndexOutcome[]> {
+    const results: IndexOutcome[] = [];
     for (const instance of instances) results.push(await this.index(instance));
     return results;
   }

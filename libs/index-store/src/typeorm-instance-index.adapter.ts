@@ -1,7 +1,7 @@
 import { splitByLevel, withPatientAttributes, stringValue, personNameValue, numberValue, tagKey, Tags, type DicomJsonDataset, type QueryModel } from '@tessera/dicom';
-import type { Database } from '@tessera/database';
+import { lockPatients, type Database } from '@tessera/database';
 import type { EntityManager } from 'typeorm';
-import type { IndexedInstance, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
+import type { IndexedInstance, IndexOutcome, InstanceIndex, InstanceRecord, Page, PatientRecord, SearchScope, SeriesRecord, StudyRecord } from './instance-index.port';
 import { aliasOf, Params, sqlCondition, sqlPatientCondition, type Alias } from './sql-match';
 
 interface StudyRow {
@@ -43,8 +43,8 @@ export class TypeormInstanceIndex implements InstanceIndex {
     this.stableAfterMs = options.studyStableAfterMs ?? 60_000;
   }
 
-  async index(instance: IndexedInstance): Promise<'indexed' | 'unchanged'> {
-    return (await this.indexMany([instance]))[0] as 'indexed' | 'unchanged';
+  async index(instance: IndexedInstance): Promise<IndexOutcome> {
+    return (await this.indexMany([instance]))[0] as IndexOutcome;
   }
 
   // One transaction for the batch. Each instance is looked up first; a new one adds its row and counts,
@@ -52,13 +52,22 @@ export class TypeormInstanceIndex implements InstanceIndex {
   // study touched. Patient, study and series rows are upserted once per batch unless an instance brings
   // other attributes. An instance stored again (another object for its SOP Instance UID) may have moved
   // to another study or series, so the batch so far is written and both studies are recounted.
-  async indexMany(instances: readonly IndexedInstance[]): Promise<('indexed' | 'unchanged')[]> {
+  async indexMany(instances: readonly IndexedInstance[]): Promise<IndexOutcome[]> {
     if (instances.length === 0) return [];
     return this.db.transaction(async (manager) => {
+      // Not while one of these patients is being erased; and not an instance whose object an erasure
+      // has claimed (stored before it, but reaching the index after it): its rows would outlive the
+      // patient, and point at an object that is deleted.
+      await lockPatients(manager, instances.map((i) => ({ tenant: i.tenant, patientID: text(i.metadata, Tags.PatientID) ?? '', issuerOfPatientID: text(i.metadata, Tags.IssuerOfPatientID) ?? '' })), 'shared');
+      const erased = await objectsClaimedByErasures(manager, instances);
       const known = await existingInstances(manager, instances);
       const batch = new PendingBatch();
-      const results: ('indexed' | 'unchanged')[] = [];
+      const results: IndexOutcome[] = [];
       for (const instance of instances) {
+        if (erased.has(instance.objectKey)) {
+          results.push('erased');
+          continue;
+        }
         const key = `${instance.tenant}\u0000${instance.sopInstanceUID}`;
         const existing = known.get(key);
         if (existing && existing.datasetSha256 === instance.datasetSha256 && existing.objectKey === instance.objectKey) {
@@ -439,6 +448,13 @@ class PendingBatch {
 }
 
 /** The indexed state of the batch's SOP instances that are in the index already. */
+// Object keys are unique per store (a new key for each), so a claimed key never names a later copy.
+async function objectsClaimedByErasures(manager: EntityManager, instances: readonly IndexedInstance[]): Promise<Set<string>> {
+  const keys = instances.map((i) => i.objectKey);
+  const rows = (await manager.query('SELECT k FROM patient_erasure e CROSS JOIN LATERAL unnest(e.object_keys) AS k WHERE e.object_keys && $1::text[] AND k = ANY($1::text[])', [keys])) as { k: string }[];
+  return new Set(rows.map((r) => r.k));
+}
+
 async function existingInstances(manager: EntityManager, instances: readonly IndexedInstance[]): Promise<Map<string, { datasetSha256: string; objectKey: string; studyInstanceUID: string }>> {
   const known = new Map<string, { datasetSha256: string; objectKey: string; studyInstanceUID: string }>();
   for (const tenant of new Set(instances.map((i) => i.tenant))) {

@@ -1,6 +1,6 @@
 import { PermanentError, type IncomingMessage } from '@tessera/bus';
 import { MemoryInstanceIndex } from '@tessera/index-store';
-import { silentLogger } from '@tessera/telemetry';
+import { createLogger, silentLogger } from '@tessera/telemetry';
 import { IndexInstanceUseCase } from './index-instance.use-case';
 
 const STUDY = '1.2.826.0.1.3680043.10.1138.60';
@@ -31,6 +31,15 @@ describe('indexing instance.stored events', () => {
     expect(await useCase.handleMany([stored(`${STUDY}.1.1`), stored(`${STUDY}.1.9`, 'instance.archived.v7'), stored(`${STUDY}.1.2`), stored(`${STUDY}.1.1`)])).toEqual(['indexed', 'skipped', 'indexed', 'unchanged']);
     expect((await index.metadata('default', { study: STUDY })).length).toBe(2);
     expect(await useCase.handle(stored(`${STUDY}.1.2`))).toBe('unchanged');
+  });
+
+  it('says so in the log when an instance is not indexed because an erasure of its patient claimed its object', async () => {
+    const index = new MemoryInstanceIndex();
+    index.indexMany = async (instances) => instances.map((i) => (i.sopInstanceUID.endsWith('.2') ? 'erased' : 'indexed'));
+    const lines: string[] = [];
+    const useCase = new IndexInstanceUseCase(index, createLogger({ level: 'info', format: 'json', write: (line) => lines.push(line) }));
+    expect(await useCase.handleMany([stored(`${STUDY}.1.1`), stored(`${STUDY}.1.2`)])).toEqual(['indexed', 'erased']);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ msg: 'instance of an erased patient not indexed', tenant: 'default', sopInstanceUID: `${STUDY}.1.2` })]);
   });
 
   it('refuses a batch with an unreadable message as a whole, so that the bus hands the messages over one by one', async () => {

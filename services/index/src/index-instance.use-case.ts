@@ -1,6 +1,6 @@
 import { type IncomingMessage, PermanentError, readEnvelope } from '@tessera/bus';
 import { InstanceStoredV1, parseEvent } from '@tessera/contracts';
-import type { IndexedInstance, InstanceIndex } from '@tessera/index-store';
+import type { IndexedInstance, IndexOutcome, InstanceIndex } from '@tessera/index-store';
 import { inSpan, type Logger } from '@tessera/telemetry';
 
 /**
@@ -14,25 +14,35 @@ export class IndexInstanceUseCase {
     private readonly logger: Logger,
   ) {}
 
-  async handle(message: IncomingMessage): Promise<'indexed' | 'unchanged' | 'skipped'> {
+  async handle(message: IncomingMessage): Promise<IndexOutcome | 'skipped'> {
     const event = this.read(message);
     if (!event) return 'skipped';
-    return inSpan('index.instance-stored', { 'tessera.tenant': event.instance.tenant, 'dicom.sop_instance_uid': event.instance.sopInstanceUID }, () => this.index.index(event.instance), event.traceparent);
+    const outcome = await inSpan('index.instance-stored', { 'tessera.tenant': event.instance.tenant, 'dicom.sop_instance_uid': event.instance.sopInstanceUID }, () => this.index.index(event.instance), event.traceparent);
+    this.noteErased([event.instance], [outcome]);
+    return outcome;
   }
 
   /**
    * Indexes the events of a batch in one transaction, as handle() would one after another. Throws if
    * any message cannot be read (the bus then hands them over one by one, and that one is dead-lettered).
    */
-  async handleMany(messages: readonly IncomingMessage[]): Promise<('indexed' | 'unchanged' | 'skipped')[]> {
+  async handleMany(messages: readonly IncomingMessage[]): Promise<(IndexOutcome | 'skipped')[]> {
     const events = messages.map((m) => this.read(m));
     const toIndex = events.filter((e): e is NonNullable<typeof e> => e !== undefined);
     const indexed =
       toIndex.length === 0
         ? []
         : await inSpan('index.instance-stored-batch', { 'tessera.batch_size': toIndex.length }, () => this.index.indexMany(toIndex.map((e) => e.instance)), undefined, toIndex.flatMap((e) => (e.traceparent ? [e.traceparent] : [])));
+    this.noteErased(toIndex.map((e) => e.instance), indexed);
     let next = 0;
-    return events.map((e) => (e ? (indexed[next++] as 'indexed' | 'unchanged') : 'skipped'));
+    return events.map((e) => (e ? (indexed[next++] as IndexOutcome) : 'skipped'));
+  }
+
+  // Stored just before its patient was erased, and claimed by that erasure (docs/operations.md §22).
+  private noteErased(instances: readonly IndexedInstance[], outcomes: readonly IndexOutcome[]): void {
+    instances.forEach((instance, i) => {
+      if (outcomes[i] === 'erased') this.logger.info('instance of an erased patient not indexed', { tenant: instance.tenant, sopInstanceUID: instance.sopInstanceUID });
+    });
   }
 
   /** The instance an instance.stored event reports; undefined for other event types. */

@@ -8,7 +8,7 @@ import type { ProcedureStepStore } from '@tessera/mpps';
 import type { OutboxRelay } from '@tessera/outbox';
 import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseAudit, INSTANCE_INDEX, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
 import { StorageCommitmentUseCase } from './commitment/storage-commitment.use-case';
 import { StorageCommitmentsController } from './commitment/storage-commitments.controller';
@@ -26,6 +26,8 @@ import { StowController } from './stow/stow.controller';
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 // Within MAX_EVENT_BYTES of the topics (libs/bus), with room for the envelope.
 const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+// The metadata of a metadata and bulk data request is parsed whole; several instances' attributes fit well within this.
+const MAX_METADATA_PART_BYTES = 64 * 1024 * 1024;
 // A storage commitment stays with the process working on it this long before another takes it over.
 const COMMITMENT_LEASE_MS = 5 * 60_000;
 // Report deliveries are retried after these waits (about a day in all), then abandoned.
@@ -50,7 +52,12 @@ const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostnam
         }),
       inject: [BLOB_STORE, OBJECT_CATALOG, OUTBOX_RELAY, LOGGER],
     },
-    { provide: StoreStudiesUseCase, useFactory: (store: StoreInstanceUseCase) => new StoreStudiesUseCase(store), inject: [StoreInstanceUseCase] },
+    {
+      provide: StoreStudiesUseCase,
+      // Bulk data parts wait for their metadata in the temporary directory (TMPDIR), never in memory.
+      useFactory: (store: StoreInstanceUseCase) => new StoreStudiesUseCase(store, { spoolDirectory: tmpdir(), maxMetadataPartBytes: MAX_METADATA_PART_BYTES }),
+      inject: [StoreInstanceUseCase],
+    },
     {
       provide: ExportDeidentifiedUseCase,
       useFactory: (catalog: ObjectCatalog, blobs: BlobStore, index: InstanceIndex, store: StoreInstanceUseCase) => new ExportDeidentifiedUseCase(catalog, blobs, index, store),

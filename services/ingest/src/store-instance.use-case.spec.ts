@@ -1,5 +1,6 @@
 import { MemoryBlobStore, type BlobStore } from '@tessera/blob-store';
 import { MemoryObjectCatalog } from '@tessera/catalog';
+import { decodeFrameIndex } from '@tessera/codecs';
 import { InstanceStoredV1, parseEvent } from '@tessera/contracts';
 import { encodeDataset, readFileMeta, TransferSyntaxUIDs, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, type ElementSpec } from '@tessera/dicom';
 import { silentLogger } from '@tessera/telemetry';
@@ -64,6 +65,23 @@ describe('StoreInstanceUseCase', () => {
     expect(event.data.metadata['7FE00010']).toEqual({ vr: 'OW', BulkDataURI: expect.stringMatching(/^bulkdata\/\d+-4096$/) });
     expect(catalog.events[0]?.key).toBe('default/1.2.826.0.1');
     expect(notified()).toBe(1);
+  });
+
+  it('records where each frame of the Pixel Data lies, learnt while the data set streamed in', async () => {
+    const { catalog, store } = setup();
+    const frames: ElementSpec[] = [
+      { tag: 0x00280002, vr: 'US', value: [1] },
+      { tag: 0x00280004, value: 'MONOCHROME2' },
+      { tag: 0x00280008, value: '4' },
+      { tag: 0x00280011, vr: 'US', value: [32] },
+      { tag: 0x00280100, vr: 'US', value: [16] },
+    ];
+    const data = encodeDataset(dataset({}, frames), EXPLICIT_VR_LITTLE_ENDIAN);
+    const result = await store(data);
+    if (result.outcome !== 'stored') throw new Error(result.outcome);
+    const index = decodeFrameIndex(catalog.frameIndexes.get(result.object.objectKey) as Buffer);
+    // 4 rows × 32 columns × 2 bytes, four frames in the 4096-byte value that ends the data set.
+    expect(index).toMatchObject({ kind: 'native', frameLength: 256, valueOffset: data.length - 4096, image: { rows: 4, columns: 32, numberOfFrames: 4, photometricInterpretation: 'MONOCHROME2' } });
   });
 
   it('treats identical bytes sent again as a success that stores nothing, and different bytes as a conflict', async () => {

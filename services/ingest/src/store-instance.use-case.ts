@@ -1,5 +1,6 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog, StoredObject } from '@tessera/catalog';
+import { encodeFrameIndex, FrameIndexBuilder } from '@tessera/codecs';
 import { InstanceStoredV1, type InstanceStoredV1 as InstanceStoredData } from '@tessera/contracts';
 import {
   DatasetParser,
@@ -13,6 +14,7 @@ import {
   stringValue,
   tagKey,
   Tags,
+  teeVisitor,
   type DicomJsonDataset,
 } from '@tessera/dicom';
 import { outboxEntry, type OutboxEntry } from '@tessera/outbox';
@@ -77,6 +79,8 @@ export interface PendingInstance {
   readonly object: StoredObject;
   readonly event: OutboxEntry;
   readonly identity: InstanceIdentity;
+  /** Where each frame of its Pixel Data lies (encoded FrameIndex), kept with the catalog row. */
+  readonly frameIndex: Buffer;
 }
 
 export type StoreInstanceResult =
@@ -216,7 +220,7 @@ export class StoreInstanceUseCase {
   async commit(pending: PendingInstance): Promise<StoreInstanceResult> {
     let outcome;
     try {
-      outcome = await this.catalog.record(pending.object, [pending.event]);
+      outcome = await this.catalog.record(pending.object, [pending.event], pending.frameIndex);
     } catch (err) {
       await this.discard(pending);
       return { outcome: 'failed', reason: StoreFailure.StorageUnavailable, message: `The catalog could not record the instance: ${(err as Error).message}`, identity: pending.identity };
@@ -272,7 +276,7 @@ export class StoreInstanceUseCase {
       },
       storedAt,
     );
-    return { object, event, identity: reception.identity() };
+    return { object, event, identity: reception.identity(), frameIndex: encodeFrameIndex(reception.frameIndex.result()) };
   }
 
   private againstExisting(existing: StoredObject, digest: string, identity: InstanceIdentity): NotStored {
@@ -322,6 +326,7 @@ class Reception {
   bytes = 0;
   private readonly hash = createHash('sha256');
   private readonly builder = new DicomJsonBuilder((ref) => `bulkdata/${ref.offset}-${ref.length}`);
+  readonly frameIndex: FrameIndexBuilder;
   private readonly parser: DatasetParser | undefined;
   private readonly inflater: InflateRaw | undefined;
   private inflateError: Error | undefined;
@@ -334,8 +339,10 @@ class Reception {
     private readonly options: StoreInstanceOptions,
   ) {
     this.transferSyntax = lookupTransferSyntax(command.transferSyntaxUID);
+    this.frameIndex = new FrameIndexBuilder(command.transferSyntaxUID);
     if (!this.transferSyntax) return;
-    this.parser = new DatasetParser(this.transferSyntax, this.builder);
+    // One pass builds both the DICOM JSON and the frame index, as the bytes stream to the store.
+    this.parser = new DatasetParser(this.transferSyntax, teeVisitor(this.builder, this.frameIndex));
     if (this.transferSyntax.deflated) {
       // PS3.5 A.5: the data set is deflated; the stored object keeps it so, the parser reads it inflated.
       const inflater = createInflateRaw();

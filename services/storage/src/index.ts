@@ -1,1 +1,2 @@
 export * from './storage.module';
+export * from './retrieve/stored-frame-source';

@@ -12,6 +12,7 @@ import { FhirSubscriptions1732340000000 } from './1732340000000-fhir-subscriptio
 import { PatientMergeUndo1732340000001 } from './1732340000001-patient-merge-undo';
 import { Erasure1732350000000 } from './1732350000000-erasure';
 import { StudyGrants1732360000000 } from './1732360000000-study-grants';
+import { FrameIndex1732370000000 } from './1732370000000-frame-index';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PatientMergeUndo1732340000001,
   Erasure1732350000000,
   StudyGrants1732360000000,
+  FrameIndex1732370000000,
 ];

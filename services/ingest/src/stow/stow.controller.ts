@@ -51,6 +51,9 @@ export class StowController {
       case 'bad-request':
         await reply.code(400).type('application/json').send({ status: 400, message: result.message });
         return;
+      case 'unavailable':
+        await reply.code(503).type('application/json').send({ status: 503, message: result.message });
+        return;
       case 'stored': {
         for (const { identity, result: outcome } of result.results) {
           if (outcome.outcome !== 'failed' && identity.studyInstanceUID) {

@@ -1,10 +1,11 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
 import { lookupTransferSyntax } from '@tessera/dicom';
-import { Transform, type Readable } from 'node:stream';
-import { createInflateRaw } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { openDataSetRange } from './stored-bytes';
 
-export type BulkDataResult = { readonly kind: 'bulk'; readonly length: number; open(): Promise<Readable> } | { readonly kind: 'not-found'; readonly message: string };
+/** A value found: its length, and a reader of all of it or of `length` bytes from `start` within it. */
+export type BulkDataResult = { readonly kind: 'bulk'; readonly length: number; open(start?: number, length?: number): Promise<Readable> } | { readonly kind: 'not-found'; readonly message: string };
 
 /**
  * Serves a value that the metadata left out (a BulkDataURI "bulkdata/{offset}-{length}", PS3.18
@@ -22,30 +23,7 @@ export class RetrieveBulkDataUseCase {
     if (!object) return { kind: 'not-found', message: 'No such instance' };
     const deflated = lookupTransferSyntax(object.transferSyntaxUID)?.deflated ?? false;
     if (!deflated && object.datasetOffset + offset + length > object.sizeBytes) return { kind: 'not-found', message: 'No bulk data at that range of this instance' };
-    if (!deflated) {
-      return { kind: 'bulk', length, open: () => this.blobs.get(object.objectKey, { start: object.datasetOffset + offset, end: object.datasetOffset + offset + length - 1 }) };
-    }
-    return {
-      kind: 'bulk',
-      length,
-      open: async () => {
-        const compressed = await this.blobs.get(object.objectKey, { start: object.datasetOffset });
-        return compressed.pipe(createInflateRaw()).pipe(byteRange(offset, length));
-      },
-    };
+    return { kind: 'bulk', length, open: (start = 0, part = length) => openDataSetRange(this.blobs, object, offset + start, part) };
   }
 }
 
-function byteRange(offset: number, length: number): Transform {
-  let position = 0;
-  return new Transform({
-    transform(chunk: Buffer, _e, done) {
-      const start = Math.max(0, offset - position);
-      const end = Math.min(chunk.length, offset + length - position);
-      position += chunk.length;
-      if (end > start) this.push(chunk.subarray(start, end));
-      if (position >= offset + length) this.push(null);
-      done();
-    },
-  });
-}

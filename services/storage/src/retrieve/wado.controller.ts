@@ -7,10 +7,12 @@ import type { InstanceIndex } from '@tessera/index-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { parseByteRange } from './byte-range';
 import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
+import { RetrieveFramesUseCase } from './retrieve-frames.use-case';
 import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
 
-/** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances and bulk data. */
+/** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances, frames and bulk data. */
 @Requires('studies:read')
 @Audited('retrieve')
 @Shareable()
@@ -21,6 +23,7 @@ export class WadoController {
   constructor(
     private readonly retrieve: RetrieveInstancesUseCase,
     private readonly bulk: RetrieveBulkDataUseCase,
+    private readonly frames: RetrieveFramesUseCase,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     @Inject(INSTANCE_INDEX) private readonly index: InstanceIndex,
     @Inject(LOGGER) logger: Logger,
@@ -67,7 +70,52 @@ export class WadoController {
     const result = await this.bulk.execute(this.tenants.forHttp(req), { study, series, instance }, Number(match[1]), Number(match[2]));
     if (result.kind === 'not-found') return sendError(reply, 404, result.message);
     const writer = new MultipartWriter();
+    // HTTP Range (RFC 9110 14.2; PS3.18 8.4.3): one range of the value goes out as 206 in the one part
+    // the multipart/related response has, Content-Range on both; several ranges, or an If-Range that
+    // cannot be checked (no validators are sent), get the whole value.
+    const bytes = req.headers['if-range'] === undefined ? parseByteRange(req.headers.range, result.length) : { kind: 'none' as const };
+    if (bytes.kind === 'unsatisfiable') {
+      void reply.header('Content-Range', `bytes */${result.length}`);
+      return sendError(reply, 416, `The bulk data is ${result.length} bytes; the requested range lies outside it`);
+    }
+    if (bytes.kind === 'range') {
+      const contentRange = `bytes ${bytes.start}-${bytes.end}/${result.length}`;
+      void reply.header('Content-Range', contentRange);
+      const length = bytes.end - bytes.start + 1;
+      const part = { headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': contentRange, 'Content-Length': String(length) }, open: () => result.open(bytes.start, length) };
+      return this.stream(reply, writer, 'application/octet-stream', [part], 206);
+    }
+    void reply.header('Accept-Ranges', 'bytes');
     await this.stream(reply, writer, 'application/octet-stream', [{ headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(result.length) }, open: () => result.open() }]);
+  }
+
+  @Get('series/:series/instances/:instance/frames/:frames')
+  async frameList(
+    @Param('study') study: string,
+    @Param('series') series: string,
+    @Param('instance') instance: string,
+    @Param('frames') frames: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!(await validPathUids(reply, { 'Study Instance UID': study, 'Series Instance UID': series, 'SOP Instance UID': instance }))) return;
+    const result = await this.frames.execute(this.tenants.forHttp(req), { study, series, instance }, frames, parseAccept(req.headers.accept));
+    switch (result.kind) {
+      case 'bad-request':
+        return sendError(reply, 400, result.message);
+      case 'not-found':
+        return sendError(reply, 404, result.message);
+      case 'not-acceptable':
+        return sendError(reply, 406, result.message);
+      case 'frames': {
+        const base = `${req.protocol}://${req.host}${req.url.split('?')[0]?.replace(/\/frames\/[^/]*$/, '') ?? ''}`;
+        const parts = result.parts.map((p, k) => ({
+          headers: { 'Content-Type': p.contentType, 'Content-Location': `${base}/frames/${frames.split(',')[k]}` },
+          open: async () => Readable.from([await p.read()]),
+        }));
+        return this.stream(reply, new MultipartWriter(), result.partType, parts);
+      }
+    }
   }
 
   private async instances(req: FastifyRequest, reply: FastifyReply, scope: { study: string; series?: string; instance?: string }): Promise<void> {
@@ -86,9 +134,9 @@ export class WadoController {
   }
 
   // Streams parts one after another, each opened only when its turn comes, with backpressure from the client.
-  private async stream(reply: FastifyReply, writer: MultipartWriter, partType: string, parts: { headers: Record<string, string>; open: () => Promise<Readable> }[]): Promise<void> {
+  private async stream(reply: FastifyReply, writer: MultipartWriter, partType: string, parts: { headers: Record<string, string>; open: () => Promise<Readable> }[], status = 200): Promise<void> {
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    void reply.code(200).header('Content-Type', writer.contentType(partType)).send(body);
+    void reply.code(status).header('Content-Type', writer.contentType(partType)).send(body);
     try {
       for (const part of parts) {
         await write(body, writer.partHeader(part.headers));
