@@ -240,7 +240,12 @@ export function formatMove(results: readonly MoveRunResult[]): string {
 /** DICOMweb reads per target, with ratios to Orthanc-PostgreSQL, and the issue's goals for Tessera. */
 export function formatDicomweb(results: readonly DicomwebResult[]): string {
   const ref = results.find((r) => r.target === 'orthanc-postgresql' && r.status === 'ok');
-  const ratio = (mine: number | undefined, theirs: number | undefined): string => (mine !== undefined && theirs ? `${(mine / theirs).toFixed(2)}x` : '-');
+  const ratio = (mine: number | undefined, theirs: number | undefined): string => {
+    if (mine === undefined || !theirs) return '-';
+    const r = mine / theirs;
+    // Two significant digits below 0.1: a tile in 13 ms against one in 8 s is 0.0015x, not 0.00x.
+    return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}x`;
+  };
   const ms = (n: number | undefined): string => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
   const first = results.find((r) => r.retrieveBytes !== undefined);
   const out = [
