@@ -114,7 +114,7 @@ function random(seed: number): () => number {
 function expectOk(e: Exchange, what: string, contentType: string, marker?: Buffer): Exchange {
   if (e.status !== 200) throw new Error(`${what}: HTTP ${e.status} ${e.head.toString('utf8', 0, 300)}`);
   if (!e.contentType.startsWith(contentType)) throw new Error(`${what}: content type ${e.contentType}, expected ${contentType}`);
-  if (marker && e.head.indexOf(marker) < 0) throw new Error(`${what}: the body does not start a ${marker.toString('hex')} part`);
+  if (marker && e.head.indexOf(marker) < 0) throw new Error(`${what}: no ${marker.toString('hex')} in the first bytes of the body`);
   return e;
 }
 
@@ -131,11 +131,11 @@ export async function measureDicomweb(target: RunningTarget, ct: Corpus, slide: 
   const cutShort: string[] = [];
   const get = async (url: string, accept: string): Promise<Exchange> => client.get(`${web.base}${url}`, { accept, ...(await web.headers()) });
   /** Repeats `once` up to `n` times within the time budget; its latencies. */
-  const repeat = async (what: string, n: number, once: (i: number) => Promise<number>): Promise<Latencies> => {
+  const repeat = async (what: string, n: number, once: () => Promise<number>): Promise<Latencies> => {
     const ms: number[] = [];
     const deadline = performance.now() + plan.budgetMs;
     for (let i = 0; i < n; i++) {
-      ms.push(await once(i));
+      ms.push(await once());
       if (performance.now() > deadline && i + 1 < n) {
         cutShort.push(`${what}: ${i + 1} of ${n} in the ${plan.budgetMs / 1000} s budget`);
         break;
