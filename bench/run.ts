@@ -1,7 +1,10 @@
 // The benchmark harness (ARCHITECTURE §8): C-STORE ingest side by side with Orthanc and DCMTK storescp,
-// C-MOVE of a study to DCMTK storescp side by side with Orthanc, and Tessera's memory while it receives a 2 GiB instance. Not part of CI; run with `npm run bench`.
+// C-MOVE of a study to DCMTK storescp side by side with Orthanc, and Tessera's memory while it receives a 2 GiB instance;
+// with --dicomweb instead, DICOMweb reads (series retrieve, metadata, QIDO, frames, whole-slide tiles) against Orthanc's DICOMweb plugin.
+// Not part of CI; run with `npm run bench`.
 // Usage: npm run bench -- [--quick] [--only t1,t2] [--count N] [--assoc 1,4] [--repeat N]
 //                         [--no-large] [--no-ingest] [--no-move] [--large-frames N] [--no-build] [--profile] [--timeout-s N]
+//        npm run bench -- --dicomweb [--only t1,t2] [--count N] [--slide-tiles N] [--requests N] [--budget-s N] [--no-build]
 import { requireInfra } from '@tessera/testing';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,13 +12,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { ensureCtCorpus, ensureLargeInstance, prefix, type Corpus } from './lib/corpus';
+import { ensureCtCorpus, ensureLargeInstance, ensureSlide, prefix, type Corpus, type Slide } from './lib/corpus';
+import { measureDicomweb, type DicomwebPlan, type DicomwebResult } from './lib/dicomweb';
 import { movescu, storescu, type SendResult } from './lib/dcmtk';
 import { cpuSnapshot, cpuUsage, rssBytes, RssSampler, waitForQuiet, type CpuUsage } from './lib/meters';
 import { logTail, run, sleep, waitFor } from './lib/process';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { startTarget, stopAllTargets, TARGET_NAMES, type BenchContext, type RunningTarget, type TargetName } from './lib/targets';
-import { formatIngest, formatLarge, formatMove, formatProfiles, medianIngest, type IngestResult, type LargeResult, type MoveRunResult } from './lib/report';
+import { formatDicomweb, formatIngest, formatLarge, formatMove, formatProfiles, medianIngest, type IngestResult, type LargeResult, type MoveRunResult } from './lib/report';
 
 const REPO = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -33,10 +37,16 @@ interface Options {
   build: boolean;
   profile: boolean;
   timeoutMs: number;
+  /** The DICOMweb read bench instead of the DIMSE one. */
+  dicomweb: boolean;
+  slideTiles: number;
+  /** Requests per DICOMweb latency measurement (series retrieves: a tenth of it). */
+  requests: number;
+  budgetMs: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, move: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000 };
+  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, move: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000, dicomweb: false, slideTiles: 160, requests: 200, budgetMs: 60_000 };
   let count: number | undefined;
   const value = (i: number): string => {
     const v = argv[i + 1];
@@ -94,11 +104,28 @@ function parseOptions(argv: readonly string[]): Options {
       case '--timeout-s':
         o.timeoutMs = positiveInt(value(i++), arg) * 1000;
         break;
+      case '--dicomweb':
+        o.dicomweb = true;
+        break;
+      case '--slide-tiles':
+        o.slideTiles = positiveInt(value(i++), arg);
+        break;
+      case '--requests':
+        o.requests = positiveInt(value(i++), arg);
+        break;
+      case '--budget-s':
+        o.budgetMs = positiveInt(value(i++), arg) * 1000;
+        break;
       default:
         throw new Error(`unknown option ${arg}`);
     }
   }
   if (o.quick) o.large = false;
+  if (o.dicomweb) {
+    // Reads only: the archives (storescp serves no DICOMweb), and none of the DIMSE sections.
+    o.targets = o.targets.filter((t) => t !== 'storescp');
+    Object.assign(o, { ingest: false, move: false, large: false });
+  }
   o.count = count ?? (o.quick ? 200 : 1000);
   // Three runs per line by default (median): this machine is shared, and one run can land in a burst.
   o.repeat ||= o.quick ? 1 : 3;
@@ -348,6 +375,37 @@ async function moveRuns(name: TargetName, corpus: Corpus, ctx: BenchContext, opt
   return results;
 }
 
+/**
+ * Loads the CT study and the slide into a fresh archive (storescu, not measured), then measures its
+ * DICOMweb reads (lib/dicomweb.ts); the target restarts twice on the way, for the cold figures.
+ */
+async function dicomwebRun(name: TargetName, ct: Corpus, slide: Slide, ctx: BenchContext, options: Options): Promise<DicomwebResult> {
+  let target: RunningTarget | undefined;
+  try {
+    target = await startTarget(name, ctx);
+    const t = target;
+    // The slide's JPEG Baseline presentation context is proposed explicitly (-R -xy): storescu's default
+    // list of 128 contexts does not reach VL Whole Slide Microscopy.
+    const loads = await Promise.all([
+      ...split(ct.files, 3).map((files) => storescu(t.dimsePort, t.calledAE, files, options.timeoutMs)),
+      storescu(t.dimsePort, t.calledAE, slide.files, options.timeoutMs, ['-R', '-xy', '-ts', '900']),
+    ]);
+    const notLoaded = loads.find((l) => l.succeeded !== l.files);
+    if (notLoaded) throw new Error(`loading failed: ${notLoaded.problem ?? ''}`);
+    for (const [study, count] of [[ct.studyInstanceUID, ct.files.length], [slide.studyInstanceUID, slide.files.length]] as const) {
+      await waitFor(async () => ((await t.countInstances(study)) >= count ? true : undefined), SETTLE_MS[name], () => `study ${study} did not become queryable`);
+    }
+    const plan: DicomwebPlan = { retrieveWarm: Math.max(3, Math.round(options.requests / 20)), metadata: Math.max(5, Math.round(options.requests / 10)), qido: Math.max(10, Math.round(options.requests / 4)), ctFrames: options.requests, tiles: options.requests, budgetMs: options.budgetMs };
+    await waitForQuiet();
+    const result = await measureDicomweb(t, ct, slide, plan);
+    return result.status === 'ok' ? result : { ...result, error: `${result.error ?? ''}\n--- ${t.logFile}:\n${logTail(t.logFile, 1500)}` };
+  } catch (err) {
+    return { target: name, status: 'failed', error: `${(err as Error).message}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` };
+  } finally {
+    await target?.stop().catch((err: Error) => log(`  could not stop ${name} cleanly: ${err.message}`));
+  }
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -377,6 +435,19 @@ async function main(): Promise<void> {
   const generated = performance.now();
   const corpus = prefix(ensureCtCorpus(path.join(benchTmp, 'cache', 'ct-1000'), Math.max(1000, options.count)), options.count);
   log(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / MiB).toFixed(1)} MiB (${((performance.now() - generated) / 1000).toFixed(1)} s to generate or check)`);
+
+  const dicomweb: DicomwebResult[] = [];
+  if (options.dicomweb) {
+    const t = performance.now();
+    const slide = await ensureSlide(path.join(benchTmp, 'cache', `wsi-${options.slideTiles}`), options.slideTiles, requireInfra().python, REPO);
+    log(`slide: ${slide.levels.length} levels, ${slide.levels.reduce((n, l) => n + l.frames, 0)} tiles of 512 x 512, ${(slide.bytes / MiB).toFixed(0)} MiB (${((performance.now() - t) / 1000).toFixed(1)} s to generate or check)`);
+    for (const name of options.targets) {
+      process.stdout.write(`  ${name}, DICOMweb: `);
+      const result = await dicomwebRun(name, corpus, slide, ctx, options);
+      dicomweb.push(result);
+      log(result.status === 'ok' ? `retrieve ${result.retrieveWarmMiBs?.toFixed(0)} MiB/s warm, tile p99 ${result.tile?.p99.toFixed(1)} ms` : `FAILED\n${indent(result.error ?? '')}`);
+    }
+  }
 
   const ingest: IngestResult[] = [];
   for (let r = 1; r <= (options.ingest ? options.repeat : 0); r++) {
@@ -420,6 +491,7 @@ async function main(): Promise<void> {
   if (ingest.length > 0) log(formatIngest(summary, corpus));
   if (moves.length > 0) log(`\n${formatMove(moves)}`);
   if (large.length > 0) log(`\n${formatLarge(large)}`);
+  if (dicomweb.length > 0) log(`\n${formatDicomweb(dicomweb)}`);
   const profiles = ingest.filter((r) => r.profile);
   if (profiles.length > 0) log(`\n${formatProfiles(profiles)}`);
   log(`\nwhole run: ${(totalS / 60).toFixed(1)} min`);
@@ -429,7 +501,7 @@ async function main(): Promise<void> {
   const out = path.join(resultsDir, `${stamp}.json`);
   fs.writeFileSync(
     out,
-    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, moves, large }, null, 2),
+    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, moves, large, dicomweb }, null, 2),
   );
   log(`results: ${path.relative(REPO, out)}`);
 }

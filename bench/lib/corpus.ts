@@ -2,6 +2,7 @@ import { encodeDataset, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, generateUid, 
 import { writeSyntheticStudy } from '@tessera/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { run } from './process';
 
 const MULTIFRAME_GRAYSCALE_WORD_SC = '1.2.840.10008.5.1.4.1.1.7.3';
 
@@ -136,4 +137,40 @@ function atValue(group: number, element: number): Buffer {
   b.writeUInt16LE(group, 0);
   b.writeUInt16LE(element, 2);
   return b;
+}
+
+/** One level of a generated whole-slide pyramid: a Part 10 file of `frames` JPEG tiles. */
+export interface SlideLevel {
+  readonly file: string;
+  readonly sop: string;
+  readonly columns: number;
+  readonly rows: number;
+  readonly frames: number;
+  readonly bytes: number;
+}
+
+/** A whole-slide image (one series, one instance per level), as test/e2e/peers/wsi_slide.py wrote it. */
+export interface Slide extends Corpus {
+  readonly seriesInstanceUID: string;
+  readonly levels: readonly SlideLevel[];
+}
+
+/**
+ * A VL Whole Slide Microscopy TILED_FULL pyramid of `tilesAcross` x `tilesAcross` JPEG tiles of 512 x 512
+ * at full resolution, halved level by level down to one tile (160 tiles across: about 2 GiB), generated
+ * once into `dir` by the e2e suite's generator with the test venv's Python and reused.
+ */
+export async function ensureSlide(dir: string, tilesAcross: number, python: string, repoRoot: string): Promise<Slide> {
+  const manifestFile = path.join(dir, 'manifest.json');
+  const cached = readManifest(manifestFile, (m) => (m as Partial<Slide>).levels !== undefined && m.files[0] === path.join(dir, 'level-0.dcm'));
+  if (cached) return JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Slide;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const levels = Math.ceil(Math.log2(tilesAcross)) + 1;
+  const args = [path.join(repoRoot, 'test/e2e/peers/wsi_slide.py'), '--out', dir, '--tiles-across', String(tilesAcross), '--tiles-down', String(tilesAcross), '--tile', '512', '--levels', String(levels)];
+  const r = await run(python, args, { timeoutMs: 60 * 60_000 });
+  if (r.code !== 0) throw new Error(`wsi_slide.py failed:\n${r.output.slice(-3000)}`);
+  const written = JSON.parse(r.output) as { study: string; series: string; files: string[]; levels: SlideLevel[]; bytes: number };
+  const slide: Slide = { studyInstanceUID: written.study, seriesInstanceUID: written.series, files: written.files, bytes: written.bytes, levels: written.levels };
+  fs.writeFileSync(manifestFile, JSON.stringify({ version: MANIFEST_VERSION, ...slide }));
+  return slide;
 }

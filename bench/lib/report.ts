@@ -1,4 +1,5 @@
 import type { Corpus } from './corpus';
+import type { DicomwebResult, Latencies } from './dicomweb';
 import type { CpuUsage } from './meters';
 import type { ProfileSummary } from './profile';
 import type { TargetName } from './targets';
@@ -233,5 +234,57 @@ export function formatMove(results: readonly MoveRunResult[]): string {
     ),
   ];
   for (const r of results.filter((x) => x.status !== 'ok')) out.push(`${r.target}: ${r.error ?? ''}`);
+  return out.join('\n');
+}
+
+/** DICOMweb reads per target, with ratios to Orthanc-PostgreSQL, and the issue's goals for Tessera. */
+export function formatDicomweb(results: readonly DicomwebResult[]): string {
+  const ref = results.find((r) => r.target === 'orthanc-postgresql' && r.status === 'ok');
+  const ratio = (mine: number | undefined, theirs: number | undefined): string => {
+    if (mine === undefined || !theirs) return '-';
+    const r = mine / theirs;
+    // Two significant digits below 0.1: a tile in 13 ms against one in 8 s is 0.0015x, not 0.00x.
+    return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}x`;
+  };
+  const ms = (n: number | undefined): string => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+  const first = results.find((r) => r.retrieveBytes !== undefined);
+  const out = [
+    `DICOMweb reads (client: Node http, keep-alive, TCP_NODELAY; ms from request to last byte; x = ratio to Orthanc-PG: for MiB/s higher is better, for ms lower is better)`,
+    `Series retrieve of the ${((first?.retrieveBytes ?? 0) / 2 ** 20).toFixed(0)} MiB CT series (multipart/related; type="application/dicom", as stored) and series metadata (application/dicom+json):`,
+    table(
+      ['target', 'cold MiB/s', 'x', 'warm MiB/s', 'x', 'metadata p50 ms', 'p95 ms', 'x p95'],
+      results.map((r) => [r.target, f1(r.retrieveColdMiBs), ratio(r.retrieveColdMiBs, ref?.retrieveColdMiBs), f1(r.retrieveWarmMiBs), ratio(r.retrieveWarmMiBs, ref?.retrieveWarmMiBs), ms(r.seriesMetadata?.p50), ms(r.seriesMetadata?.p95), ratio(r.seriesMetadata?.p95, ref?.seriesMetadata?.p95)]),
+    ),
+    '',
+    'QIDO-RS (application/dicom+json), p50 / p95 ms: studies?PatientID=, series of the study, instances of the CT series:',
+    table(
+      ['target', 'studies', 'x p95', 'series', 'x p95', 'instances', 'x p95'],
+      results.map((r) => {
+        const q = r.qido;
+        const pair = (l: Latencies | undefined): string => (l ? `${ms(l.p50)} / ${ms(l.p95)}` : '-');
+        return [r.target, pair(q?.studiesByPatientId), ratio(q?.studiesByPatientId.p95, ref?.qido?.studiesByPatientId.p95), pair(q?.seriesOfStudy), ratio(q?.seriesOfStudy.p95, ref?.qido?.seriesOfStudy.p95), pair(q?.instancesOfSeries), ratio(q?.instancesOfSeries.p95, ref?.qido?.instancesOfSeries.p95)];
+      }),
+    ),
+    '',
+    'Frames: CT frame 1 of random instances (application/octet-stream, as stored); random tiles of the whole slide (image/jpeg, as wsidicom asks), warm, and the first tile after a restart:',
+    table(
+      ['target', 'CT p50 ms', 'p99 ms', 'x p99', 'tiles', 'tile p50 ms', 'p99 ms', 'x p99', 'first tile ms'],
+      results.map((r) => [r.target, ms(r.ctFrame?.p50), ms(r.ctFrame?.p99), ratio(r.ctFrame?.p99, ref?.ctFrame?.p99), String(r.tile?.n ?? '-'), ms(r.tile?.p50), ms(r.tile?.p99), ratio(r.tile?.p99, ref?.tile?.p99), ms(r.firstTileAfterRestartMs)]),
+    ),
+  ];
+  out.push('(- : not measured; a target that failed keeps what it measured before the failure, listed below)');
+  for (const r of results.filter((x) => x.status === 'ok' && x.target.startsWith('tessera'))) {
+    const goals = [
+      ref ? `retrieve warm ${ratio(r.retrieveWarmMiBs, ref.retrieveWarmMiBs)} (goal >= 1x)` : undefined,
+      ref ? `retrieve cold ${ratio(r.retrieveColdMiBs, ref.retrieveColdMiBs)} (goal >= 1.5x)` : undefined,
+      ref ? `metadata p95 ${ratio(r.seriesMetadata?.p95, ref.seriesMetadata?.p95)} (goal <= 0.5x)` : undefined,
+      `tile p99 ${ms(r.tile?.p99)} ms (goal <= 30 ms)`,
+    ].filter(Boolean);
+    out.push(`${r.target}: ${goals.join(', ')}`);
+  }
+  for (const r of results) {
+    if (r.cutShort) out.push(`${r.target}: cut short by the time budget: ${r.cutShort.join('; ')}`);
+    if (r.status !== 'ok') out.push(`${r.target}: ${r.error ?? ''}`);
+  }
   return out.join('\n');
 }

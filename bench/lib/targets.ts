@@ -39,6 +39,10 @@ export interface RunningTarget {
   registerPeer?(aeTitle: string, port: number): Promise<void>;
   /** Removes what the target has received so far (storescp only: the files it wrote). */
   clear?(): void;
+  /** Its DICOMweb service (archives only): the base URL and the headers that authorise a read. */
+  readonly dicomweb?: { readonly base: string; headers(): Promise<Record<string, string>> };
+  /** Stops the process and starts it again on the same state (for "cold" reads: the process's caches are gone). */
+  restart?(): Promise<void>;
   /** Stops the process (by pid) and removes every piece of state created for it. */
   stop(): Promise<void>;
 }
@@ -91,14 +95,13 @@ export async function stopAllTargets(): Promise<void> {
 export async function startTarget(name: TargetName, ctx: BenchContext): Promise<RunningTarget> {
   const target = await launch(name, ctx);
   running.add(target);
-  const stop = target.stop;
-  return {
-    ...target,
-    stop: async () => {
-      running.delete(target);
-      await stop();
-    },
+  // Wrapped in place rather than copied: a restarted target's pid is a getter.
+  const stop = target.stop.bind(target);
+  target.stop = async () => {
+    running.delete(target);
+    await stop();
   };
+  return target;
 }
 
 function launch(name: TargetName, ctx: BenchContext): Promise<RunningTarget> {
@@ -220,9 +223,13 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
   const logFile = path.join(ctx.logDir, `${name}-${httpPort}.log`);
   const main = path.join(ctx.repoRoot, 'dist/apps/tessera/src/main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
-  const server = Server.start(name, process.execPath, [...ctx.tesseraNodeArgs, main], { env, cwd, logFile });
   const base = `http://127.0.0.1:${httpPort}`;
-  await awaitReady(server, () => httpOk(`${base}/readyz`), cleanup);
+  const launchServer = async (): Promise<Server> => {
+    const started = Server.start(name, process.execPath, [...ctx.tesseraNodeArgs, main], { env, cwd, logFile });
+    await awaitReady(started, () => httpOk(`${base}/readyz`), cleanup);
+    return started;
+  };
+  let server = await launchServer();
   // Every HTTP route asks for a token: the embedded provider's development accounts (docs/security.md §4).
   const tokens = new Map<string, Promise<string>>();
   const authorization = async (account: 'technologist' | 'admin'): Promise<Record<string, string>> => {
@@ -235,7 +242,9 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
   };
   return {
     name,
-    pid: server.pid,
+    get pid() {
+      return server.pid;
+    },
     dimsePort,
     calledAE: 'TESSERA',
     logFile,
@@ -253,6 +262,13 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
       const res = await fetch(`${base}/admin/tenants/default/application-entities/${aeTitle}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(await authorization('admin')) }, body: JSON.stringify({ host: '127.0.0.1', port }) });
       if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
     },
+    dicomweb: { base: `${base}/dicomweb`, headers: () => authorization('technologist') },
+    restart: async () => {
+      await server.stop();
+      // Tokens stay valid (the embedded provider keeps its key in the data directory); fetched again anyway.
+      tokens.clear();
+      server = await launchServer();
+    },
     stop: async () => {
       await server.stop();
       await cleanup();
@@ -264,13 +280,12 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
 
 const ORTHANC = '/usr/sbin/Orthanc';
 
-/** Where Debian puts the PostgreSQL index plugin (the path differs between packagings). */
-function findOrthancPgPlugin(): string {
+/** Where Debian puts Orthanc's plugins (the path differs between packagings). */
+function findOrthancPlugin(file: string, debianPackage: string): string {
   for (const dir of ['/usr/share/orthanc/plugins', '/usr/lib/orthanc/plugins', '/usr/lib/x86_64-linux-gnu/orthanc/plugins']) {
-    const file = path.join(dir, 'libOrthancPostgreSQLIndex.so');
-    if (fs.existsSync(file)) return file;
+    if (fs.existsSync(path.join(dir, file))) return path.join(dir, file);
   }
-  throw new Error('libOrthancPostgreSQLIndex.so not found: apt-get install orthanc-postgresql');
+  throw new Error(`${file} not found: apt-get install ${debianPackage}`);
 }
 
 /**
@@ -294,6 +309,18 @@ export const ORTHANC_INGEST_SETTINGS = {
   MetricsEnabled: true,
 } as const;
 
+/**
+ * The DICOMweb plugin (Debian's orthanc-dicomweb 1.7) and the HTTP settings its reads depend on. Series
+ * and study metadata are built from the stored files ("Full", the default), as Tessera returns every
+ * attribute of every instance; Orthanc's own defaults for keep-alive and TCP_NODELAY, listed.
+ */
+export const ORTHANC_DICOMWEB_SETTINGS = {
+  DicomWeb: { Enable: true, Root: '/dicom-web/', StudiesMetadata: 'Full', SeriesMetadata: 'Full' },
+  KeepAlive: true,
+  TcpNoDelay: true,
+  HttpThreadsCount: 50,
+} as const;
+
 async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): Promise<RunningTarget> {
   const name: TargetName = index === 'sqlite' ? 'orthanc-sqlite' : 'orthanc-postgresql';
   const dir = freshDir(ctx, name);
@@ -312,15 +339,16 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     DicomCheckCalledAet: false,
-    Plugins: [] as string[],
+    Plugins: [findOrthancPlugin('libOrthancDicomWeb.so', 'orthanc-dicomweb')],
     ...ORTHANC_INGEST_SETTINGS,
+    ...ORTHANC_DICOMWEB_SETTINGS,
   };
   let db: ScratchDatabase | undefined;
   if (index === 'postgresql') {
     const infra = requireInfra();
     db = await createDatabase(infra, 'bench_orthanc');
     cleanups.push(db.drop);
-    config.Plugins = [findOrthancPgPlugin()];
+    config.Plugins = [...(config.Plugins as string[]), findOrthancPlugin('libOrthancPostgreSQLIndex.so', 'orthanc-postgresql')];
     config.PostgreSQL = {
       EnableIndex: true,
       EnableStorage: false,
@@ -337,13 +365,19 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
   const configFile = path.join(dir, 'orthanc.json');
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const logFile = path.join(ctx.logDir, `${name}-${httpPort}.log`);
-  const server = Server.start(name, ORTHANC, [configFile], { env: DCMTK_ENV, cwd: dir, logFile });
   const base = `http://127.0.0.1:${httpPort}`;
-  await awaitReady(server, () => httpOk(`${base}/system`), cleanup);
+  const launchServer = async (): Promise<Server> => {
+    const started = Server.start(name, ORTHANC, [configFile], { env: DCMTK_ENV, cwd: dir, logFile });
+    await awaitReady(started, () => httpOk(`${base}/system`), cleanup);
+    return started;
+  };
+  let server = await launchServer();
   const { PostgreSQL: pg, ...shown } = config;
   return {
     name,
-    pid: server.pid,
+    get pid() {
+      return server.pid;
+    },
     dimsePort,
     calledAE: 'ORTHANC',
     logFile,
@@ -358,6 +392,11 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
       // Orthanc answers C-MOVE only for known modalities (DicomAlwaysAllowMove is false by default).
       const res = await fetch(`${base}/modalities/${aeTitle}`, { method: 'PUT', body: JSON.stringify({ AET: aeTitle, Host: '127.0.0.1', Port: port }) });
       if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
+    },
+    dicomweb: { base: `${base}/dicom-web`, headers: async () => ({}) },
+    restart: async () => {
+      await server.stop(30_000);
+      server = await launchServer();
     },
     stop: async () => {
       await server.stop(30_000);

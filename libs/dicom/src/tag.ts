@@ -78,6 +78,7 @@ export const Tags = {
   ReferencedSOPInstanceUID: 0x00081155,
   WarningReason: 0x00081196,
   InstanceAvailability: 0x00080056,
+  AvailableTransferSyntaxUID: 0x00083002,
   TimezoneOffsetFromUTC: 0x00080201,
   PatientName: 0x00100010,
   PatientID: 0x00100020,

@@ -66,7 +66,13 @@ export class SearchUseCase {
             const url = `${seriesUrl(base, i.series)}/instances/${uid(i.metadata, Tags.SOPInstanceUID)}`;
             // The instance as stored, with its patient's current attributes (those of its study's patient).
             const current = withPatientAttributes(i.metadata, i.series.study.attributes);
-            return composeQueryMatch(query, { ...resolveBulkDataUris(current, url), ...seriesAvailable(i.series), [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] } }, url);
+            const computed: DicomJsonDataset = {
+              [tagKey(Tags.InstanceAvailability)]: { vr: 'CS', Value: ['ONLINE'] },
+              // The syntax it is stored in and served in without transcoding (an additional query attribute,
+              // PS3.4 Table C.3-1): whole-slide viewers (wsidicom) ask for it to choose how to fetch frames.
+              [tagKey(Tags.AvailableTransferSyntaxUID)]: { vr: 'UI', Value: [i.transferSyntaxUID] },
+            };
+            return composeQueryMatch(query, { ...resolveBulkDataUris(current, url), ...seriesAvailable(i.series), ...computed }, url);
           }),
         };
       }
