@@ -1,3 +1,4 @@
 export * from './accept';
 export * from './multipart-related';
 export * from './multipart-writer';
+export * from './write-parts';

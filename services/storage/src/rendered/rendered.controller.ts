@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { Audited, LOGGER, Requires, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
-import { MultipartWriter } from '@tessera/multipart';
+import { MultipartWriter, writeChunk } from '@tessera/multipart';
 import { parseRenderedQuery, RenderError, type QueryParameters, type RenderOptions } from '@tessera/rendering';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -140,9 +140,9 @@ export class RenderedController {
     try {
       for (const part of parts) {
         const image = await part.render();
-        await write(body, writer.partHeader({ 'Content-Type': image.mediaType, 'Content-Length': String(image.body.length) }));
-        await write(body, image.body);
-        await write(body, writer.partEnd());
+        await writeChunk(body, writer.partHeader({ 'Content-Type': image.mediaType, 'Content-Length': String(image.body.length) }));
+        await writeChunk(body, image.body);
+        await writeChunk(body, writer.partEnd());
       }
       body.end(writer.close());
     } catch (err) {
@@ -158,9 +158,4 @@ function frameList(text: string): number[] | undefined {
   const parts = text.split(',');
   if (parts.length > 1000 || !parts.every((p) => /^\d{1,9}$/.test(p) && Number(p) >= 1)) return undefined;
   return parts.map(Number);
-}
-
-async function write(stream: PassThrough, data: Buffer): Promise<void> {
-  if (stream.destroyed) throw new Error('the client went away');
-  if (!stream.write(data)) await new Promise<void>((resolve) => stream.once('drain', resolve));
 }

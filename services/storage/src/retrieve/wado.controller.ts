@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { Audited, INSTANCE_INDEX, LOGGER, Requires, ResearchViewable, researchViewOf, sendError, Shareable, TENANT_RESOLVER, type TenantResolver, validPathUids } from '@tessera/platform';
-import { MultipartWriter, parseAccept, rangeCovers } from '@tessera/multipart';
+import { MultipartWriter, parseAccept, rangeCovers, writeParts } from '@tessera/multipart';
 import type { Logger } from '@tessera/telemetry';
 import { parseQidoQuery, stringValue } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
@@ -140,22 +140,12 @@ export class WadoController {
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     void reply.code(status).header('Content-Type', writer.contentType(partType)).send(body);
     try {
-      for (const part of parts) {
-        await write(body, writer.partHeader(part.headers));
-        const source = await part.open();
-        for await (const chunk of source) await write(body, chunk as Buffer);
-        await write(body, writer.partEnd());
-      }
-      body.end(writer.close());
+      await writeParts(body, writer, parts);
+      body.end();
     } catch (err) {
       // The status line has gone out; cutting the body short is the only way left to say it failed.
       this.logger.error('retrieve failed mid-response', { error: (err as Error).message });
       body.destroy(err as Error);
     }
   }
-}
-
-async function write(stream: PassThrough, data: Buffer): Promise<void> {
-  if (stream.destroyed) throw new Error('the client went away');
-  if (!stream.write(data)) await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
