@@ -60,16 +60,7 @@ export class TypeormObjectCatalog implements ObjectCatalog {
   }
 
   async list(tenant: string, scope: CatalogScope): Promise<StoredObject[]> {
-    const params: string[] = [tenant, scope.study];
-    let where = 'tenant_id = $1 AND study_instance_uid = $2';
-    if (scope.series !== undefined) {
-      params.push(scope.series);
-      where += ` AND series_instance_uid = $${params.length}`;
-    }
-    if (scope.instance !== undefined) {
-      params.push(scope.instance);
-      where += ` AND sop_instance_uid = $${params.length}`;
-    }
+    const { where, params } = scopeCondition(tenant, scope);
     const rows = (await this.db.dataSource.query(
       `SELECT ${COLUMNS} FROM stored_object WHERE ${where} ORDER BY series_instance_uid COLLATE "C", sop_instance_uid COLLATE "C"`,
       params,
@@ -113,4 +104,22 @@ function fromRow(row: Row): StoredObject {
     datasetSha256: row.dataset_sha256.trim(),
     storedAt: new Date(row.stored_at),
   };
+}
+
+/**
+ * The SQL condition and parameters ($1…) selecting a tenant's study, series of it or instance of that
+ * series, in stored_object or any table that names its columns alike (instance, series).
+ */
+export function scopeCondition(tenant: string, scope: CatalogScope): { where: string; params: string[] } {
+  const params = [tenant, scope.study];
+  let where = 'tenant_id = $1 AND study_instance_uid = $2';
+  if (scope.series !== undefined) {
+    params.push(scope.series);
+    where += ` AND series_instance_uid = $${params.length}`;
+  }
+  if (scope.instance !== undefined) {
+    params.push(scope.instance);
+    where += ` AND sop_instance_uid = $${params.length}`;
+  }
+  return { where, params };
 }

@@ -1,7 +1,8 @@
+import { scopeCondition } from '@tessera/catalog';
 import type { Database } from '@tessera/database';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
 import type { EntityManager } from 'typeorm';
-import type { DeleteInstancesOutcome, DeletedSeries, DeletionRequest, DeletionScope, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
+import type { DeleteInstancesOutcome, DeletedSeries, DeletionRequest, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
 import type { PatientIdentity } from './patient-erasure.port';
 import { findHold, lockPatient } from './patient-lock.sql';
 
@@ -34,7 +35,7 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
       const [study] = (await manager.query('SELECT accession_number FROM study WHERE tenant_id = $1 AND study_instance_uid = $2 FOR UPDATE', [tenant, scope.study])) as {
         accession_number: string | null;
       }[];
-      const { where, params } = scopeFilter(tenant, scope);
+      const { where, params } = scopeCondition(tenant, scope);
       const [indexed] = (await manager.query(`DELETE FROM instance WHERE ${where} RETURNING sop_instance_uid, series_instance_uid, sop_class_uid, object_key`, params)) as [TakenRow[], number];
       // The catalog also has objects stored but not indexed yet.
       const [cataloged] = (await manager.query(`DELETE FROM stored_object WHERE ${where} RETURNING sop_instance_uid, series_instance_uid, sop_class_uid, object_key`, params)) as [TakenRow[], number];
@@ -137,21 +138,6 @@ async function patientOf(manager: EntityManager, tenant: string, study: string):
     study,
   ])) as { patient_id: string; issuer_of_patient_id: string }[];
   return row ? { patientID: row.patient_id, issuerOfPatientID: row.issuer_of_patient_id } : undefined;
-}
-
-// The same filter fits table instance and table stored_object, which name their columns alike.
-function scopeFilter(tenant: string, scope: DeletionScope): { where: string; params: string[] } {
-  const params = [tenant, scope.study];
-  let where = 'tenant_id = $1 AND study_instance_uid = $2';
-  if (scope.series !== undefined) {
-    params.push(scope.series);
-    where += ` AND series_instance_uid = $${params.length}`;
-  }
-  if (scope.instance !== undefined) {
-    params.push(scope.instance);
-    where += ` AND sop_instance_uid = $${params.length}`;
-  }
-  return { where, params };
 }
 
 function seriesOf(rows: readonly TakenRow[]): DeletedSeries[] {

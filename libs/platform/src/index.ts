@@ -17,3 +17,4 @@ export * from './audit/dimse-audit';
 export * from './fhir/fhir-http';
 export * from './fhir/fhir-exception.filter';
 export * from './access/research-view';
+export * from './periodic-round';

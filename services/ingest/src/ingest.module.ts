@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { AeRegistry } from '@tessera/ae-registry';
 import type { BlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog } from '@tessera/catalog';
@@ -9,6 +9,7 @@ import type { OutboxRelay } from '@tessera/outbox';
 import { AE_REGISTRY, BLOB_STORE, COMMITMENT_STORE, DimseAudit, INSTANCE_INDEX, DimseOutbound, DimseServiceRegistry, LOGGER, OBJECT_CATALOG, OUTBOX_RELAY, PROCEDURE_STEPS } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname, tmpdir } from 'node:os';
+import { CommitmentSweep } from './commitment/commitment-sweep';
 import { StorageCommitmentScpService } from './commitment/storage-commitment-scp.service';
 import { StorageCommitmentUseCase } from './commitment/storage-commitment.use-case';
 import { StorageCommitmentsController } from './commitment/storage-commitments.controller';
@@ -32,8 +33,6 @@ const MAX_METADATA_PART_BYTES = 64 * 1024 * 1024;
 const COMMITMENT_LEASE_MS = 5 * 60_000;
 // Report deliveries are retried after these waits (about a day in all), then abandoned.
 const COMMITMENT_RETRIES_MS = [10_000, 30_000, 60_000, 5 * 60_000, 15 * 60_000, ...Array<number>(24).fill(60 * 60_000)];
-// How often each ingest process looks for commitments due (after a restart or a failed delivery).
-const COMMITMENT_SWEEP_MS = 5_000;
 
 // The same bound for a procedure step's attributes, which its row holds and its events draw on.
 const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostname()}`, maxAttributesBytes: 4 * 1024 * 1024 };
@@ -79,12 +78,10 @@ const PROCEDURE_STEP_OPTIONS: ProcedureStepOptions = { source: `ingest@${hostnam
       useFactory: (steps: ProcedureStepStore, relay: OutboxRelay) => new SetProcedureStepUseCase(steps, () => relay.notify(), PROCEDURE_STEP_OPTIONS),
       inject: [PROCEDURE_STEPS, OUTBOX_RELAY],
     },
+    CommitmentSweep,
   ],
 })
-export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
-  private sweeper: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-
+export class IngestModule implements OnModuleInit {
   constructor(
     private readonly registry: DimseServiceRegistry,
     private readonly audit: DimseAudit,
@@ -99,22 +96,5 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.registry.register(new StorageScpService(this.store, this.audit, this.logger.child({ component: 'storage-scp' })));
     this.registry.register(new StorageCommitmentScpService(this.commitments, this.logger.child({ component: 'storage-commitment' })));
     this.registry.register(new MppsScpService(this.createStep, this.setStep, this.logger.child({ component: 'mpps-scp' })));
-  }
-
-  // Commitments whose report is due again (a failed delivery, or a process that stopped mid-way).
-  onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => {
-      // One sweep at a time; a tick that finds one still running is skipped.
-      this.sweeping ??= this.commitments
-        .sweep()
-        .then(() => undefined)
-        .catch((err: Error) => this.logger.error('storage commitment sweep failed', { error: err.message }))
-        .finally(() => (this.sweeping = undefined));
-    }, COMMITMENT_SWEEP_MS);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.sweeper);
-    await this.sweeping;
   }
 }

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER } from '@tessera/platform';
+import { LOGGER, PeriodicRound } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
-import { PollingSender } from '../polling-sender';
 import { SendResultsUseCase } from './send-results.use-case';
 
 /** Sends queued results in the hl7 role: when one is queued, and every second for retries. */
 @Injectable()
-export class ResultsSender extends PollingSender {
+export class ResultsSender extends PeriodicRound {
   constructor(send: SendResultsUseCase, @Inject(LOGGER) logger: Logger) {
-    super(() => send.execute(() => new Date()), logger.child({ component: 'hl7-results' }), 'sending HL7 results failed; retrying');
+    super(() => send.execute(() => new Date()), logger.child({ component: 'hl7-results' }), 'sending HL7 results failed; retrying', { everyMs: 1000 });
   }
 }
