@@ -18,3 +18,4 @@ export * from './fhir/fhir-http';
 export * from './fhir/fhir-exception.filter';
 export * from './access/research-view';
 export * from './periodic-round';
+export * from './bus-consumer';

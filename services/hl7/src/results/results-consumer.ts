@@ -1,32 +1,22 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { EventBus, Subscription } from '@tessera/bus';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventBus } from '@tessera/bus';
 import { Topics } from '@tessera/contracts';
-import { EVENT_BUS } from '@tessera/platform';
+import { BusConsumer, EVENT_BUS } from '@tessera/platform';
 import { QueueResultUseCase } from './queue-result.use-case';
 
 /** The hl7 role's consumer group on the studies topic: stable studies become results for the RIS. */
 @Injectable()
-export class ResultsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class ResultsConsumer extends BusConsumer {
   static readonly GROUP = 'tessera-hl7-results';
-  private subscription: Subscription | undefined;
 
-  constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
-    private readonly queue: QueueResultUseCase,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
+  constructor(@Inject(EVENT_BUS) bus: EventBus, queue: QueueResultUseCase) {
+    super(bus, {
       group: ResultsConsumer.GROUP,
       topics: [Topics.Studies],
       deadLetterTopic: Topics.DeadLetter,
       handler: async (message) => {
-        await this.queue.handle(message);
+        await queue.handle(message);
       },
     });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.close();
   }
 }

@@ -1,32 +1,22 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { EventBus, Subscription } from '@tessera/bus';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventBus } from '@tessera/bus';
 import { Topics } from '@tessera/contracts';
-import { EVENT_BUS } from '@tessera/platform';
+import { BusConsumer, EVENT_BUS } from '@tessera/platform';
 import { QueueNotificationsUseCase } from './queue-notifications.use-case';
 
 /** The hl7 role's consumer group for FHIR Subscriptions on the studies topic: stable studies become notifications. */
 @Injectable()
-export class NotificationsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+export class NotificationsConsumer extends BusConsumer {
   static readonly GROUP = 'tessera-fhir-subscriptions';
-  private subscription: Subscription | undefined;
 
-  constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
-    private readonly queue: QueueNotificationsUseCase,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
+  constructor(@Inject(EVENT_BUS) bus: EventBus, queue: QueueNotificationsUseCase) {
+    super(bus, {
       group: NotificationsConsumer.GROUP,
       topics: [Topics.Studies],
       deadLetterTopic: Topics.DeadLetter,
       handler: async (message) => {
-        await this.queue.handle(message);
+        await queue.handle(message);
       },
     });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.close();
   }
 }
