@@ -30,12 +30,36 @@ export async function createPostgresTestDatabase(tenants: readonly string[] = ['
     url: url.toString(),
     drop: async () => {
       await db.close();
-      const c = new Client({ connectionString: admin.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await dropDatabase(admin.toString(), name);
     },
   };
+}
+
+/**
+ * Drops a test database, ending the connections left to it. FORCE may not end a backend of another
+ * role (an autovacuum worker busy with the database after a heavy test: "must be a member of the role
+ * whose process is being terminated"), so that case is tried again, without FORCE (which waits for,
+ * and stops, autovacuum), for a few seconds. The admin connection is closed whatever happens: an open
+ * one would keep jest from exiting.
+ */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name}${attempt === 1 ? ' WITH (FORCE)' : ''}`);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        // 42501: insufficient privilege to end another role's backend; 55006: the database is in use.
+        if ((code !== '42501' && code !== '55006') || attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    await c.end();
+  }
 }
 
 /** A fresh PGlite database in a temporary directory, removed afterwards. */
