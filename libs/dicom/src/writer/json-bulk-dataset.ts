@@ -3,6 +3,7 @@ import { DicomError, DicomErrorCode } from '../errors';
 import type { DicomJsonDataset } from '../json/dicom-json';
 import { parseTagKey, tagKey, tagLabel, Tags, type Tag } from '../tag';
 import { EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntaxUIDs } from '../transfer-syntax';
+import { explicitLittleEndianHeader } from '../transcode/native-transcoder';
 import { hasLongLength, isVR, type VR } from '../vr';
 import { encodeJsonDataset } from './json-to-dataset';
 
@@ -103,13 +104,7 @@ async function* nativeElement(tag: Tag, vr: VR, source: BulkDataSource): AsyncGe
   const padded = source.sizeBytes + (source.sizeBytes % 2);
   const long = hasLongLength(vr);
   if (padded > (long ? UNDEFINED_LENGTH - 1 : 0xffff)) throw malformed(`${tagLabel(tag)} (${vr}) has ${source.sizeBytes} bytes of bulk data, more than its length field can hold`);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(padded, 8);
-  else header.writeUInt16LE(padded, 6);
-  yield header;
+  yield explicitLittleEndianHeader(tag, vr, padded);
   yield* exactly(source, tagLabel(tag));
   if (padded !== source.sizeBytes) yield Buffer.from([0]);
 }
