@@ -1,19 +1,10 @@
 import { DatasetParser, Tags, type DatasetVisitor, type ElementHeader, type TransferSyntax } from '@tessera/dicom';
 import type { FrameIndex } from './frame-index';
 import type { ImagePixel } from './image-pixel';
+import { PixelTags } from './native-decoder';
 import { pixelCodecFor, type PixelCodec } from './pixel-codecs';
 
-const A = {
-  SamplesPerPixel: 0x00280002,
-  PhotometricInterpretation: 0x00280004,
-  NumberOfFrames: Tags.NumberOfFrames,
-  Rows: Tags.Rows,
-  Columns: Tags.Columns,
-  BitsAllocated: Tags.BitsAllocated,
-  BitsStored: 0x00280101,
-  PixelRepresentation: Tags.PixelRepresentation,
-  ExtendedOffsetTable: 0x7fe00001,
-} as const;
+const A = PixelTags;
 const WANTED = new Set<number>(Object.values(A));
 
 // Enough of a fragment's first bytes for every codec's startsFrame (a JP2 signature box is 8 bytes).

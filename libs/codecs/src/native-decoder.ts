@@ -19,7 +19,8 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFrameBytes: 512 * 1024 *
 // decoded Pixel Data of 4 GiB − 2 bytes or more has no native encoding at all.
 const MAX_NATIVE_VALUE_LENGTH = 0xfffffffe;
 
-const A = {
+/** The Image Pixel Module's attributes (PS3.3 C.7.6.3) and the offset tables (PS3.5 A.4) the codecs read. */
+export const PixelTags = {
   SamplesPerPixel: 0x00280002,
   PhotometricInterpretation: 0x00280004,
   PlanarConfiguration: 0x00280006,
@@ -34,6 +35,7 @@ const A = {
   ExtendedOffsetTable: 0x7fe00001,
   ExtendedOffsetTableLengths: 0x7fe00002,
 } as const;
+const A = PixelTags;
 
 // Read before Pixel Data to describe the image (PS3.3 C.7.6.3).
 const DESCRIBING = new Set<number>([A.SamplesPerPixel, A.NumberOfFrames, A.Rows, A.Columns, A.BitsAllocated, A.BitsStored, A.PixelRepresentation]);
