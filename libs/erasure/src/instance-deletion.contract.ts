@@ -102,6 +102,28 @@ export function describeInstanceDeletionContract(name: string, create: () => Pro
       expect(await f.store.forgetUncataloged('t1', '1.2.3', ['1.2.3.2.1'])).toBe(0);
     });
 
+    it('keeps what the audit record of a deletion says until it is marked audited', async () => {
+      const series = await f.store.deleteInstances({ ...request('t1', { study: '1.2.3', series: '1.2.3.1' }), at: new Date(AT.getTime() - 1) }, () => []);
+      const study = await f.store.deleteInstances(request('t1', { study: '1.2.3' }), () => []);
+      if (series.kind !== 'deleted' || study.kind !== 'deleted') throw new Error('not deleted');
+      expect(await f.store.unaudited(10)).toEqual([
+        {
+          id: series.deletion.id,
+          tenant: 't1',
+          scope: { study: '1.2.3', series: '1.2.3.1' },
+          patient: P1,
+          study: { studyInstanceUID: '1.2.3', accessionNumber: 'ACC-1.2.3', sopClasses: [{ sopClassUID: DELETION_CT, numberOfInstances: 2 }] },
+          requestedBy: ADMIN,
+          requestedAt: new Date(AT.getTime() - 1),
+        },
+        expect.objectContaining({ id: study.deletion.id, scope: { study: '1.2.3' }, study: expect.objectContaining({ studyInstanceUID: '1.2.3' }) }),
+      ]);
+      expect(await f.store.unaudited(1)).toHaveLength(1);
+      await f.store.markAudited(series.deletion.id, AT);
+      await f.store.markAudited(series.deletion.id, AT);
+      expect((await f.store.unaudited(10)).map((d) => d.id)).toEqual([study.deletion.id]);
+    });
+
     it('lists a deletion for purging once its time has come, and marks it purged once', async () => {
       const outcome = await f.store.deleteInstances(request('t1', { study: '1.2.3', series: '1.2.3.2' }), () => []);
       if (outcome.kind !== 'deleted') throw new Error(outcome.kind);

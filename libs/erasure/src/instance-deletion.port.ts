@@ -43,6 +43,17 @@ export interface InstanceDeletion {
   readonly purgeAfter: Date;
 }
 
+/** A deletion as its audit record tells it: who asked, when, and what went. */
+export interface DeletionAudit {
+  readonly id: string;
+  readonly tenant: string;
+  readonly scope: DeletionScope;
+  readonly patient?: PatientIdentity;
+  readonly study: ErasedStudy;
+  readonly requestedBy: AuditParticipant;
+  readonly requestedAt: Date;
+}
+
 /** A deletion whose objects are still in the object store. */
 export interface PendingPurge {
   readonly id: string;
@@ -68,9 +79,14 @@ export interface InstanceDeletionStore {
   /**
    * Unless the study's patient is on legal hold, in one transaction: deletes the scope's instances
    * from the index and the catalog (and series and the study left without instances), records the
-   * deletion with its object keys, and appends the events `announce` makes of it.
+   * deletion with its object keys and what its audit record says (not audited yet), and appends the
+   * events `announce` makes of it.
    */
   deleteInstances(request: DeletionRequest, announce: (deletion: InstanceDeletion) => readonly OutboxEntry[]): Promise<DeleteInstancesOutcome>;
+  /** Up to `limit` deletions whose audit record is not written yet, oldest first. */
+  unaudited(limit: number): Promise<DeletionAudit[]>;
+  /** The deletion's audit record is written (a second call does nothing). */
+  markAudited(id: string, at: Date): Promise<void>;
   /** Up to `limit` deletions not purged yet whose purge time is not after `now`, oldest first. */
   duePurges(now: Date, limit: number): Promise<PendingPurge[]>;
   /**

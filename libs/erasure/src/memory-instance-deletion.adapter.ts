@@ -1,5 +1,6 @@
 import type { OutboxEntry } from '@tessera/outbox';
-import type { DeleteInstancesOutcome, DeletionRequest, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
+import type { AuditParticipant } from '@tessera/audit';
+import type { DeleteInstancesOutcome, DeletionAudit, DeletionRequest, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
 import type { PatientErasureStore, PatientIdentity } from './patient-erasure.port';
 
 /** One instance as the in-memory twin keeps it, standing for its index and catalog rows. */
@@ -23,7 +24,7 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
   private instances: MemoryInstanceRecord[] = [];
   // Index rows whose object is not in the catalog (indexed after their deletion).
   private uncataloged: MemoryInstanceRecord[] = [];
-  private readonly deletions = new Map<string, { deletion: InstanceDeletion; purgedAt?: Date }>();
+  private readonly deletions = new Map<string, { deletion: InstanceDeletion; requestedBy: AuditParticipant; auditedAt?: Date; purgedAt?: Date }>();
 
   constructor(private readonly holds: Pick<PatientErasureStore, 'holdOf'>) {}
 
@@ -70,9 +71,22 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
     };
     const events = announce(deletion);
     this.instances = this.instances.filter((i) => !taken.includes(i));
-    this.deletions.set(deletion.id, { deletion });
+    this.deletions.set(deletion.id, { deletion, requestedBy: request.requestedBy });
     this.events.push(...events);
     return { kind: 'deleted', deletion };
+  }
+
+  async unaudited(limit: number): Promise<DeletionAudit[]> {
+    return [...this.deletions.values()]
+      .filter((d) => d.auditedAt === undefined)
+      .sort((a, b) => a.deletion.requestedAt.getTime() - b.deletion.requestedAt.getTime() || compare(a.deletion.id, b.deletion.id))
+      .slice(0, limit)
+      .map(({ deletion: d, requestedBy }) => ({ id: d.id, tenant: d.tenant, scope: d.scope, ...(d.patient ? { patient: d.patient } : {}), study: d.study, requestedBy, requestedAt: d.requestedAt }));
+  }
+
+  async markAudited(id: string, at: Date): Promise<void> {
+    const entry = this.deletions.get(id);
+    if (entry && !entry.auditedAt) this.deletions.set(id, { ...entry, auditedAt: at });
   }
 
   async duePurges(now: Date, limit: number): Promise<PendingPurge[]> {

@@ -2,9 +2,17 @@ import { scopeCondition } from '@tessera/catalog';
 import type { Database } from '@tessera/database';
 import { appendToOutbox, type OutboxEntry } from '@tessera/outbox';
 import type { EntityManager } from 'typeorm';
-import type { DeleteInstancesOutcome, DeletedSeries, DeletionRequest, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
-import type { PatientIdentity } from './patient-erasure.port';
+import type { AuditParticipant } from '@tessera/audit';
+import type { DeleteInstancesOutcome, DeletedSeries, DeletionAudit, DeletionRequest, DeletionScope, InstanceDeletion, InstanceDeletionStore, PendingPurge } from './instance-deletion.port';
+import type { ErasedStudy, PatientIdentity } from './patient-erasure.port';
 import { findHold, lockPatient } from './patient-lock.sql';
+
+// What instance_deletion.audit keeps for the deletion's audit record (with requested_by and requested_at).
+interface StoredAudit {
+  readonly scope: DeletionScope;
+  readonly patient?: PatientIdentity;
+  readonly study: ErasedStudy;
+}
 
 interface TakenRow {
   sop_instance_uid: string;
@@ -58,13 +66,27 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
         requestedAt: request.at,
         purgeAfter: request.purgeAfter,
       };
+      const audit: StoredAudit = { scope, ...(patient ? { patient } : {}), study: deletion.study };
       await manager.query(
-        `INSERT INTO instance_deletion (id, tenant_id, study_instance_uid, requested_by, requested_at, purge_after, object_keys) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::text[])`,
-        [deletion.id, tenant, scope.study, JSON.stringify(request.requestedBy), request.at, request.purgeAfter, deletion.objectKeys],
+        `INSERT INTO instance_deletion (id, tenant_id, study_instance_uid, requested_by, requested_at, purge_after, object_keys, audit)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::text[], $8::jsonb)`,
+        [deletion.id, tenant, scope.study, JSON.stringify(request.requestedBy), request.at, request.purgeAfter, deletion.objectKeys, JSON.stringify(audit)],
       );
       await appendToOutbox(manager, announce(deletion));
       return { kind: 'deleted', deletion };
     });
+  }
+
+  async unaudited(limit: number): Promise<DeletionAudit[]> {
+    const rows = (await this.db.dataSource.query(
+      'SELECT id, tenant_id, requested_by, requested_at, audit FROM instance_deletion WHERE audited_at IS NULL ORDER BY requested_at, id LIMIT $1',
+      [limit],
+    )) as { id: string; tenant_id: string; requested_by: AuditParticipant; requested_at: Date | string; audit: StoredAudit }[];
+    return rows.map((r) => ({ id: r.id, tenant: r.tenant_id, ...r.audit, requestedBy: r.requested_by, requestedAt: new Date(r.requested_at) }));
+  }
+
+  async markAudited(id: string, at: Date): Promise<void> {
+    await this.db.dataSource.query('UPDATE instance_deletion SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [id, at]);
   }
 
   async duePurges(now: Date, limit: number): Promise<PendingPurge[]> {

@@ -15,6 +15,7 @@ import { StudyGrants1732360000000 } from './1732360000000-study-grants';
 import { FrameIndex1732370000000 } from './1732370000000-frame-index';
 import { InstanceDeletion1732370000001 } from './1732370000001-instance-deletion';
 import { PersonNameFuzzyMatching1732370000002 } from './1732370000002-person-name-fuzzy-matching';
+import { DeletionAudit1732380000000 } from './1732380000000-deletion-audit';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   FrameIndex1732370000000,
   InstanceDeletion1732370000001,
   PersonNameFuzzyMatching1732370000002,
+  DeletionAudit1732380000000,
 ];

@@ -4,6 +4,7 @@ import { InstancesDeletedV1, InstancesPurgedV1 } from '@tessera/contracts';
 import { MemoryInstanceDeletion, MemoryPatientErasure } from '@tessera/erasure';
 import { silentLogger } from '@tessera/telemetry';
 import { Readable } from 'node:stream';
+import { AuditDeletionsUseCase } from './audit-deletions.use-case';
 import { DeleteInstancesUseCase } from './delete-instances.use-case';
 import { PurgeDeletionsUseCase } from './purge-deletions.use-case';
 
@@ -31,8 +32,9 @@ async function setUp(purgeAfterMs: number) {
   let now = AT;
   let notified = 0;
   const purge = new PurgeDeletionsUseCase(store, blobs, () => notified++, silentLogger, { source: 'index@test' });
-  const remove = new DeleteInstancesUseCase(store, trail, purge, () => notified++, silentLogger, { source: 'index@test', purgeAfterMs }, () => now);
-  return { holds, store, blobs, audit, purge, remove, notified: () => notified, later: (ms: number) => (now = new Date(AT.getTime() + ms)) };
+  const audits = new AuditDeletionsUseCase(store, trail, silentLogger, () => now);
+  const remove = new DeleteInstancesUseCase(store, audits, purge, () => notified++, silentLogger, { source: 'index@test', purgeAfterMs }, () => now);
+  return { holds, store, blobs, audit, trail, audits, purge, remove, notified: () => notified, later: (ms: number) => (now = new Date(AT.getTime() + ms)) };
 }
 
 async function allKeys(blobs: MemoryBlobStore): Promise<string[]> {
@@ -111,5 +113,24 @@ describe('DeleteInstancesUseCase', () => {
 
     expect(await s.purge.execute(new Date(AT.getTime() + 1))).toBe(1);
     expect(await allKeys(s.blobs)).toHaveLength(2);
+  });
+
+  it('writes the audit record the trail could not take when the deletion committed at the next sweep, once, dated at the deletion', async () => {
+    const s = await setUp(DAY);
+    const failing = jest.spyOn(s.trail, 'record').mockRejectedValueOnce(new Error('audit store down'));
+
+    const result = await s.remove.execute(command({ study: '1.2.3' }));
+    expect(result).toMatchObject({ kind: 'deleted' });
+    expect(await s.audit.search({ tenant: 'default', limit: 10 })).toEqual([]);
+    failing.mockRestore();
+
+    s.later(60_000);
+    expect(await s.audits.retry()).toBe(1);
+    const records = await s.audit.search({ tenant: 'default', limit: 10 });
+    expect(records.map((r) => [r.eventType, r.action, r.patientIds, r.studyInstanceUIDs, r.userIds, r.eventTime])).toEqual([
+      ['110105', 'D', ['P1'], ['1.2.3'], ['admin-sub'], AT.toISOString()],
+    ]);
+    expect(await s.audits.retry()).toBe(0);
+    expect(await s.audit.search({ tenant: 'default', limit: 10 })).toHaveLength(1);
   });
 });

@@ -1,9 +1,10 @@
-import type { AuditParticipant, AuditTrail } from '@tessera/audit';
+import type { AuditParticipant } from '@tessera/audit';
 import { InstancesDeletedV1 } from '@tessera/contracts';
 import type { DeletionScope, InstanceDeletion, InstanceDeletionStore, LegalHold } from '@tessera/erasure';
 import { outboxEntry } from '@tessera/outbox';
 import type { Logger } from '@tessera/telemetry';
 import { randomUUID } from 'node:crypto';
+import type { AuditDeletionsUseCase } from './audit-deletions.use-case';
 import type { PurgeDeletionsUseCase } from './purge-deletions.use-case';
 
 export interface DeleteInstancesCommand {
@@ -20,14 +21,14 @@ export type DeleteInstancesResult =
 
 /**
  * Deletes a study, a series or an instance (issue 4) unless its patient is on legal hold: the rows in
- * one transaction with the instances.deleted.v1 event, so that from the commit on nothing finds them,
- * then the audit record. The objects stay until the purge (DELETION_PURGE_AFTER_S); with no delay,
+ * one transaction with the instances.deleted.v1 event and what its audit record says, so that from the
+ * commit on nothing finds them, then the audit record (retried by the purge sweep until written). The objects stay until the purge (DELETION_PURGE_AFTER_S); with no delay,
  * they are purged at once.
  */
 export class DeleteInstancesUseCase {
   constructor(
     private readonly store: InstanceDeletionStore,
-    private readonly trail: AuditTrail,
+    private readonly audits: AuditDeletionsUseCase,
     private readonly purge: PurgeDeletionsUseCase,
     private readonly notify: () => void,
     private readonly logger: Logger,
@@ -45,26 +46,16 @@ export class DeleteInstancesUseCase {
     const { deletion } = outcome;
     this.notify();
     this.logger.info('instances deleted', { tenant: deletion.tenant, deletionId: deletion.id, study: deletion.scope.study, objects: deletion.objectKeys.length });
-    // The deletion is committed whatever happens to its audit record: the caller must learn that.
-    await this.audit(deletion, command.requestedBy, at).catch((err: Error) => this.logger.error('auditing a deletion failed', { deletionId: deletion.id, error: err.message }));
+    // The deletion is committed whatever happens to its audit record: the caller must learn that, and
+    // the purge sweep writes the record if the trail cannot take it now.
+    await this.audits
+      .record({ id: deletion.id, tenant: deletion.tenant, scope: deletion.scope, ...(deletion.patient ? { patient: deletion.patient } : {}), study: deletion.study, requestedBy: command.requestedBy, requestedAt: at })
+      .catch((err: Error) => this.logger.error('auditing a deletion failed; the purge sweep retries it', { deletionId: deletion.id, error: err.message }));
     if (this.options.purgeAfterMs === 0) {
       // The sweep retries what fails here.
       await this.purge.execute(this.now()).catch((err: Error) => this.logger.warn('purging at once failed; the purge sweep retries it', { deletionId: deletion.id, error: err.message }));
     }
     return outcome;
-  }
-
-  // A whole study: DICOM Study Deleted (PS3.15 A.5.3.8); part of one: DICOM Instances Accessed with
-  // action D (PS3.15 A.5.3.2), which is what the standard has for "instances deleted".
-  private async audit(deletion: InstanceDeletion, actor: AuditParticipant, at: Date): Promise<void> {
-    const patient = deletion.patient ? { id: deletion.patient.patientID, ...(deletion.patient.issuerOfPatientID !== '' ? { issuer: deletion.patient.issuerOfPatientID } : {}) } : { id: '' };
-    const study = {
-      studyInstanceUID: deletion.study.studyInstanceUID,
-      ...(deletion.study.accessionNumber ? { accessionNumbers: [deletion.study.accessionNumber] } : {}),
-      sopClasses: deletion.study.sopClasses,
-    };
-    const base = { tenant: deletion.tenant, occurredAt: at, actors: [actor], patient };
-    await this.trail.record(deletion.scope.series === undefined ? { type: 'study-deleted', ...base, study } : { type: 'instances-accessed', action: 'D', ...base, studies: [study] });
   }
 
   private event(deletion: InstanceDeletion, correlationId: string, at: Date) {

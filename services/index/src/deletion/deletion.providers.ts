@@ -8,6 +8,7 @@ import type { OutboxRelay } from '@tessera/outbox';
 import { AUDIT_TRAIL, BLOB_STORE, CONFIG, DATABASE, LOGGER, OUTBOX_RELAY } from '@tessera/platform';
 import type { Logger } from '@tessera/telemetry';
 import { hostname } from 'node:os';
+import { AuditDeletionsUseCase } from './audit-deletions.use-case';
 import { DeleteInstancesUseCase } from './delete-instances.use-case';
 import { ForgetDeletedInstancesUseCase } from './forget-deleted-instances.use-case';
 import { PurgeDeletionsUseCase } from './purge-deletions.use-case';
@@ -26,13 +27,18 @@ export const DELETION_PROVIDERS: Provider[] = [
     inject: [INSTANCE_DELETION, BLOB_STORE, OUTBOX_RELAY, LOGGER],
   },
   {
+    provide: AuditDeletionsUseCase,
+    useFactory: (store: InstanceDeletionStore, trail: AuditTrail, logger: Logger) => new AuditDeletionsUseCase(store, trail, logger.child({ component: 'deletion' })),
+    inject: [INSTANCE_DELETION, AUDIT_TRAIL, LOGGER],
+  },
+  {
     provide: DeleteInstancesUseCase,
-    useFactory: (store: InstanceDeletionStore, trail: AuditTrail, purge: PurgeDeletionsUseCase, relay: OutboxRelay, logger: Logger, config: TesseraConfig) =>
-      new DeleteInstancesUseCase(store, trail, purge, () => relay.notify(), logger.child({ component: 'deletion' }), {
+    useFactory: (store: InstanceDeletionStore, audits: AuditDeletionsUseCase, purge: PurgeDeletionsUseCase, relay: OutboxRelay, logger: Logger, config: TesseraConfig) =>
+      new DeleteInstancesUseCase(store, audits, purge, () => relay.notify(), logger.child({ component: 'deletion' }), {
         source: `index@${hostname()}`,
         purgeAfterMs: config.index.deletionPurgeAfterMs,
       }),
-    inject: [INSTANCE_DELETION, AUDIT_TRAIL, PurgeDeletionsUseCase, OUTBOX_RELAY, LOGGER, CONFIG],
+    inject: [INSTANCE_DELETION, AuditDeletionsUseCase, PurgeDeletionsUseCase, OUTBOX_RELAY, LOGGER, CONFIG],
   },
   {
     provide: ForgetDeletedInstancesUseCase,
