@@ -40,12 +40,14 @@ install_node_modules() {
   npm install --no-audit --no-fund && echo "$want" >node_modules/.tessera-lock-sha
 }
 
-# Counts one jest tier from its JSON report; a tier that produced none counts as one failure.
+# Counts one jest tier from its JSON report; a tier that produced none counts as one failure, and so
+# does a suite that failed outside its tests (a beforeAll/afterAll hook). --forceExit: a handle a
+# suite leaked must not keep jest, and so CI, waiting after the last test.
 jest_tier() {
   local tier=$1
   say "tests: $tier"
   local started=$SECONDS
-  npm run -s "test:$tier" -- --json --outputFile="$REPORT/$tier.json" >"$REPORT/$tier.log" 2>&1
+  npm run -s "test:$tier" -- --json --outputFile="$REPORT/$tier.json" --forceExit >"$REPORT/$tier.log" 2>&1
   local status=$?
   if [ ! -s "$REPORT/$tier.json" ]; then
     failed=$((failed + 1))
@@ -56,10 +58,12 @@ jest_tier() {
   local counts
   counts=$(node -e '
     const r = require(process.argv[1]);
-    const crashed = r.testResults.filter((t) => t.status === "failed" && t.assertionResults.length === 0).length;
+    const crashed = r.testResults.filter((t) => t.status === "failed" && !t.assertionResults.some((a) => a.status === "failed")).length;
     console.log(r.numPassedTests, r.numFailedTests + r.numPendingTests + r.numTodoTests + crashed);
   ' "$PWD/$REPORT/$tier.json")
   local p=${counts% *} f=${counts#* }
+  # jest failed although no test or suite did (e.g. an error after the last test): one failure.
+  if [ "$status" != 0 ] && [ "$f" = 0 ]; then f=1; fi
   passed=$((passed + p))
   failed=$((failed + f))
   echo "$p passed, $f failed ($((SECONDS - started))s)"
