@@ -136,13 +136,13 @@ const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 // ---- preconditions -------------------------------------------------------------------------------
 
-function requireCommands(targets: readonly TargetName[], move: boolean): void {
-  const need = ['storescu', 'echoscu', ...(targets.includes('storescp') || move ? ['storescp'] : []), ...(move ? ['movescu'] : [])];
+function requireCommands(targets: readonly TargetName[], move: boolean, dicomweb: boolean): void {
+  const need = ['storescu', 'echoscu', ...(targets.includes('storescp') || move ? ['storescp'] : []), ...(move ? ['movescu'] : []), ...(dicomweb ? ['curl'] : [])];
   for (const c of need) {
     try {
       execFileSync('which', [c], { stdio: 'ignore' });
     } catch {
-      throw new Error(`${c} is not on PATH: apt-get install dcmtk`);
+      throw new Error(`${c} is not on PATH: apt-get install ${c === 'curl' ? 'curl' : 'dcmtk'} (or scripts/infra/install.sh)`);
     }
   }
   if (targets.some((t) => t.startsWith('orthanc')) && !fs.existsSync('/usr/sbin/Orthanc')) throw new Error('/usr/sbin/Orthanc is missing: apt-get install orthanc orthanc-postgresql');
@@ -395,7 +395,8 @@ async function dicomwebRun(name: TargetName, ct: Corpus, slide: Slide, ctx: Benc
     for (const [study, count] of [[ct.studyInstanceUID, ct.files.length], [slide.studyInstanceUID, slide.files.length]] as const) {
       await waitFor(async () => ((await t.countInstances(study)) >= count ? true : undefined), SETTLE_MS[name], () => `study ${study} did not become queryable`);
     }
-    const plan: DicomwebPlan = { retrieveWarm: Math.max(3, Math.round(options.requests / 20)), metadata: Math.max(5, Math.round(options.requests / 10)), qido: Math.max(10, Math.round(options.requests / 4)), ctFrames: options.requests, tiles: options.requests, budgetMs: options.budgetMs };
+    const plan: DicomwebPlan = { retrieveWarm: Math.max(3, Math.round(options.requests / 20)), metadata: Math.max(5, Math.round(options.requests / 10)), qido: Math.max(10, Math.round(options.requests / 4)), ctFrames: options.requests, tiles: options.requests, budgetMs: options.budgetMs,
+      ...(options.profile ? { profiler: { start: (p: RunningTarget) => process.kill(p.pid, 'SIGWINCH'), collect: (p: RunningTarget) => collectProfile(p, ctx) } } : {}) };
     await waitForQuiet();
     const result = await measureDicomweb(t, ct, slide, plan);
     return result.status === 'ok' ? result : { ...result, error: `${result.error ?? ''}\n--- ${t.logFile}:\n${logTail(t.logFile, 1500)}` };
@@ -423,7 +424,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(ctx.workRoot, { recursive: true });
   fs.mkdirSync(ctx.logDir, { recursive: true });
 
-  requireCommands(options.targets, options.move && options.targets.some((t) => MOVE_SOURCES.includes(t)));
+  requireCommands(options.targets, options.move && options.targets.some((t) => MOVE_SOURCES.includes(t)), options.dicomweb);
   if (options.targets.some((t) => t === 'tessera-distributed' || t === 'orthanc-postgresql')) await ensureInfra();
   if (options.build && options.targets.some((t) => t.startsWith('tessera'))) {
     const b = await run(process.execPath, [path.join(REPO, 'scripts/build.js')], { cwd: REPO, timeoutMs: 5 * 60_000 });
@@ -492,8 +493,10 @@ async function main(): Promise<void> {
   if (moves.length > 0) log(`\n${formatMove(moves)}`);
   if (large.length > 0) log(`\n${formatLarge(large)}`);
   if (dicomweb.length > 0) log(`\n${formatDicomweb(dicomweb)}`);
-  const profiles = ingest.filter((r) => r.profile);
-  if (profiles.length > 0) log(`\n${formatProfiles(profiles)}`);
+  const profiles = ingest.flatMap((r) => (r.profile ? [{ label: `${r.target}, ${r.associations} assoc`, profile: r.profile }] : []));
+  if (profiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera during the send window (+ until indexed), self time of the main thread:', profiles)}`);
+  const retrieveProfiles = dicomweb.flatMap((r) => (r.retrieveProfile ? [{ label: r.target, profile: r.retrieveProfile }] : []));
+  if (retrieveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera over the cold and warm series retrieves, self time of the main thread:', retrieveProfiles)}`);
   log(`\nwhole run: ${(totalS / 60).toFixed(1)} min`);
 
   const resultsDir = path.join(__dirname, 'results');

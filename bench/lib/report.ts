@@ -181,12 +181,11 @@ export function formatLarge(results: readonly LargeResult[]): string {
   ].join('\n');
 }
 
-export function formatProfiles(results: readonly IngestResult[]): string {
-  const out: string[] = ['CPU profiles of Tessera during the send window (+ until indexed), self time of the main thread:'];
-  for (const r of results) {
-    const p = r.profile;
-    if (!p) continue;
-    out.push(`\n${r.target}, ${r.associations} assoc: ${(p.totalMs / 1000).toFixed(1)} s profiled, main thread busy ${(p.busyShare * 100).toFixed(0)}%  (${p.file})`);
+/** V8 CPU profiles of Tessera, each with what it covered: self time of the main thread. */
+export function formatProfiles(heading: string, profiles: readonly { readonly label: string; readonly profile: ProfileSummary }[]): string {
+  const out: string[] = [heading];
+  for (const { label, profile: p } of profiles) {
+    out.push(`\n${label}: ${(p.totalMs / 1000).toFixed(1)} s profiled, main thread busy ${(p.busyShare * 100).toFixed(0)}%  (${p.file})`);
     out.push(table(['where', 'self ms', 'share'], p.byArea.slice(0, 15).map((a) => [a.area, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)}%`])));
     out.push(table(['function', 'where', 'self ms', 'share'], p.topFunctions.slice(0, 20).map((f) => [f.fn.slice(0, 90), f.area, f.ms.toFixed(0), `${(f.share * 100).toFixed(1)}%`])));
   }
@@ -249,11 +248,23 @@ export function formatDicomweb(results: readonly DicomwebResult[]): string {
   const ms = (n: number | undefined): string => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
   const first = results.find((r) => r.retrieveBytes !== undefined);
   const out = [
-    `DICOMweb reads (client: Node http, keep-alive, TCP_NODELAY; ms from request to last byte; x = ratio to Orthanc-PG: for MiB/s higher is better, for ms lower is better)`,
+    `DICOMweb reads (client: curl for series retrieves, Node http with keep-alive for the rest, TCP_NODELAY; ms from request to last byte; x = ratio to Orthanc-PG: for MiB/s higher is better, for ms lower is better)`,
     `Series retrieve of the ${((first?.retrieveBytes ?? 0) / 2 ** 20).toFixed(0)} MiB CT series (multipart/related; type="application/dicom", as stored) and series metadata (application/dicom+json):`,
     table(
-      ['target', 'cold MiB/s', 'x', 'warm MiB/s', 'x', 'metadata p50 ms', 'p95 ms', 'x p95'],
-      results.map((r) => [r.target, f1(r.retrieveColdMiBs), ratio(r.retrieveColdMiBs, ref?.retrieveColdMiBs), f1(r.retrieveWarmMiBs), ratio(r.retrieveWarmMiBs, ref?.retrieveWarmMiBs), ms(r.seriesMetadata?.p50), ms(r.seriesMetadata?.p95), ratio(r.seriesMetadata?.p95, ref?.seriesMetadata?.p95)]),
+      ['target', 'cold MiB/s', 'x', 'cold head ms', 'warm MiB/s', 'x', 'metadata p50 ms', 'p95 ms', 'x p95'],
+      results.map((r) => [r.target, f1(r.retrieveColdMiBs), ratio(r.retrieveColdMiBs, ref?.retrieveColdMiBs), ms(r.retrieveColdHeadMs), f1(r.retrieveWarmMiBs), ratio(r.retrieveWarmMiBs, ref?.retrieveWarmMiBs), ms(r.seriesMetadata?.p50), ms(r.seriesMetadata?.p95), ratio(r.seriesMetadata?.p95, ref?.seriesMetadata?.p95)]),
+    ),
+    'CPU over the warm series retrieves, ms per MiB sent (client = curl and this bench; other = kernel softirq for loopback TCP and anyone else):',
+    table(
+      ['target', 'target', 'minio', 'postgres', 'client', 'other', 'machine busy'],
+      results.map((r) => {
+        const cpu = r.retrieveCpu;
+        const mib = ((r.retrieveBytes ?? 0) / 2 ** 20) * Math.max(1, r.retrieveWarmRuns ?? 1);
+        // curl runs as this process's child: its time is in the group of reaped children ("storescu").
+        const seconds = (group: string): number => (group === 'client' ? (cpu?.seconds.bench ?? 0) + (cpu?.seconds.storescu ?? 0) : (cpu?.seconds[group] ?? 0));
+        const per = (group: string): string => (cpu && mib > 0 ? ((seconds(group) * 1000) / mib).toFixed(2) : '-');
+        return [r.target, per('target'), per('minio'), per('postgres'), per('client'), per('other'), cpu ? `${(cpu.machineBusy * 100).toFixed(0)}%` : '-'];
+      }),
     ),
     '',
     'QIDO-RS (application/dicom+json), p50 / p95 ms: studies?PatientID=, series of the study, instances of the CT series:',

@@ -19,8 +19,9 @@ KUBECONFORM_PACKAGE=github.com/yannh/kubeconform/cmd/kubeconform
 KUBECONFORM_VERSION=v0.8.0
 # rsyslog + rsyslog-gnutls: the syslog collector (RFC 5425 over TLS) of the audit trail tests; they
 # run their own rsyslogd with their own config on a loopback port. The system rsyslog the package
-# may start listens on no network port (Debian's default config), so it is left as it is.
-APT_PACKAGES=(postgresql dcmtk libgdcm-tools orthanc orthanc-dicomweb orthanc-postgresql openssl rsyslog rsyslog-gnutls)
+# may start listens on no network port (Debian's default config), so it is left as it is. curl: the
+# DICOMweb bench's series retrieve client.
+APT_PACKAGES=(postgresql dcmtk libgdcm-tools orthanc orthanc-dicomweb orthanc-postgresql openssl rsyslog rsyslog-gnutls curl)
 ALL_COMPONENTS=(apt kafka minio python helm kubeconform)
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
