@@ -354,17 +354,20 @@ async function moveRuns(name: TargetName, corpus: Corpus, ctx: BenchContext, opt
     for (let r = 0; r < options.repeat; r++) {
       destination.clear();
       const busyBefore = await waitForQuiet();
+      const profiled = options.profile && name.startsWith('tessera');
+      if (profiled) process.kill(target.pid, 'SIGWINCH');
       const before = cpuSnapshot();
       const t0 = performance.now();
       const moved = await movescu(target.dimsePort, target.calledAE, MOVE_DESTINATION, corpus.studyInstanceUID, options.timeoutMs);
       const wallS = (performance.now() - t0) / 1000;
       const cpu = cpuUsage(before, cpuSnapshot(), target.pid);
+      const profile = profiled ? await collectProfile(target, ctx) : undefined;
       const received = await destination.countInstances(corpus.studyInstanceUID);
       if (!moved.ok || received !== corpus.files.length) {
         results.push({ ...base, status: 'failed', busyBefore, wallS, cpu, error: `movescu ${moved.ok ? 'succeeded' : 'failed'}, storescp received ${received} of ${corpus.files.length}${moved.problem ? `\n${moved.problem}` : ''}\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` });
         continue;
       }
-      results.push({ ...base, status: 'ok', busyBefore, wallS, cpu, instPerS: corpus.files.length / wallS, mibPerS: corpus.bytes / MiB / wallS });
+      results.push({ ...base, status: 'ok', busyBefore, wallS, cpu, instPerS: corpus.files.length / wallS, mibPerS: corpus.bytes / MiB / wallS, ...(profile ? { profile } : {}) });
     }
   } catch (err) {
     results.push({ ...base, status: 'failed', error: `${(err as Error).message}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` });
@@ -495,6 +498,8 @@ async function main(): Promise<void> {
   if (dicomweb.length > 0) log(`\n${formatDicomweb(dicomweb)}`);
   const profiles = ingest.flatMap((r) => (r.profile ? [{ label: `${r.target}, ${r.associations} assoc`, profile: r.profile }] : []));
   if (profiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera during the send window (+ until indexed), self time of the main thread:', profiles)}`);
+  const moveProfiles = moves.flatMap((r, i) => (r.profile ? [{ label: `${r.target}, move ${i + 1}`, profile: r.profile }] : []));
+  if (moveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera during each C-MOVE, self time of the main thread:', moveProfiles)}`);
   const retrieveProfiles = dicomweb.flatMap((r) => (r.retrieveProfile ? [{ label: r.target, profile: r.retrieveProfile }] : []));
   if (retrieveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera over the cold and warm series retrieves, self time of the main thread:', retrieveProfiles)}`);
   log(`\nwhole run: ${(totalS / 60).toFixed(1)} min`);

@@ -205,6 +205,8 @@ export interface MoveRunResult {
   readonly instPerS?: number;
   readonly mibPerS?: number;
   readonly cpu?: CpuUsage;
+  /** With --profile: Tessera's V8 CPU profile over the move. */
+  readonly profile?: ProfileSummary;
 }
 
 export function formatMove(results: readonly MoveRunResult[]): string {
