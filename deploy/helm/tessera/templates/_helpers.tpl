@@ -108,6 +108,7 @@ HTTP_CORS_ORIGINS: {{ join "," .Values.config.corsOrigins | quote }}
 HTTP_COMPRESSION: {{ .Values.config.compression | quote }}
 # Deleted studies, series and instances keep their objects this long before the purge (docs/operations.md).
 DELETION_PURGE_AFTER_S: {{ .Values.config.deletionPurgeAfterSeconds | toString | quote }}
+{{- include "tessera.optionalConfigData" . }}
 KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
 S3_REGION: {{ .Values.blob.region | quote }}
@@ -121,6 +122,44 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The settings whose values are empty (or null) by default: each is set only when given, so that
+Tessera's own default (libs/config) applies otherwise. DIMSE_USER_IDENTITY matters to ingest and
+index (the DIMSE listeners), AUDIT_* to every role with a database, HL7_RESULTS_* and
+FHIR_SUBSCRIPTION_* to hl7. Numbers go through int64: Helm reads those of values files as floats,
+which toString writes as 8.64e+07.
+*/}}
+{{- define "tessera.optionalConfigData" -}}
+{{- $v := .Values }}
+{{- $destinations := list }}
+{{- range $tenant, $target := $v.hl7Results.destinations }}
+{{- $destinations = append $destinations (printf "%s=%s" $tenant $target) }}
+{{- end }}
+{{- $settings := list
+  (list "DIMSE_USER_IDENTITY" $v.config.dimseUserIdentity)
+  (list "AUDIT_SOURCE_ID" $v.audit.sourceId)
+  (list "AUDIT_SYSLOG_URL" $v.audit.syslog.url)
+  (list "AUDIT_SYSLOG_SERVERNAME" $v.audit.syslog.serverName)
+  (list "AUDIT_SYSLOG_CONFIRM_MS" $v.audit.syslog.confirmMs)
+  (list "HL7_RESULTS_DESTINATIONS" (join "," $destinations))
+  (list "HL7_RESULTS_MAX_ATTEMPTS" $v.hl7Results.maxAttempts)
+  (list "HL7_RESULTS_RETRY_MS" $v.hl7Results.retryMs)
+  (list "HL7_RESULTS_MAX_RETRY_MS" $v.hl7Results.maxRetryMs)
+  (list "HL7_RESULTS_ACK_TIMEOUT_MS" $v.hl7Results.ackTimeoutMs)
+  (list "FHIR_SUBSCRIPTION_MAX_ATTEMPTS" $v.fhirSubscriptions.maxAttempts)
+  (list "FHIR_SUBSCRIPTION_RETRY_MS" $v.fhirSubscriptions.retryMs)
+  (list "FHIR_SUBSCRIPTION_MAX_RETRY_MS" $v.fhirSubscriptions.maxRetryMs)
+  (list "FHIR_SUBSCRIPTION_TIMEOUT_MS" $v.fhirSubscriptions.timeoutMs)
+}}
+{{- range $settings }}
+{{- $value := index . 1 }}
+{{- if kindIs "float64" $value }}{{ $value = int64 $value }}{{ end }}
+{{- if and (not (kindIs "invalid" $value)) (ne (toString $value) "") }}
+{{ index . 0 }}: {{ toString $value | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -290,5 +329,70 @@ spec:
 - name: MLLP_TLS_CA
   value: {{ include "tessera.mllpTlsDir" . }}/ca.crt
 {{- end }}
+{{- end }}
+{{- end }}
+
+
+{{/* Audit trail ---------------------------------------------------------------------------------- */}}
+
+{{- define "tessera.auditTlsDir" -}}/etc/tessera/audit-syslog-tls{{- end -}}
+{{- define "tessera.auditSpoolDir" -}}/var/lib/tessera/audit-spool{{- end -}}
+
+{{/* The AUDIT_* EnvVars tied to the pod's volumes (every role): the spool, and the collector's TLS
+files. Fails on settings Tessera would refuse at start. Argument: the root context. */}}
+{{- define "tessera.auditEnv" -}}
+{{- $syslog := .Values.audit.syslog }}
+{{- if $syslog.tls.existingSecret }}
+{{- if not $syslog.url }}
+{{- fail "audit.syslog.tls.existingSecret: the files are for the collector of audit.syslog.url, which is empty" }}
+{{- end }}
+{{- if not (or $syslog.tls.useCaCert $syslog.tls.useClientCert) }}
+{{- fail "audit.syslog.tls.existingSecret: set useCaCert, useClientCert or both (which of the Secret's files to use)" }}
+{{- end }}
+{{- end }}
+{{- if $syslog.url }}
+- name: AUDIT_SPOOL_DIR
+  value: {{ include "tessera.auditSpoolDir" . }}
+{{- if $syslog.tls.existingSecret }}
+{{- if $syslog.tls.useCaCert }}
+- name: AUDIT_SYSLOG_TLS_CA
+  value: {{ include "tessera.auditTlsDir" . }}/ca.crt
+{{- end }}
+{{- if $syslog.tls.useClientCert }}
+- name: AUDIT_SYSLOG_TLS_CERT
+  value: {{ include "tessera.auditTlsDir" . }}/tls.crt
+- name: AUDIT_SYSLOG_TLS_KEY
+  value: {{ include "tessera.auditTlsDir" . }}/tls.key
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* HTTPS ----------------------------------------------------------------------------------------- */}}
+
+{{- define "tessera.httpTlsDir" -}}/etc/tessera/http-tls{{- end -}}
+
+{{/* HTTP_TLS_* of every role, when http.tls.enabled. Argument: the root context. */}}
+{{- define "tessera.httpTlsEnv" -}}
+{{- if .Values.http.tls.enabled }}
+{{- if not .Values.http.tls.existingSecret }}
+{{- fail "http.tls.existingSecret: name the Secret with tls.crt and tls.key (http.tls.enabled is true)" }}
+{{- end }}
+- name: HTTP_TLS_CERT
+  value: {{ include "tessera.httpTlsDir" . }}/tls.crt
+- name: HTTP_TLS_KEY
+  value: {{ include "tessera.httpTlsDir" . }}/tls.key
+{{- end }}
+{{- end }}
+
+{{/* HL7 results out --------------------------------------------------------------------------- */}}
+
+{{- define "tessera.hl7ResultsTlsDir" -}}/etc/tessera/hl7-results-tls{{- end -}}
+
+{{/* HL7_RESULTS_TLS_CA of the hl7 role. Argument: the root context. */}}
+{{- define "tessera.hl7ResultsTlsEnv" -}}
+{{- if .Values.hl7Results.tls.existingSecret }}
+- name: HL7_RESULTS_TLS_CA
+  value: {{ include "tessera.hl7ResultsTlsDir" . }}/ca.crt
 {{- end }}
 {{- end }}
