@@ -107,7 +107,7 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 HTTP_CORS_ORIGINS: {{ join "," .Values.config.corsOrigins | quote }}
 HTTP_COMPRESSION: {{ .Values.config.compression | quote }}
 # Deleted studies, series and instances keep their objects this long before the purge (docs/operations.md).
-DELETION_PURGE_AFTER_S: {{ .Values.config.deletionPurgeAfterSeconds | toString | quote }}
+DELETION_PURGE_AFTER_S: {{ .Values.config.deletionPurgeAfterSeconds | int64 | toString | quote }}
 {{- include "tessera.optionalConfigData" . }}
 KAFKA_TOPIC_PARTITIONS: {{ .Values.bus.topicPartitions | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.bus.replicationFactor | toString | quote }}
