@@ -501,7 +501,7 @@ async function main(): Promise<void> {
   const moveProfiles = moves.flatMap((r, i) => (r.profile ? [{ label: `${r.target}, move ${i + 1}`, profile: r.profile }] : []));
   if (moveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera during each C-MOVE, self time of the main thread:', moveProfiles)}`);
   const retrieveProfiles = dicomweb.flatMap((r) => (r.retrieveProfile ? [{ label: r.target, profile: r.retrieveProfile }] : []));
-  if (retrieveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera over the cold and warm series retrieves, self time of the main thread:', retrieveProfiles)}`);
+  if (retrieveProfiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera over the cold series retrieve, self time of the main thread:', retrieveProfiles)}`);
   log(`\nwhole run: ${(totalS / 60).toFixed(1)} min`);
 
   const resultsDir = path.join(__dirname, 'results');

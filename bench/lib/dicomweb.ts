@@ -111,7 +111,7 @@ export interface DicomwebResult {
   /** CPU by process group over the warm retrieves (target, minio, postgres, bench = the client, …). */
   readonly retrieveCpu?: CpuUsage;
   readonly retrieveWarmRuns?: number;
-  /** With --profile: Tessera's V8 CPU profile over the cold and warm retrieves. */
+  /** With --profile: Tessera's V8 CPU profile over the cold retrieve. */
   readonly retrieveProfile?: ProfileSummary;
   readonly seriesMetadata?: Latencies;
   readonly qido?: { readonly studiesByPatientId: Latencies; readonly seriesOfStudy: Latencies; readonly instancesOfSeries: Latencies };
@@ -196,12 +196,12 @@ export async function measureDicomweb(target: RunningTarget, ct: Corpus, slide: 
     const profiled = plan.profiler !== undefined && target.name.startsWith('tessera');
     if (profiled) plan.profiler?.start(target);
     const cold = await retrieve();
+    if (profiled) measured.retrieveProfile = await plan.profiler?.collect(target);
     const warm: number[] = [];
     const before = cpuSnapshot();
     for (let i = 0; i < plan.retrieveWarm; i++) warm.push((await retrieve()).ms);
     measured.retrieveCpu = cpuUsage(before, cpuSnapshot(), target.pid);
     measured.retrieveWarmRuns = warm.length;
-    if (profiled) measured.retrieveProfile = await plan.profiler?.collect(target);
     const mib = cold.bytes / 2 ** 20;
     measured.retrieveBytes = cold.bytes;
     measured.retrieveColdMiBs = mib / (cold.ms / 1000);
