@@ -92,6 +92,16 @@ export function describeInstanceDeletionContract(name: string, create: () => Pro
       expect(await f.remaining('t1', '1.2.3')).toHaveLength(3);
     });
 
+    it('deletes nothing of a study stored but not indexed yet: its patient, and so a legal hold, is not known', async () => {
+      await f.seedUnindexed('t1', '7.7.7', '7.7.7.1', '7.7.7.1.1');
+      expect(await f.store.deleteInstances(request('t1', { study: '7.7.7' }), () => [])).toEqual({ kind: 'patient-unknown' });
+      expect(await f.store.deleteInstances(request('t1', { study: '7.7.7', series: '7.7.7.1', instance: '7.7.7.1.1' }), () => [])).toEqual({ kind: 'patient-unknown' });
+      expect(await f.store.deleteInstances(request('t1', { study: '7.7.7', series: '7.7.7.9' }), () => [])).toEqual({ kind: 'not-found' });
+      expect(await f.remaining('t1', '7.7.7')).toEqual(['7.7.7.1.1']);
+      expect(await f.eventCount()).toBe(0);
+      expect(await f.store.unaudited(10)).toEqual([]);
+    });
+
     it('forgets index rows that came back after the deletion, and keeps those whose object is in the catalog', async () => {
       await f.store.deleteInstances(request('t1', { study: '1.2.3', series: '1.2.3.2' }), () => []);
       await f.indexUncataloged('t1', P1, '1.2.3', '1.2.3.2', '1.2.3.2.1');

@@ -31,8 +31,8 @@ export interface InstanceDeletion {
   readonly id: string;
   readonly tenant: string;
   readonly scope: DeletionScope;
-  /** The study's patient, when the index had the study (instances stored but not indexed yet have none). */
-  readonly patient?: PatientIdentity;
+  /** The study's patient in the index (a study not indexed yet is not deleted: `patient-unknown`). */
+  readonly patient: PatientIdentity;
   /** The study as the audit trail's Study Deleted message names it, with the SOP classes of the instances deleted. */
   readonly study: ErasedStudy;
   readonly series: readonly DeletedSeries[];
@@ -48,7 +48,7 @@ export interface DeletionAudit {
   readonly id: string;
   readonly tenant: string;
   readonly scope: DeletionScope;
-  readonly patient?: PatientIdentity;
+  readonly patient: PatientIdentity;
   readonly study: ErasedStudy;
   readonly requestedBy: AuditParticipant;
   readonly requestedAt: Date;
@@ -62,10 +62,15 @@ export interface PendingPurge {
   readonly objectKeys: readonly string[];
 }
 
-/** What deleting instances did. */
+/**
+ * What deleting instances did. `patient-unknown`: the scope's instances are stored but none of the
+ * study is indexed yet, so neither its patient nor a legal hold on that patient can be known; nothing
+ * was deleted.
+ */
 export type DeleteInstancesOutcome =
   | { readonly kind: 'deleted'; readonly deletion: InstanceDeletion }
   | { readonly kind: 'held'; readonly hold: LegalHold }
+  | { readonly kind: 'patient-unknown' }
   | { readonly kind: 'not-found' };
 
 /**
@@ -77,7 +82,7 @@ export type DeleteInstancesOutcome =
  */
 export interface InstanceDeletionStore {
   /**
-   * Unless the study's patient is on legal hold, in one transaction: deletes the scope's instances
+   * Unless the study's patient is on legal hold (or not known yet: `patient-unknown`), in one transaction: deletes the scope's instances
    * from the index and the catalog (and series and the study left without instances), records the
    * deletion with its object keys and what its audit record says (not audited yet), and appends the
    * events `announce` makes of it.

@@ -46,19 +46,19 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
     const { tenant, scope } = request;
     const ofStudy = this.instances.filter((i) => i.tenant === tenant && i.studyInstanceUID === scope.study);
     const patient = ofStudy.find((i) => i.patient)?.patient;
-    if (patient) {
-      const hold = await this.holds.holdOf(tenant, patient);
-      if (hold) return { kind: 'held', hold };
-    }
     const taken = ofStudy.filter((i) => (scope.series === undefined || i.seriesInstanceUID === scope.series) && (scope.instance === undefined || i.sopInstanceUID === scope.instance));
     if (taken.length === 0) return { kind: 'not-found' };
+    // A record without a patient stands for an instance stored but not indexed yet.
+    if (!patient) return { kind: 'patient-unknown' };
+    const hold = await this.holds.holdOf(tenant, patient);
+    if (hold) return { kind: 'held', hold };
     const accessionNumber = ofStudy.find((i) => i.accessionNumber)?.accessionNumber;
     const sopClasses = [...new Set(taken.map((i) => i.sopClassUID))].sort(compare).map((c) => ({ sopClassUID: c, numberOfInstances: taken.filter((i) => i.sopClassUID === c).length }));
     const deletion: InstanceDeletion = {
       id: request.id,
       tenant,
       scope,
-      ...(patient ? { patient } : {}),
+      patient,
       study: { studyInstanceUID: scope.study, ...(accessionNumber ? { accessionNumber } : {}), sopClasses },
       series: [...new Set(taken.map((i) => i.seriesInstanceUID))].sort(compare).map((s) => ({
         seriesInstanceUID: s,
@@ -81,7 +81,7 @@ export class MemoryInstanceDeletion implements InstanceDeletionStore {
       .filter((d) => d.auditedAt === undefined)
       .sort((a, b) => a.deletion.requestedAt.getTime() - b.deletion.requestedAt.getTime() || compare(a.deletion.id, b.deletion.id))
       .slice(0, limit)
-      .map(({ deletion: d, requestedBy }) => ({ id: d.id, tenant: d.tenant, scope: d.scope, ...(d.patient ? { patient: d.patient } : {}), study: d.study, requestedBy, requestedAt: d.requestedAt }));
+      .map(({ deletion: d, requestedBy }) => ({ id: d.id, tenant: d.tenant, scope: d.scope, patient: d.patient, study: d.study, requestedBy, requestedAt: d.requestedAt }));
   }
 
   async markAudited(id: string, at: Date): Promise<void> {

@@ -10,7 +10,7 @@ import { findHold, lockPatient } from './patient-lock.sql';
 // What instance_deletion.audit keeps for the deletion's audit record (with requested_by and requested_at).
 interface StoredAudit {
   readonly scope: DeletionScope;
-  readonly patient?: PatientIdentity;
+  readonly patient: PatientIdentity;
   readonly study: ErasedStudy;
 }
 
@@ -32,18 +32,23 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
   deleteInstances(request: DeletionRequest, announce: (deletion: InstanceDeletion) => readonly OutboxEntry[]): Promise<DeleteInstancesOutcome> {
     const { tenant, scope } = request;
     return this.db.transaction(async (manager): Promise<DeleteInstancesOutcome> => {
+      const { where, params } = scopeCondition(tenant, scope);
       const patient = await patientOf(manager, tenant, scope.study);
       if (patient) {
         // The same lock as holds and erasures of the patient take, so a hold set meanwhile is seen.
         await lockPatient(manager, tenant, patient);
         const hold = await findHold(manager, tenant, patient);
         if (hold) return { kind: 'held', hold };
+      } else {
+        // Without the study in the index, only its objects say whose they are: a legal hold on that
+        // patient cannot be checked, so nothing stored but not indexed yet is deleted.
+        const [stored] = (await manager.query(`SELECT 1 FROM stored_object WHERE ${where} LIMIT 1`, params)) as unknown[];
+        return stored ? { kind: 'patient-unknown' } : { kind: 'not-found' };
       }
       // Locking the study row makes the indexer, which updates it, wait until the rows are gone.
       const [study] = (await manager.query('SELECT accession_number FROM study WHERE tenant_id = $1 AND study_instance_uid = $2 FOR UPDATE', [tenant, scope.study])) as {
         accession_number: string | null;
       }[];
-      const { where, params } = scopeCondition(tenant, scope);
       const [indexed] = (await manager.query(`DELETE FROM instance WHERE ${where} RETURNING sop_instance_uid, series_instance_uid, sop_class_uid, object_key`, params)) as [TakenRow[], number];
       // The catalog also has objects stored but not indexed yet.
       const [cataloged] = (await manager.query(`DELETE FROM stored_object WHERE ${where} RETURNING sop_instance_uid, series_instance_uid, sop_class_uid, object_key`, params)) as [TakenRow[], number];
@@ -58,7 +63,7 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
         id: request.id,
         tenant,
         scope,
-        ...(patient ? { patient } : {}),
+        patient,
         study: { studyInstanceUID: scope.study, ...(study?.accession_number ? { accessionNumber: study.accession_number } : {}), sopClasses: sopClassCounts(rows) },
         series: seriesOf(rows),
         studyDeleted,
@@ -66,7 +71,7 @@ export class TypeormInstanceDeletion implements InstanceDeletionStore {
         requestedAt: request.at,
         purgeAfter: request.purgeAfter,
       };
-      const audit: StoredAudit = { scope, ...(patient ? { patient } : {}), study: deletion.study };
+      const audit: StoredAudit = { scope, patient, study: deletion.study };
       await manager.query(
         `INSERT INTO instance_deletion (id, tenant_id, study_instance_uid, requested_by, requested_at, purge_after, object_keys, audit)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::text[], $8::jsonb)`,

@@ -22,7 +22,7 @@ export class AuditDeletionsUseCase {
   // A whole study: DICOM Study Deleted (PS3.15 A.5.3.8); part of one: DICOM Instances Accessed with
   // action D (PS3.15 A.5.3.2), which is what the standard has for "instances deleted".
   async record(deletion: DeletionAudit): Promise<void> {
-    const patient = deletion.patient ? { id: deletion.patient.patientID, ...(deletion.patient.issuerOfPatientID !== '' ? { issuer: deletion.patient.issuerOfPatientID } : {}) } : { id: '' };
+    const patient = { id: deletion.patient.patientID, ...(deletion.patient.issuerOfPatientID !== '' ? { issuer: deletion.patient.issuerOfPatientID } : {}) };
     const study = {
       studyInstanceUID: deletion.study.studyInstanceUID,
       ...(deletion.study.accessionNumber ? { accessionNumbers: [deletion.study.accessionNumber] } : {}),

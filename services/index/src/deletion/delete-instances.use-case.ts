@@ -17,10 +17,12 @@ export interface DeleteInstancesCommand {
 export type DeleteInstancesResult =
   | { readonly kind: 'deleted'; readonly deletion: InstanceDeletion }
   | { readonly kind: 'held'; readonly hold: LegalHold }
+  | { readonly kind: 'patient-unknown' }
   | { readonly kind: 'not-found' };
 
 /**
- * Deletes a study, a series or an instance (issue 4) unless its patient is on legal hold: the rows in
+ * Deletes a study, a series or an instance (issue 4) unless its patient is on legal hold (or not
+ * known yet, the study being stored but not indexed): the rows in
  * one transaction with the instances.deleted.v1 event and what its audit record says, so that from the
  * commit on nothing finds them, then the audit record (retried by the purge sweep until written). The objects stay until the purge (DELETION_PURGE_AFTER_S); with no delay,
  * they are purged at once.
@@ -49,7 +51,7 @@ export class DeleteInstancesUseCase {
     // The deletion is committed whatever happens to its audit record: the caller must learn that, and
     // the purge sweep writes the record if the trail cannot take it now.
     await this.audits
-      .record({ id: deletion.id, tenant: deletion.tenant, scope: deletion.scope, ...(deletion.patient ? { patient: deletion.patient } : {}), study: deletion.study, requestedBy: command.requestedBy, requestedAt: at })
+      .record({ id: deletion.id, tenant: deletion.tenant, scope: deletion.scope, patient: deletion.patient, study: deletion.study, requestedBy: command.requestedBy, requestedAt: at })
       .catch((err: Error) => this.logger.error('auditing a deletion failed; the purge sweep retries it', { deletionId: deletion.id, error: err.message }));
     if (this.options.purgeAfterMs === 0) {
       // The sweep retries what fails here.

@@ -44,6 +44,8 @@ export class InstanceDeletionController {
         return sendError(reply, 404, 'No such study, series or instance');
       case 'held':
         return sendError(reply, 409, `The study's patient is on legal hold (${result.hold.reason}); clear the hold to delete it`);
+      case 'patient-unknown':
+        return sendError(reply, 409, 'The instances are stored but the study is not indexed yet, so its patient and any legal hold on them are not known; retry once it is searchable (QIDO-RS)');
       case 'deleted': {
         const { deletion } = result;
         await reply.code(200).send({
