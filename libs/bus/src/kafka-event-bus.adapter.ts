@@ -2,6 +2,7 @@ import type { Logger } from '@tessera/telemetry';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import type { EventBus, IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from './bus.port';
 import { retryingHandler } from './retrying-handler';
+import { SupervisedConsumer } from './supervised-consumer';
 import { whileKafkaSettles } from './while-kafka-settles';
 
 /** The largest message the topics take (ingest keeps event metadata well below it). */
@@ -28,7 +29,7 @@ export class KafkaEventBus implements EventBus {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<SupervisedConsumer<Consumer>>();
 
   constructor(
     private readonly options: KafkaBusOptions,
@@ -87,12 +88,38 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, maxBytesPerPartition: MAX_EVENT_BYTES, maxBytes: 2 * MAX_EVENT_BYTES, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
     const stop = new AbortController();
     const handle = retryingHandler(options, (m) => this.publish(m), this.logger, stop.signal);
-    await whileKafkaSettles('connect consumer', () => consumer.connect(), this.logger);
-    // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
-    await whileKafkaSettles('subscribe', () => consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true }), this.logger);
+    const supervised = new SupervisedConsumer((watch: (consumer: Consumer) => void) => this.startConsumer(options, handle, watch), this.logger, this.name(options.group));
+    await supervised.begin();
+    this.consumers.add(supervised);
+    return {
+      close: async () => {
+        stop.abort();
+        this.consumers.delete(supervised);
+        await supervised.close();
+      },
+    };
+  }
+
+  // One consumer of the group, watched for crashes, connected, subscribed and running; a failure on the
+  // way disconnects it.
+  private async startConsumer(options: SubscriptionOptions, handle: (m: IncomingMessage) => Promise<void>, watch: (consumer: Consumer) => void): Promise<Consumer> {
+    const consumer = this.kafka.consumer({ groupId: this.name(options.group), allowAutoTopicCreation: false, maxBytesPerPartition: MAX_EVENT_BYTES, maxBytes: 2 * MAX_EVENT_BYTES, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 } });
+    watch(consumer);
+    try {
+      await whileKafkaSettles('connect consumer', () => consumer.connect(), this.logger);
+      // A new group starts at the beginning of each topic: every fact recorded before it existed counts.
+      await whileKafkaSettles('subscribe', () => consumer.subscribe({ topics: options.topics.map((t) => this.name(t)), fromBeginning: true }), this.logger);
+      await this.run(consumer, options, handle);
+      return consumer;
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async run(consumer: Consumer, options: SubscriptionOptions, handle: (m: IncomingMessage) => Promise<void>): Promise<void> {
     const incoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
@@ -122,18 +149,10 @@ export class KafkaEventBus implements EventBus {
     } else {
       await consumer.run({ partitionsConsumedConcurrently, eachMessage: async ({ topic, partition, message }) => handle(incoming(topic, partition, message)) });
     }
-    this.consumers.add(consumer);
-    return {
-      close: async () => {
-        stop.abort();
-        this.consumers.delete(consumer);
-        await consumer.disconnect();
-      },
-    };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    await Promise.all([...this.consumers].map((c) => c.close()));
     this.consumers.clear();
     const producer = this.producer;
     this.producer = undefined;
