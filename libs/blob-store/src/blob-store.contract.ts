@@ -100,6 +100,31 @@ export function describeBlobStoreContract(name: string, create: () => Promise<Bl
       expect(await store.stat(`${prefix}/list/x/1`)).toBeUndefined();
     });
 
+    it('deletes many objects, missing ones too, in more than one batch, and leaves the others', async () => {
+      const doomed = Array.from({ length: 7 }, (_, i) => `${prefix}/many/gone/${i}.dcm`);
+      for (const key of [...doomed, `${prefix}/many/kept/1.dcm`, `${prefix}/many/gone-not/2.dcm`]) await store.put(key, Readable.from([Buffer.from(key)]));
+      const keys = [...doomed.slice(0, 4), `${prefix}/many/never/1.dcm`, ...doomed.slice(4), `${prefix}/many/never/2.dcm`];
+
+      await store.deleteMany(keys);
+
+      const left: string[] = [];
+      for await (const key of store.list(`${prefix}/many/`)) left.push(key);
+      expect(left.sort()).toEqual([`${prefix}/many/gone-not/2.dcm`, `${prefix}/many/kept/1.dcm`]);
+      expect(await readAll(await store.get(`${prefix}/many/kept/1.dcm`))).toEqual(Buffer.from(`${prefix}/many/kept/1.dcm`));
+      // Again, all missing now; and nothing at all.
+      await store.deleteMany(keys);
+      await store.deleteMany([]);
+    });
+
+    it('deletes nothing when any of the keys is invalid', async () => {
+      const keys = [`${prefix}/invalid/1.dcm`, `${prefix}/invalid/2.dcm`];
+      for (const key of keys) await store.put(key, Readable.from([Buffer.from('x')]));
+      for (const bad of ['../etc/passwd', 'a//b', '']) {
+        await expect(store.deleteMany([...keys, bad])).rejects.toBeInstanceOf(InvalidBlobKeyError);
+      }
+      for (const key of keys) expect(await store.stat(key)).toEqual({ sizeBytes: 1 });
+    });
+
     it('refuses keys that could escape the store', async () => {
       for (const key of ['../etc/passwd', '/abs', 'a/../../b', 'a//b', 'a/./b', '']) {
         await expect(store.put(key, Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(InvalidBlobKeyError);

@@ -28,6 +28,16 @@ export class InvalidBlobKeyError extends Error {
   }
 }
 
+/** Objects that deleteMany could not delete, each with the reason the store gave. */
+export class BlobsNotDeletedError extends Error {
+  constructor(readonly failures: readonly { readonly key: string; readonly reason: string }[]) {
+    // A purge of a large study may fail whole: name a few keys, keep them all in `failures`.
+    const named = failures.slice(0, 5).map((f) => `${f.key} (${f.reason})`);
+    super(`Could not delete ${failures.length} object(s): ${named.join(', ')}${failures.length > named.length ? `, and ${failures.length - named.length} more` : ''}`);
+    this.name = 'BlobsNotDeletedError';
+  }
+}
+
 /**
  * The object store port (ARCHITECTURE §2): a local directory in all-in-one mode, S3 otherwise.
  * `put` resolves only once the object is durable, and an object is visible only when complete:
@@ -43,6 +53,11 @@ export interface BlobStore {
   stat(key: string): Promise<BlobStat | undefined>;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes objects in batches; missing ones are not an error. Every key is checked before any is
+   * deleted (InvalidBlobKeyError); resolves once all are gone, else rejects with BlobsNotDeletedError.
+   */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Every key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
 }

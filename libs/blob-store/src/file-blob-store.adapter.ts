@@ -3,9 +3,12 @@ import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
+import { BlobNotFoundError, BlobsNotDeletedError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
+import { settleInParallel } from './settle-in-parallel';
 
 const INCOMING = '.incoming';
+// Unlinks in flight at once in deleteMany: enough to overlap the file system's latency, few enough file handles.
+const DELETES_IN_PARALLEL = 16;
 
 /**
  * Objects as files under a root directory (all-in-one mode). A put writes a temporary file, fsyncs it,
@@ -76,6 +79,13 @@ export class FileBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await fs.rm(this.pathOf(key), { force: true });
+  }
+
+  // Like delete, it leaves emptied directories in place: removing one could race a put that has just made it.
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) assertValidKey(key);
+    const failures = await settleInParallel(keys, DELETES_IN_PARALLEL, (key) => fs.rm(this.pathOf(key), { force: true }));
+    if (failures.length > 0) throw new BlobsNotDeletedError(failures.map(({ item, error }) => ({ key: item, reason: (error as Error).message })));
   }
 
   async *list(prefix: string): AsyncIterable<string> {

@@ -34,6 +34,11 @@ export class MemoryBlobStore implements BlobStore {
     this.objects.delete(key);
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) assertValidKey(key);
+    for (const key of keys) this.objects.delete(key);
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     for (const key of this.objects.keys()) if (key.startsWith(prefix)) yield key;
   }

@@ -15,5 +15,7 @@ describeBlobStoreContract('S3 (MinIO)', async () => {
     region: 'us-east-1',
     bucket: 'tessera-contract',
     partSizeBytes: 5 * 1024 * 1024,
+    // Small, so that deleteMany's cases span several DeleteObjects requests.
+    deleteBatchSize: 3,
   });
 });

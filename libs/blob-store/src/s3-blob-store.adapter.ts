@@ -1,7 +1,13 @@
 import { Client } from 'minio';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { BlobNotFoundError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
+import { BlobNotFoundError, BlobsNotDeletedError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
+import { settleInParallel } from './settle-in-parallel';
+
+// The most keys one DeleteObjects request may carry (S3 API Reference, DeleteObjects).
+const MAX_DELETE_BATCH = 1000;
+// DeleteObjects requests in flight at once in deleteMany.
+const DELETE_REQUESTS_IN_PARALLEL = 3;
 
 /** How to reach the bucket. */
 export interface S3BlobStoreOptions {
@@ -14,6 +20,8 @@ export interface S3BlobStoreOptions {
   readonly bucket: string;
   /** Multipart part size; one upload holds at most two parts in memory (default 8 MiB; S3 minimum 5 MiB). */
   readonly partSizeBytes?: number;
+  /** Keys per DeleteObjects request in deleteMany (default and maximum 1000). */
+  readonly deleteBatchSize?: number;
 }
 
 /**
@@ -24,6 +32,7 @@ export interface S3BlobStoreOptions {
 export class S3BlobStore implements BlobStore {
   private readonly client: Client;
   private readonly partSize: number;
+  private readonly deleteBatchSize: number;
 
   constructor(private readonly options: S3BlobStoreOptions) {
     this.client = new Client({
@@ -39,6 +48,10 @@ export class S3BlobStore implements BlobStore {
     // its own SHA-256 of every data set, which storage commitment verifies against what is stored.
     this.client.enableSHA256 = false;
     this.partSize = options.partSizeBytes ?? 8 * 1024 * 1024;
+    this.deleteBatchSize = options.deleteBatchSize ?? MAX_DELETE_BATCH;
+    if (!Number.isInteger(this.deleteBatchSize) || this.deleteBatchSize < 1 || this.deleteBatchSize > MAX_DELETE_BATCH) {
+      throw new RangeError(`deleteBatchSize must be an integer from 1 to ${MAX_DELETE_BATCH}, not ${this.deleteBatchSize}`);
+    }
   }
 
   async init(): Promise<void> {
@@ -121,6 +134,22 @@ export class S3BlobStore implements BlobStore {
     await this.client.removeObject(this.options.bucket, key);
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) assertValidKey(key);
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += this.deleteBatchSize) batches.push(keys.slice(i, i + this.deleteBatchSize));
+    const failures: { key: string; reason: string }[] = [];
+    // One removeObjects call per batch: given more, the client sends all its batches at once.
+    const failed = await settleInParallel(batches, DELETE_REQUESTS_IN_PARALLEL, async (batch) => {
+      // DeleteObjects answers 200 even when some keys could not be deleted; the client returns their
+      // <Error> elements (a quiet request lists only those; a missing key counts as deleted).
+      const errors = (await this.client.removeObjects(this.options.bucket, batch)) as unknown as readonly DeleteError[];
+      for (const error of errors) failures.push({ key: String(error.Key), reason: reasonOf(error) });
+    });
+    for (const { item, error } of failed) for (const key of item) failures.push({ key, reason: reasonOf(error) });
+    if (failures.length > 0) throw new BlobsNotDeletedError(failures);
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     const stream = this.client.listObjectsV2(this.options.bucket, prefix, true);
     for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) yield item.name;
@@ -147,6 +176,21 @@ async function* partsOf(body: Readable, size: number): AsyncGenerator<Buffer> {
     }
   }
   if (pendingLength > 0) yield Buffer.concat(pending, pendingLength);
+}
+
+// What the minio client (8.x) returns per key that DeleteObjects did not delete: the <Error> element
+// itself, not the { Error } its type declares. Key is a number when it looks like one (XML parsing).
+interface DeleteError {
+  readonly Key?: string | number;
+  readonly Code?: string;
+  readonly Message?: string;
+}
+
+// An Error, or an S3 <Error> element as the client passes it on (a plain object).
+function reasonOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const { Code, Message } = (err ?? {}) as DeleteError;
+  return [Code, Message].filter(Boolean).join(': ') || String(err);
 }
 
 function isNotFound(err: unknown): boolean {

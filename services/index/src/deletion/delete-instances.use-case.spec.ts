@@ -105,7 +105,7 @@ describe('DeleteInstancesUseCase', () => {
 
   it('leaves a purge that failed for the next sweep', async () => {
     const s = await setUp(0);
-    const failing = jest.spyOn(s.blobs, 'delete').mockRejectedValueOnce(new Error('S3 down'));
+    const failing = jest.spyOn(s.blobs, 'deleteMany').mockRejectedValueOnce(new Error('S3 down'));
 
     await s.remove.execute(command({ study: '1.2.3', series: '1.2.3.2' }));
     expect(await allKeys(s.blobs)).toHaveLength(3);

@@ -28,7 +28,7 @@ export class PurgeDeletionsUseCase {
     let purged = 0;
     for (const due of await this.store.duePurges(now, BATCH)) {
       try {
-        for (const key of due.objectKeys) await this.blobs.delete(key);
+        await this.blobs.deleteMany(due.objectKeys);
         const event = outboxEntry(
           InstancesPurgedV1,
           { tenant: due.tenant, source: this.options.source, correlationId: randomUUID() },

@@ -84,7 +84,7 @@ describe('ErasePatientUseCase', () => {
   it('leaves an erasure whose objects could not be deleted to the sweep, which finishes it without auditing it twice', async () => {
     const s = await setUp();
     const failing = Object.create(s.blobs) as MemoryBlobStore;
-    failing.delete = () => Promise.reject(new Error('object store down'));
+    failing.deleteMany = () => Promise.reject(new Error('object store down'));
     const finishFailing = new FinishErasureUseCase(s.store, failing, s.trail, () => AT);
     const erase = new ErasePatientUseCase(s.store, finishFailing, () => undefined, silentLogger, { source: 'index@test' }, () => AT);
 

@@ -31,7 +31,7 @@ export class FinishErasureUseCase {
       }
       await this.store.markAudited(job.id);
     }
-    for (const key of job.objectKeys) await this.blobs.delete(key);
+    await this.blobs.deleteMany(job.objectKeys);
     await this.store.markFinished(job.id, this.now());
   }
 }
