@@ -1,4 +1,5 @@
-import { expectEventually, pydicomTestFiles } from '@tessera/testing';
+import { expectEventually, pydicomTestFiles, repoRoot } from '@tessera/testing';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runPeer } from './support/python';
 import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
@@ -13,21 +14,28 @@ interface Ids {
 // pydicom's files: a 128×128 CT (Explicit VR Little Endian, Rescale Intercept −1024, no window of its
 // own) and a two-frame 100×100 RGB secondary capture in RLE Lossless.
 const FILES = ['CT_small.dcm', 'SC_rgb_rle_2frame.dcm'];
+// And two 64×64 DX images the peer makes with pydicom (its own LUT test files are not at hand): one
+// with a VOI LUT Sequence and no window, one with a Modality LUT Sequence of 65536 entries.
 
 describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s', (mode) => {
   let backing: Backing;
   let tessera: Tessera;
   let ct: Ids;
   let multiframe: Ids;
+  let voiLut: Ids;
+  let modalityLut: Ids;
+  const dir = path.join(repoRoot(), 'tmp', 'e2e', `rendered-${mode}-${process.pid}`);
 
   beforeAll(async () => {
-    const files = FILES.map((f) => path.join(pydicomTestFiles(), f));
-    [ct, multiframe] = (await runPeer<Ids[]>('dicomweb_rendered_peer.py', ['uids'], files)) as [Ids, Ids];
+    fs.mkdirSync(dir, { recursive: true });
+    const made = await runPeer<string[]>('dicomweb_rendered_peer.py', ['lut_images'], { dir });
+    const files = [...FILES.map((f) => path.join(pydicomTestFiles(), f)), ...made];
+    [ct, multiframe, voiLut, modalityLut] = (await runPeer<Ids[]>('dicomweb_rendered_peer.py', ['uids'], files)) as [Ids, Ids, Ids, Ids];
     backing = await createBacking(mode, 'rendered');
     tessera = await startTessera(`rendered-${mode}`, backing.env);
-    expect(await runPeer('dicomweb_rendered_peer.py', ['store'], { base: tessera.dicomweb, token: await tessera.token('radiologist'), paths: files })).toEqual({ stored: 2 });
+    expect(await runPeer('dicomweb_rendered_peer.py', ['store'], { base: tessera.dicomweb, token: await tessera.token('radiologist'), paths: files })).toEqual({ stored: 4 });
     await expectEventually(async () => {
-      for (const ids of [ct, multiframe]) {
+      for (const ids of [ct, multiframe, voiLut, modalityLut]) {
         const res = await tessera.fetch(`${tessera.dicomweb}/studies/${ids.study}/series/${ids.series}/instances?SOPInstanceUID=${ids.sop}`, { headers: { Accept: 'application/dicom+json' } });
         expect(await res.json()).toHaveLength(1);
       }
@@ -37,6 +45,7 @@ describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s'
   afterAll(async () => {
     await tessera?.stop();
     await backing?.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('renders, windows, scales and selects frames as dicomweb-client, requests and Pillow see it, with WADO-URI both ways and the 4xx cases', async () => {
@@ -57,6 +66,17 @@ describe.each(MODES)('WADO-RS rendered and thumbnail resources and WADO-URI, %s'
       wadoUriDicom: { status: 200, type: 'application/dicom', sop: ct.sop, transferSyntax: '1.2.840.10008.1.2.1', pixelsEqual: true },
       errors: { badWindow: 400, badViewport: 400, pdf: 406, frame3of2: 404, unknownInstance: 404, wadoNoRequestType: 400, wadoGif: 406, wadoUnknown: 404 },
     });
+  });
+
+  it('applies a VOI LUT Sequence and a Modality LUT Sequence as pydicom does, within 1 of its values brought to 8 bits', async () => {
+    type Fact = { mode: string; size: number[]; maxError: number; distinct: number };
+    const facts = await runPeer<Record<'voi' | 'modality', Fact>>('dicomweb_rendered_peer.py', ['check_luts'], { base: tessera.dicomweb, token: await tessera.token('radiologist'), voi: voiLut, modality: modalityLut });
+    // ±1: pydicom's values are rounded half to even, Tessera's half up. `distinct` shows the LUT made a picture, not a flat field.
+    for (const fact of [facts.voi, facts.modality]) {
+      expect({ mode: fact.mode, size: fact.size }).toEqual({ mode: 'L', size: [64, 64] });
+      expect(fact.maxError).toBeLessThanOrEqual(1);
+      expect(fact.distinct).toBeGreaterThan(100);
+    }
   });
 
   it('audits a WADO-URI retrieval as Instances Transferred of the study named in its query', async () => {

@@ -1,6 +1,6 @@
 import type { ImagePixel } from '@tessera/codecs';
 import { decodeFrame } from './decode-frame';
-import { paletteToRgb, toDisplay, voi, ybrFullToRgb } from './display';
+import { lutEntry, paletteToRgb, toDisplay, voi, voiLutToEightBits, ybrFullToRgb } from './display';
 import type { RenderingAttributes } from './rendering-attributes';
 
 const grey16 = (values: number[], over: Partial<ImagePixel> = {}): ImagePixel => ({
@@ -108,5 +108,35 @@ describe('colour rendering', () => {
   it('refuses a photometric interpretation it cannot render', async () => {
     const decoded = await decodeFrame({ transferSyntaxUID: EXPLICIT_LE, image: { ...rgbImage, photometricInterpretation: 'HSV' }, data: Buffer.alloc(6) }, 0);
     expect(() => toDisplay(decoded, plain, undefined)).toThrow('HSV is not rendered');
+  });
+});
+
+describe('LUT sequences in the grey pipeline (PS3.4 N.2.1)', () => {
+  const lut = (firstMapped: number, bits: number, entries: number[]) => ({ firstMapped, bits, entries: Uint16Array.from(entries) });
+
+  it('maps inputs below the first mapped value to the first entry and above the last to the last', () => {
+    const entry = lutEntry(lut(-2, 16, [10, 20, 30]));
+    expect([-100, -2, -1, 0, 1, 5000].map(entry)).toEqual([10, 10, 20, 30, 30, 30]);
+  });
+
+  it('scales a VOI LUT output to 0–255 by its bits per entry', () => {
+    const twelve = voiLutToEightBits(lut(0, 12, [0, 2048, 4095]));
+    expect([0, 1, 2].map(twelve)).toEqual([0, Math.round((2048 * 255) / 4095), 255]);
+    expect([0, 1].map(voiLutToEightBits(lut(0, 8, [0x7f, 0xff])))).toEqual([127, 255]);
+  });
+
+  it('applies the VOI LUT Sequence when there is no window, and the Modality LUT Sequence in place of the rescale', async () => {
+    const voiLut = lut(100, 16, [0, 65535]);
+    // Stored 0 and 1 go through the Modality LUT to 100 and 101, then the VOI LUT to 0 and 65535; 7 is past its end.
+    const attributes = { ...plain, rescaleIntercept: 5000, modalityLut: lut(0, 16, [100, 101]), voiLut };
+    expect(await display([0, 1, 7], attributes)).toEqual([0, 255, 255]);
+    expect(await display([0, 1, 7], attributes, { photometricInterpretation: 'MONOCHROME1' })).toEqual([255, 0, 0]);
+  });
+
+  it('prefers the object window to its VOI LUT Sequence, and the requested window to both', async () => {
+    const attributes = { ...plain, voiLut: lut(0, 16, [65535, 0, 0]), window: { center: 1, width: 2, fn: 'LINEAR_EXACT' as const } };
+    expect(await display([0, 1, 2], attributes)).toEqual([0, 128, 255]);
+    expect(await display([0, 1, 2], attributes, {}, { center: 0, width: 4, fn: 'LINEAR_EXACT' })).toEqual([128, 191, 255]);
+    expect(await display([0, 1, 2], { ...attributes, window: undefined })).toEqual([255, 0, 0]);
   });
 });

@@ -1,6 +1,6 @@
 import type { DecodedPixels } from './decode-frame';
 import { RenderError, RenderErrorCode } from './render-error';
-import type { PaletteChannel, RenderingAttributes, Window } from './rendering-attributes';
+import type { Lut, PaletteChannel, RenderingAttributes, Window } from './rendering-attributes';
 
 /** An 8-bit image ready to encode: one (grey) or three (RGB) samples per pixel, row by row. */
 export interface DisplayImage {
@@ -12,8 +12,9 @@ export interface DisplayImage {
 
 /**
  * Brings decoded pixels to displayed 8-bit values (PS3.3 C.11 and C.7.6.3.1.2): grey images through
- * the Modality LUT, the VOI LUT (the requested window, else the object's, else the frame's range)
- * and MONOCHROME1's inversion; colour images to RGB. `window` overrides the object's window.
+ * the grey pipeline of PS3.4 N.2.1 — the Modality LUT (its Sequence, else Rescale Slope and
+ * Intercept), the VOI LUT (the requested window, else the object's window, else its VOI LUT
+ * Sequence, else the frame's range) and MONOCHROME1's inversion; colour images to RGB.
  */
 export function toDisplay(decoded: DecodedPixels, attributes: RenderingAttributes, window: Window | undefined): DisplayImage {
   const { image, photometricInterpretation: photometric } = decoded;
@@ -53,16 +54,48 @@ export function samples(decoded: DecodedPixels): Int32Array {
 
 function grey(decoded: DecodedPixels, attributes: RenderingAttributes, requested: Window | undefined, invert: boolean): Uint8Array {
   const stored = samples(decoded);
-  // Modality LUT (PS3.3 C.11.1.1.2): output units = m * SV + b.
   const values = new Float64Array(stored.length);
-  for (let i = 0; i < stored.length; i++) values[i] = (stored[i] as number) * attributes.rescaleSlope + attributes.rescaleIntercept;
-  const window = requested ?? attributes.window ?? rangeWindow(values);
+  const { modalityLut } = attributes;
+  if (modalityLut) {
+    const entry = lutEntry(modalityLut);
+    for (let i = 0; i < stored.length; i++) values[i] = entry(stored[i] as number);
+  } else {
+    // PS3.3 C.11.1.1.2: output units = m * SV + b.
+    for (let i = 0; i < stored.length; i++) values[i] = (stored[i] as number) * attributes.rescaleSlope + attributes.rescaleIntercept;
+  }
+  const toEightBits = voiTransform(values, attributes, requested);
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const y = voi(values[i] as number, window);
+    const y = toEightBits(values[i] as number);
     out[i] = invert ? 255 - y : y;
   }
   return out;
+}
+
+/**
+ * A LUT as a function of its input: inputs below the first mapped value take the first entry, above
+ * the last mapped value the last (PS3.3 C.11.1.1.1, C.11.2.1.1); an input between two mapped values
+ * (a rescaled one) takes the nearer.
+ */
+export function lutEntry(lut: Lut): (x: number) => number {
+  const last = lut.entries.length - 1;
+  return (x) => lut.entries[Math.min(last, Math.max(0, Math.round(x - lut.firstMapped)))] as number;
+}
+
+/** A VOI LUT to 0–255: its output spans 0 to 2^bits − 1, scaled to the display range (PS3.4 N.2.1.1). */
+export function voiLutToEightBits(lut: Lut): (x: number) => number {
+  const entry = lutEntry(lut);
+  const top = 2 ** lut.bits - 1;
+  return (x) => Math.min(255, Math.round((entry(x) * 255) / top));
+}
+
+// PS3.4 N.2.1's VOI LUT step: the requested window, else the object's, else its VOI LUT Sequence.
+function voiTransform(values: Float64Array, attributes: RenderingAttributes, requested: Window | undefined): (x: number) => number {
+  const window = requested ?? attributes.window;
+  if (window) return (x) => voi(x, window);
+  if (attributes.voiLut) return voiLutToEightBits(attributes.voiLut);
+  const range = rangeWindow(values);
+  return (x) => voi(x, range);
 }
 
 // With no window, the frame's own range fills the output (as dcm4chee and Orthanc do).

@@ -4,12 +4,17 @@
   dicomweb_rendered_peer.py store < {"base", "token", "paths"} -> the STOW-RS status (dicomweb-client)
   dicomweb_rendered_peer.py check < {"base", "token", "ct": {"path", "study", "series", "sop"}, "multiframe": {...}}
       -> facts about each response, for the e2e spec to compare
+  dicomweb_rendered_peer.py lut_images < {"dir"} -> ["path", ...]: two images made with pydicom, one
+      with a VOI LUT Sequence and no window, one with a Modality LUT Sequence (PS3.3 C.11.2, C.11.1)
+  dicomweb_rendered_peer.py check_luts < {"base", "token", "voi": {"path", ...}, "modality": {...}}
+      -> the largest difference between Tessera's PNG and pydicom's LUTs, for each
 
 Images are decoded with Pillow; what they should show is computed here from pydicom's own pixel
 decoding and the PS3.3 C.11.2.1.2 window, independently of Tessera's code.
 """
 import io
 import json
+import os
 import sys
 
 import numpy as np
@@ -17,6 +22,11 @@ import pydicom
 import requests
 from dicomweb_client.api import DICOMwebClient
 from PIL import Image
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.pixels import apply_modality_lut, apply_voi_lut
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.1"
 
 
 def linear_window(values, center, width):
@@ -111,6 +121,71 @@ def check(item):
     return facts
 
 
+def grey_image(pixels, signed, bits_stored):
+    """A 64x64 DX For Presentation image holding `pixels` (Explicit VR Little Endian)."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = DX_FOR_PRESENTATION
+    ds.SOPClassUID = DX_FOR_PRESENTATION
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.PatientID, ds.PatientName, ds.Modality = "LUT-E2E", "Lut^Peer", "DX"
+    ds.Rows, ds.Columns = pixels.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, bits_stored, bits_stored - 1
+    ds.PixelRepresentation = 1 if signed else 0
+    ds.PixelData = pixels.astype("<i2" if signed else "<u2").tobytes()
+    return ds
+
+
+def lut_images(item):
+    rng = np.random.default_rng(3010)
+    # VOI LUT: 4096 12-bit entries from stored value 2000 on, an S-shaped curve; the stored values run
+    # from 0 to 8000, so some fall below the first mapped value and some past the last. No window.
+    voi = grey_image(rng.integers(0, 8001, size=(64, 64)), signed=False, bits_stored=16)
+    table = Dataset()
+    table.LUTDescriptor = [4096, 2000, 12]
+    # LUT Data as US (in the metadata a list of numbers).
+    table.add_new(0x00283006, "US", [int(v) for v in np.round(4095 / (1 + np.exp(-(np.arange(4096) - 2048) / 400)))])
+    voi.VOILUTSequence = [table]
+
+    # Modality LUT: 12-bit signed stored values through 65536 entries (the descriptor's 0) from stored
+    # value -100 on (an SS second value), a square-root curve; then the image's own window.
+    modality = grey_image(rng.integers(-2048, 2048, size=(64, 64)), signed=True, bits_stored=12)
+    table = Dataset()
+    table.add_new(0x00283002, "SS", [0, -100, 16])
+    # LUT Data as OW: 128 KiB, which the metadata leaves as bulk data.
+    table.add_new(0x00283006, "OW", np.round(65535 * np.sqrt(np.arange(65536) / 65535)).astype("<u2").tobytes())
+    modality.ModalityLUTSequence = [table]
+    modality.WindowCenter, modality.WindowWidth = 6000, 12000
+
+    paths = []
+    for name, ds in [("voi-lut.dcm", voi), ("modality-lut.dcm", modality)]:
+        path = os.path.join(item["dir"], name)
+        ds.save_as(path, enforce_file_format=True)
+        paths.append(path)
+    return paths
+
+
+def check_luts(item):
+    """Tessera's lossless PNG against pydicom's LUTs, brought to 8 bits as PS3.4 N.2.1.1 says."""
+    client = DICOMwebClient(url=item["base"], headers={"Authorization": f"Bearer {item['token']}"})
+    facts = {}
+    for key in ["voi", "modality"]:
+        ids = item[key]
+        ds = pydicom.dcmread(ids["path"])
+        values = apply_modality_lut(ds.pixel_array, ds)
+        if key == "voi":
+            # The VOI LUT's output spans its bits per entry; scaled to 0-255.
+            expected = np.round(apply_voi_lut(values, ds).astype(np.float64) * 255 / (2 ** ds.VOILUTSequence[0].LUTDescriptor[2] - 1))
+        else:
+            expected = linear_window(values.astype(np.float64), float(ds.WindowCenter), float(ds.WindowWidth))
+        png = decode(client.retrieve_instance_rendered(ids["study"], ids["series"], ids["sop"], media_types=("image/png",)))
+        facts[key] = {"mode": png.mode, "size": list(png.size), "maxError": int(np.abs(np.asarray(png, dtype=np.float64) - expected).max()), "distinct": int(len(np.unique(expected)))}
+    return facts
+
+
 def store(item):
     client = DICOMwebClient(url=item["base"], headers={"Authorization": f"Bearer {item['token']}"})
     client.store_instances([pydicom.dcmread(p) for p in item["paths"]])
@@ -126,7 +201,7 @@ def uids(paths):
 
 
 if __name__ == "__main__":
-    commands = {"check": check, "store": store, "uids": uids}
+    commands = {"check": check, "check_luts": check_luts, "lut_images": lut_images, "store": store, "uids": uids}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     json.dump(commands[sys.argv[1]](json.load(sys.stdin)), sys.stdout)

@@ -43,7 +43,7 @@ export class InstanceRenderer {
   async render(tenant: string, image: ImageInstance, frameNumber: number, options: RenderOptions): Promise<RenderedImage | undefined> {
     const frame = await this.frames.frame(tenant, image.ids, frameNumber);
     if (!frame) return undefined;
-    const attributes = await renderingAttributes(image.metadata, (uri) => this.readBulk(tenant, image.ids, uri));
+    const attributes = await renderingAttributes(image.metadata, (uri) => this.readBulk(tenant, image.ids, uri), frame.transferSyntaxUID);
     return renderFrame(frame, attributes, options);
   }
 

@@ -125,6 +125,21 @@ describe('RetrieveRenderedUseCase', () => {
     expect(result.kind === 'single' && pngOf(result.image.body)).toEqual({ width: 4, height: 2, colour: 2 });
     expect(result.kind === 'single' && firstSamples(result.image.body, 3, 3)).toEqual([10, 20, 30]);
   });
+
+  it('reads a VOI LUT Sequence left as bulk data in the byte order of a big-endian instance', async () => {
+    // 4096 entries (more than InlineBinary holds), rising 0…4095 in 12 bits, stored big endian.
+    const table = Buffer.alloc(8192);
+    for (let i = 0; i < 4096; i++) table.writeUInt16BE(i, i * 2);
+    const voiLut = { vr: 'SQ' as const, Value: [{ '00283002': { vr: 'US' as const, Value: [4096, 0, 12] }, '00283006': { vr: 'OW' as const, BulkDataURI: 'bulkdata/200-8192' } }] };
+    const { frames, rendered } = setup([instance('1.2.3.1', '1.2.3.1.1', { '00283010': voiLut })], { '200-8192': table });
+    const frame = greyFrame(0);
+    const data = Buffer.alloc(16);
+    data.writeUInt16BE(1024, 0);
+    data.writeUInt16BE(4095, 2);
+    frames.put('t', '1.2.3.1.1', 1, { ...frame, transferSyntaxUID: '1.2.840.10008.1.2.2', data });
+    const result = await rendered.execute('t', { study: STUDY, series: '1.2.3.1', instance: '1.2.3.1.1' }, { ...png, window: undefined });
+    expect(result.kind === 'single' && firstSamples(result.image.body, 3, 1)).toEqual([Math.round((1024 * 255) / 4095), 255, 0]);
+  });
 });
 
 describe('RetrieveThumbnailUseCase', () => {
