@@ -7,19 +7,34 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { StoreInstanceUseCase } from '../store-instance.use-case';
 import { StoreStudiesUseCase } from './store-studies.use-case';
 
 // ARCHITECTURE §3.1: a multi-GB instance goes to the object store with bounded memory. A request carrying
 // a part several times larger than the allowed growth shows that nothing holds the part whole.
-// The first large request grows the heap by what the collector has not yet reclaimed (about 200 MB here,
-// whether or not anything is held); a warm-up request of the same size comes first so that the measured
-// one shows what is retained.
+// What is measured is what the request retains: the V8 heap and the memory of Buffers (external), each
+// sample after a full collection. RSS measured that too, plus garbage not collected yet and memory the
+// allocator keeps after a collection, which swing with how busy the machine is: on a loaded machine the
+// peak RSS growth reached 150 MB while nothing was held, and 0 to 98 MB from one run to the next with a
+// collection before each sample. (The bench measures RSS while a real Tessera receives a 2 GiB instance.)
+// A warm-up request of the same size comes first, so that first-use growth is not counted.
 const PART_BYTES = 300 * 1024 * 1024;
-const MAX_RSS_GROWTH = 100 * 1024 * 1024;
+const MAX_GROWTH = 100 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 const SC = '1.2.840.10008.5.1.4.1.1.7';
 const STUDY = '1.2.826.0.8';
+
+// A full collection on demand (V8's gc(), exposed for this file's context).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+function retained(): number {
+  collectGarbage();
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+}
 
 async function* pixels(): AsyncGenerator<Buffer> {
   for (let sent = 0; sent < PART_BYTES; sent += CHUNK) yield Buffer.alloc(CHUNK, sent / CHUNK);
@@ -97,9 +112,9 @@ describe('STOW-RS memory while a 300 MB part streams to the S3 server', () => {
     for (const object of catalog.objects.values()) await blobs.delete(object.objectKey);
     fresh();
     const body = request(sop);
-    const before = process.memoryUsage().rss;
+    const before = retained();
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const sampler = setInterval(() => (peak = Math.max(peak, retained())), 250);
     try {
       const result = await stow.execute({ tenant: 'default', contentType: `multipart/related; type="${type}"; boundary=b0undary`, body: Readable.from(body), correlationId: 'c' });
       if (result.kind !== 'stored') throw new Error(JSON.stringify(result));
@@ -114,11 +129,11 @@ describe('STOW-RS memory while a 300 MB part streams to the S3 server', () => {
   }
 
   it('stores an application/dicom part with bounded memory', async () => {
-    expect(await storeMeasured('application/dicom', dicomRequest, `${STUDY}.1.1`)).toBeLessThan(MAX_RSS_GROWTH);
+    expect(await storeMeasured('application/dicom', dicomRequest, `${STUDY}.1.1`)).toBeLessThan(MAX_GROWTH);
   });
 
   it('stores a bulk data part of a metadata and bulk data request with bounded memory, and leaves no spool file', async () => {
-    expect(await storeMeasured('application/dicom+json', jsonRequest, `${STUDY}.1.2`)).toBeLessThan(MAX_RSS_GROWTH);
+    expect(await storeMeasured('application/dicom+json', jsonRequest, `${STUDY}.1.2`)).toBeLessThan(MAX_GROWTH);
     expect(await fs.readdir(spool)).toEqual([]);
   });
 });
