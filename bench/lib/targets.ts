@@ -1,5 +1,4 @@
-import { freePort, freePorts, type Infra, requireInfra } from '@tessera/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { deleteKafkaPrefix, freePort, freePorts, type Infra, requireInfra } from '@tessera/testing';
 import { Client as MinioClient } from 'minio';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -165,19 +164,6 @@ async function removeBucket(infra: Infra, bucket: string): Promise<void> {
   await client.removeBucket(bucket);
 }
 
-async function removeKafkaPrefix(infra: Infra, prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'tessera-bench', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
-    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 // ---- Tessera --------------------------------------------------------------------------------------
 
 async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one'): Promise<RunningTarget> {
@@ -210,7 +196,7 @@ async function startTessera(ctx: BenchContext, mode: 'distributed' | 'all-in-one
     const bucket = `bench-${id}`;
     cleanups.push(() => removeBucket(infra, bucket));
     const prefix = `bench-${id}.`;
-    cleanups.push(() => removeKafkaPrefix(infra, prefix));
+    cleanups.push(() => deleteKafkaPrefix(infra.kafkaBrokers, prefix, 'tessera-bench'));
     const s3 = new URL(infra.s3Endpoint);
     Object.assign(env, {
       DATABASE_URL: db.url.toString(),

@@ -3,3 +3,4 @@ export * from './infra';
 export * from './databases';
 export * from './synthetic-study';
 export * from './ports';
+export * from './kafka';

@@ -1,5 +1,5 @@
 import { S3BlobStore } from '@tessera/blob-store';
-import { createPostgresTestDatabase, expectEventually, freePorts, repoRoot, requireInfra } from '@tessera/testing';
+import { createPostgresTestDatabase, deleteKafkaPrefix, expectEventually, freePorts, repoRoot, requireInfra } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -60,7 +60,10 @@ export async function createBacking(mode: Mode, name: string): Promise<Backing> 
     overwrite: async (key, bytes) => {
       await store.put(key, Readable.from([bytes]));
     },
-    cleanup: () => db.drop(),
+    cleanup: async () => {
+      await db.drop();
+      await deleteKafkaPrefix(infra.kafkaBrokers, `${id}.`);
+    },
   };
 }
 
