@@ -109,16 +109,21 @@ export function encodeFileMeta(meta: FileMeta): Buffer {
   return Buffer.concat([Buffer.alloc(PREAMBLE_LENGTH), Buffer.from(PREFIX, 'latin1'), element(Tags.FileMetaInformationGroupLength, 'UL', groupLength), body]);
 }
 
+/** The header of an Explicit VR Little Endian element (PS3.5 7.1.2): 12 bytes for the VRs with a 32-bit length, else 8. */
+export function explicitLittleEndianHeader(tag: Tag, vr: VR, length: number): Buffer {
+  const long = hasLongLength(vr);
+  const b = Buffer.alloc(long ? 12 : 8);
+  b.writeUInt16LE(tag >>> 16, 0);
+  b.writeUInt16LE(tag & 0xffff, 2);
+  b.write(vr, 4, 'latin1');
+  if (long) b.writeUInt32LE(length, 8);
+  else b.writeUInt16LE(length, 6);
+  return b;
+}
+
 /** Explicit VR Little Endian encoding of one element (PS3.5 7.1.2). */
 export function element(tag: Tag, vr: VR, value: Buffer): Buffer {
-  const long = hasLongLength(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
+  return Buffer.concat([explicitLittleEndianHeader(tag, vr, value.length), value]);
 }
 
 /** A UI value padded with NUL to even length (PS3.5 9.1). */

@@ -2,6 +2,7 @@ import { Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { DicomError, DicomErrorCode } from '../errors';
 import { DatasetParser, type DatasetVisitor, type ElementHeader } from '../parser/dataset-parser';
+import { explicitLittleEndianHeader } from '../parser/part10';
 import { Tags, type Tag } from '../tag';
 import type { TransferSyntax } from '../transfer-syntax';
 import { hasLongLength, type VR } from '../vr';
@@ -189,18 +190,6 @@ export class NativeDatasetWriter implements DatasetVisitor {
     const width = this.sourceLittleEndian ? 0 : swapWidth(vr);
     return width === 0 ? value : swap(value, width);
   }
-}
-
-/** The header of an Explicit VR Little Endian element (PS3.5 7.1.2): 12 bytes for the VRs with a 32-bit length, else 8. */
-export function explicitLittleEndianHeader(tag: Tag, vr: VR, length: number): Buffer {
-  const long = hasLongLength(vr);
-  const b = Buffer.alloc(long ? 12 : 8);
-  b.writeUInt16LE(tag >>> 16, 0);
-  b.writeUInt16LE(tag & 0xffff, 2);
-  b.write(vr, 4, 'latin1');
-  if (long) b.writeUInt32LE(length, 8);
-  else b.writeUInt16LE(length, 6);
-  return b;
 }
 
 function itemTag(tag: Tag, length: number): Buffer {

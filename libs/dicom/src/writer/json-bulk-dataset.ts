@@ -3,7 +3,7 @@ import { DicomError, DicomErrorCode } from '../errors';
 import type { DicomJsonDataset } from '../json/dicom-json';
 import { parseTagKey, tagKey, tagLabel, Tags, type Tag } from '../tag';
 import { EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntaxUIDs } from '../transfer-syntax';
-import { explicitLittleEndianHeader } from '../transcode/native-transcoder';
+import { explicitLittleEndianHeader } from '../parser/part10';
 import { hasLongLength, isVR, type VR } from '../vr';
 import { encodeJsonDataset } from './json-to-dataset';
 
