@@ -1,11 +1,11 @@
-import { DatasetParser, DimseStatus, lookupTransferSyntax, readFileMeta, Tags, TransferSyntaxUIDs, type TransferSyntax } from '@tessera/dicom';
+import { DimseStatus, TransferSyntaxUIDs } from '@tessera/dicom';
 import { expectEventually, freePort, repoRoot, type SyntheticStudy, writeSyntheticStudy } from '@tessera/testing';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ReferenceStoreScp, storescu } from './support/dcmtk';
+import { asExplicitLittleEndian, byUid, dataSetOf, pixelDataOf } from './support/dicom-files';
 import { Orthanc } from './support/orthanc';
 import { runPeer } from './support/python';
 import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
@@ -27,48 +27,6 @@ interface RetrieveResult {
   associated: boolean;
   responses: RetrieveResponse[];
   received?: { sop: string; transferSyntax: string; sha256: string }[];
-}
-
-/** A Part 10 file's SOP Instance UID, transfer syntax, and the SHA-256 of its data set. */
-function dataSetOf(file: string | Buffer): { sop: string; transferSyntax: string; sha256: string } {
-  const bytes = Buffer.isBuffer(file) ? file : fs.readFileSync(file);
-  const { meta, datasetOffset } = readFileMeta(bytes, true) as NonNullable<ReturnType<typeof readFileMeta>>;
-  return { sop: meta.mediaStorageSOPInstanceUID, transferSyntax: meta.transferSyntaxUID, sha256: createHash('sha256').update(bytes.subarray(datasetOffset)).digest('hex') };
-}
-
-const byUid = (files: readonly (string | Buffer)[]): Map<string, { transferSyntax: string; sha256: string }> =>
-  new Map(files.map((f) => dataSetOf(f)).map(({ sop, transferSyntax, sha256 }) => [sop, { transferSyntax, sha256 }]));
-
-/** A native Part 10 file's Pixel Data value. */
-function pixelDataOf(file: string): Buffer {
-  const bytes = fs.readFileSync(file);
-  const { meta, datasetOffset } = readFileMeta(bytes, true) as NonNullable<ReturnType<typeof readFileMeta>>;
-  let pixels: Buffer | undefined;
-  const parser = new DatasetParser(lookupTransferSyntax(meta.transferSyntaxUID) as TransferSyntax, {
-    wantsValue: (h) => h.tag === Tags.PixelData,
-    element: (h, v) => {
-      if (h.tag === Tags.PixelData) pixels = Buffer.from(v as Buffer);
-    },
-    sequenceStart: () => undefined,
-    sequenceEnd: () => undefined,
-    itemStart: () => undefined,
-    itemEnd: () => undefined,
-    encapsulatedStart: () => {
-      throw new Error(`${file} has encapsulated Pixel Data`);
-    },
-    fragment: () => undefined,
-    encapsulatedEnd: () => undefined,
-  });
-  parser.push(bytes.subarray(datasetOffset));
-  parser.end();
-  if (!pixels) throw new Error(`${file} has no Pixel Data`);
-  return pixels;
-}
-
-/** The data set of a file re-encoded by DCMTK as Explicit VR Little Endian: equal values, equal bytes. */
-async function asExplicitLittleEndian(file: string, out: string): Promise<string> {
-  await run('dcmconv', ['+te', file, out]);
-  return dataSetOf(out).sha256;
 }
 
 describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %s', (mode) => {

@@ -4,3 +4,4 @@ export * from './databases';
 export * from './synthetic-study';
 export * from './ports';
 export * from './kafka';
+export * from './rle';
