@@ -5,12 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { storescu } from './support/dcmtk';
+import { asExplicitLittleEndian, dataSetOf, pixelDataOf } from './support/dicom-files';
 import { runPeer } from './support/python';
 import { createBacking, MODES, startTessera, type Backing, type Tessera } from './support/tessera';
 
 const run = promisify(execFile);
 const IMPLICIT = '1.2.840.10008.1.2';
 const EXPLICIT = '1.2.840.10008.1.2.1';
+const JPEG_LOSSLESS_SV1 = '1.2.840.10008.1.2.4.70';
+const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 
 async function dcmtk(command: string, args: string[]): Promise<string> {
   try {
@@ -26,6 +30,9 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
   let backing: Backing;
   let tessera: Tessera;
   let study: SyntheticStudy;
+  // Two textured instances stored compressed by DCMTK: JPEG Lossless and RLE Lossless.
+  let compressed: { study: string; series: string; files: { file: string; syntax: string; decoder: string }[] };
+  let twelveBit: { study: string; series: string; file: string };
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `retrieve-${mode}-${process.pid}`);
 
   beforeAll(async () => {
@@ -35,6 +42,24 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
     // Sent as Implicit VR Little Endian, so that default retrieval has to transcode.
     const outcomes = await storescu(tessera.dimsePort, 'TESSERA', study.files, IMPLICIT);
     expect(outcomes.every((o) => o.kind === 'status' && o.status === DimseStatus.Success)).toBe(true);
+    const base = writeSyntheticStudy(path.join(dir, 'compressed'), 2, { rows: 16, columns: 16, patientId: 'RET-COMPRESSED', texture: true });
+    const [toJpeg, toRle] = base.files as [string, string];
+    compressed = {
+      study: base.studyInstanceUID,
+      series: base.seriesInstanceUID,
+      files: [
+        { file: path.join(dir, 'jpeg.dcm'), syntax: JPEG_LOSSLESS_SV1, decoder: 'dcmdjpeg' },
+        { file: path.join(dir, 'rle.dcm'), syntax: RLE_LOSSLESS, decoder: 'dcmdrle' },
+      ],
+    };
+    await run('dcmcjpeg', [toJpeg, path.join(dir, 'jpeg.dcm')]);
+    await run('dcmcrle', [toRle, path.join(dir, 'rle.dcm')]);
+    for (const { file, syntax } of compressed.files) expect(await storescu(tessera.dimsePort, 'TESSERA', [file], syntax)).toEqual([{ kind: 'status', status: 0 }]);
+    // 12-bit JPEG Extended, which Tessera's 8-bit JPEG decoder cannot take.
+    const twelve = writeSyntheticStudy(path.join(dir, 'twelve-bit'), 1, { rows: 16, columns: 16, patientId: 'RET-12BIT', texture: true });
+    twelveBit = { study: twelve.studyInstanceUID, series: twelve.seriesInstanceUID, file: path.join(dir, 'jpeg-12bit.dcm') };
+    await run('dcmcjpeg', ['+ee', twelve.files[0] as string, twelveBit.file]);
+    expect(await storescu(tessera.dimsePort, 'TESSERA', [twelveBit.file], JPEG_EXTENDED)).toEqual([{ kind: 'status', status: 0 }]);
     await expectEventually(async () => {
       const res = await tessera.fetch(`${tessera.dicomweb}/studies?StudyInstanceUID=${study.studyInstanceUID}`);
       expect(((await res.json()) as Record<string, { Value?: unknown[] }>[])[0]?.['00201208']?.Value).toEqual([6]);
@@ -67,6 +92,46 @@ describe.each(MODES)('DIMSE verification, WADO-RS and QIDO-RS against a running 
       bulkUriAbsolute: true,
       bulkMatchesPixels: true,
     });
+  });
+
+  it('decodes JPEG Lossless and RLE instances to Explicit VR Little Endian when no transfer syntax is asked for, as DCMTK decodes them (dicomweb-client, WADO-URI)', async () => {
+    const viaClient = path.join(dir, 'decoded-by-tessera');
+    fs.mkdirSync(viaClient, { recursive: true });
+    const [facts] = await runPeer<Record<string, unknown>[][]>('dicomweb_peer.py', ['decoded'], [{ base: tessera.dicomweb, token: await tessera.token('radiologist'), study: compressed.study, series: compressed.series, out: viaClient }]);
+    const sops = compressed.files.map(({ file }) => dataSetOf(file).sop);
+    expect(new Set(facts)).toEqual(new Set(sops.map((sop) => ({ sop, transferSyntax: EXPLICIT, photometric: 'MONOCHROME2' }))));
+    for (const [i, { file, syntax, decoder }] of compressed.files.entries()) {
+      const sop = sops[i] as string;
+      expect(dataSetOf(file).transferSyntax).toBe(syntax);
+      const want = path.join(dir, `${decoder}.dcm`);
+      await run(decoder, [file, want]);
+      expect(pixelDataOf(path.join(viaClient, `${sop}.dcm`)).equals(pixelDataOf(want))).toBe(true);
+      const ids = { requestType: 'WADO', studyUID: compressed.study, seriesUID: compressed.series, objectUID: sop, contentType: 'application/dicom' };
+      const res = await tessera.fetch(`${tessera.dicomweb}/wado?${new URLSearchParams(ids).toString()}`);
+      expect(res.status).toBe(200);
+      const viaUri = path.join(dir, `${decoder}-wado-uri.dcm`);
+      fs.writeFileSync(viaUri, Buffer.from(await res.arrayBuffer()));
+      expect(dataSetOf(viaUri).transferSyntax).toBe(EXPLICIT);
+      // Every element as DCMTK's decode has it, not only the pixels.
+      expect(await asExplicitLittleEndian(viaUri, path.join(dir, `${decoder}-got.dcm`))).toBe(await asExplicitLittleEndian(want, path.join(dir, `${decoder}-want.dcm`)));
+      // Asked for as stored, it is the stored data set.
+      const stored = await tessera.fetch(`${tessera.dicomweb}/wado?${new URLSearchParams({ ...ids, transferSyntax: syntax }).toString()}`);
+      expect(dataSetOf(Buffer.from(await stored.arrayBuffer())).sha256).toBe(dataSetOf(file).sha256);
+    }
+  });
+
+  it('answers 406 with the decoder\'s reason for pixel data it cannot decode, and sends it as stored on request', async () => {
+    const sop = dataSetOf(twelveBit.file).sop;
+    expect(dataSetOf(twelveBit.file).transferSyntax).toBe(JPEG_EXTENDED);
+    const instance = `${tessera.dicomweb}/studies/${twelveBit.study}/series/${twelveBit.series}/instances/${sop}`;
+    const refused = await tessera.fetch(instance, { headers: { Accept: 'multipart/related; type="application/dicom"' } });
+    expect(refused.status).toBe(406);
+    expect(((await refused.json()) as { message: string }).message).toMatch(new RegExp(`${sop} is stored as JPEG Extended.*cannot be decoded to Explicit VR Little Endian: .*12.*transfer-syntax=\\*`));
+    const ids = { requestType: 'WADO', studyUID: twelveBit.study, seriesUID: twelveBit.series, objectUID: sop, contentType: 'application/dicom' };
+    expect((await tessera.fetch(`${tessera.dicomweb}/wado?${new URLSearchParams(ids).toString()}`)).status).toBe(406);
+    const asStored = await tessera.fetch(instance, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+    expect(asStored.status).toBe(200);
+    expect(asStored.headers.get('content-type')).toContain('multipart/related');
   });
 
   it('honours QIDO-RS matching, includefield, limit and offset over HTTP', async () => {

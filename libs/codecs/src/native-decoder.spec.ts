@@ -1,44 +1,11 @@
-import { DatasetParser, DicomJsonBuilder, encodeDataset, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, Tags, type DatasetVisitor, type ElementSpec, type TransferSyntax } from '@tessera/dicom';
+import { DatasetParser, DicomJsonBuilder, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, Tags, type DatasetVisitor, type ElementSpec, type TransferSyntax } from '@tessera/dicom';
+import { rleDataSet, rleFrame } from '@tessera/testing';
 import { Readable } from 'node:stream';
 import { CodecErrorCode } from './codec-error';
-import { decodeToNative, type DecodeLimits } from './native-decoder';
+import { decodeToNative, openDecodedToNative, type DecodeLimits } from './native-decoder';
 import { decodeRleFrame } from './rle-decoder';
 
 const RLE = lookupTransferSyntax('1.2.840.10008.1.2.5') as TransferSyntax;
-
-/** An RLE Lossless frame (PS3.5 G.3) with each segment as literal runs. */
-function rleFrame(segments: readonly Buffer[]): Buffer {
-  const packed = segments.map((s) => {
-    const runs: Buffer[] = [];
-    for (let i = 0; i < s.length; i += 128) runs.push(Buffer.from([Math.min(128, s.length - i) - 1]), s.subarray(i, i + 128));
-    const out = Buffer.concat(runs);
-    return out.length % 2 ? Buffer.concat([out, Buffer.from([0x80])]) : out;
-  });
-  const header = Buffer.alloc(64);
-  header.writeUInt32LE(segments.length, 0);
-  let offset = 64;
-  packed.forEach((p, i) => {
-    header.writeUInt32LE(offset, 4 + i * 4);
-    offset += p.length;
-  });
-  return Buffer.concat([header, ...packed]);
-}
-
-function item(tag: number, bytes: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16LE(tag >>> 16, 0);
-  h.writeUInt16LE(tag & 0xffff, 2);
-  h.writeUInt32LE(bytes.length, 4);
-  return Buffer.concat([h, bytes]);
-}
-
-/** A data set in RLE Lossless: the given attributes, encapsulated Pixel Data of these frames, then trailing padding. */
-function rleDataSet(attributes: readonly ElementSpec[], frames: readonly Buffer[]): Buffer {
-  const pixelHeader = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
-  const fragments = [item(Tags.Item, Buffer.alloc(0)), ...frames.map((f) => item(Tags.Item, f)), item(Tags.SequenceDelimitationItem, Buffer.alloc(0))];
-  const trailing = encodeDataset([{ tag: 0xfffcfffc, vr: 'OB', value: Buffer.alloc(4) }], EXPLICIT_VR_LITTLE_ENDIAN);
-  return Buffer.concat([encodeDataset(attributes, EXPLICIT_VR_LITTLE_ENDIAN), pixelHeader, ...fragments, trailing]);
-}
 
 const rgb = (rows: number, columns: number, frames: number): ElementSpec[] => [
   { tag: 0x00080016, value: '1.2.840.10008.5.1.4.1.1.7' },
@@ -202,6 +169,21 @@ describe('decodeToNative', () => {
   it('fails without Rows, before writing anything', async () => {
     const { encoded } = rgbFrames(2, 2, 1);
     await expect(decode(rleDataSet(rgb(2, 2, 1).filter((e) => e.tag !== 0x00280010), encoded), 4096)).rejects.toMatchObject({ code: CodecErrorCode.MissingAttribute, message: expect.stringContaining('Rows') });
+  });
+
+  it('openDecodedToNative fails before yielding anything when the first frame cannot be decoded, and only later for a later frame', async () => {
+    const { native, encoded } = rgbFrames(2, 2, 2);
+    const opened = await openDecodedToNative(Readable.from([rleDataSet(rgb(2, 2, 2), encoded)]), RLE, 'explicit-little-endian');
+    const whole: Buffer[] = [];
+    for await (const chunk of opened) whole.push(chunk as Buffer);
+    expect(read(Buffer.concat(whole)).pixels).toEqual(native);
+    const corruptFirst = [rleFrame([Buffer.alloc(1)]), encoded[1] as Buffer];
+    await expect(openDecodedToNative(Readable.from([rleDataSet(rgb(2, 2, 2), corruptFirst)]), RLE, 'explicit-little-endian')).rejects.toMatchObject({ code: CodecErrorCode.CorruptFrame });
+    const corruptSecond = [encoded[0] as Buffer, rleFrame([Buffer.alloc(1)])];
+    const late = await openDecodedToNative(Readable.from([rleDataSet(rgb(2, 2, 2), corruptSecond)]), RLE, 'explicit-little-endian');
+    await expect((async () => {
+      for await (const chunk of late) void chunk;
+    })()).rejects.toMatchObject({ code: CodecErrorCode.CorruptFrame });
   });
 
   it('refuses frames beyond the frame limit, and Pixel Data that no native length can hold (PS3.5 7.1.1)', async () => {

@@ -62,6 +62,34 @@ export function decodeToNative(input: AsyncIterable<Buffer>, source: TransferSyn
   return Readable.from(decodeFrames(input, source, target, limits), { objectMode: false });
 }
 
+/**
+ * decodeToNative, read up to its first output (the elements before Pixel Data and the first decoded
+ * frame, or the data set without pixel data): a data set whose pixel data cannot be decoded — no
+ * decoder, attributes the decoder cannot take, a first frame that is corrupt — fails here, before
+ * anything of it has been sent. Only a later frame can still fail the returned stream.
+ */
+export async function openDecodedToNative(input: AsyncIterable<Buffer>, source: TransferSyntax, target: NativeTarget, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<Readable> {
+  const decoded = decodeToNative(input, source, target, limits);
+  const iterator = decoded[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    decoded.destroy();
+    throw err;
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return Readable.from(rest(), { objectMode: false });
+}
+
 async function* decodeFrames(input: AsyncIterable<Buffer>, source: TransferSyntax, target: NativeTarget, limits: DecodeLimits): AsyncGenerator<Buffer> {
   const codec = pixelCodecFor(source.uid);
   if (!source.encapsulated || !codec) {

@@ -1,5 +1,5 @@
 import type { BlobStore } from '@tessera/blob-store';
-import { canDecodeToNative, decodeToNative } from '@tessera/codecs';
+import { canDecodeToNative, openDecodedToNative } from '@tessera/codecs';
 import {
   canTranscodeToExplicitLittleEndian,
   coercePatient,
@@ -15,7 +15,7 @@ import {
   type ProposedPresentationContext,
   type TransferSyntax,
 } from '@tessera/dicom';
-import { finished, Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 
 /** A stored instance to send: what it is, how it is encoded, and where it is. */
 export interface SendableInstance {
@@ -214,7 +214,7 @@ export class StoreScu {
     const stored = await this.blobs.get(instance.objectKey, { start: instance.datasetOffset });
     if (!choice.reencode) return stored;
     const source = lookupTransferSyntax(instance.transferSyntaxUID) as TransferSyntax;
-    if (choice.decode) return primed(decodeToNative(stored, source, choice.reencode === 'explicit' ? 'explicit-little-endian' : 'implicit-little-endian'));
+    if (choice.decode) return openDecodedToNative(stored, source, choice.reencode === 'explicit' ? 'explicit-little-endian' : 'implicit-little-endian');
     const transcoder = choice.reencode === 'explicit' ? toExplicitLittleEndian(source) : toImplicitLittleEndian(source);
     stored.on('error', (err) => transcoder.destroy(err));
     return stored.pipe(transcoder);
@@ -236,26 +236,4 @@ function unsendable(instance: SendableInstance): string {
     return `the peer accepted none of the transfer syntaxes offered for ${instance.transferSyntaxUID}, and Tessera cannot decode ${source.name} to an uncompressed one`;
   }
   return `the peer accepted no transfer syntax Tessera can send ${instance.transferSyntaxUID} in`;
-}
-
-/** Waits for a stream's first chunk (or its failure), then returns a stream of everything it yields. */
-async function primed(stream: Readable): Promise<Readable> {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let first: IteratorResult<Buffer>;
-  try {
-    first = await iterator.next();
-  } catch (err) {
-    stream.destroy();
-    throw err;
-  }
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (first.done) return;
-    yield first.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  return Readable.from(rest(), { objectMode: false });
 }

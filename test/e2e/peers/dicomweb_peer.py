@@ -4,6 +4,7 @@
   dicomweb_peer.py verify   < [{"base", "study", "series", "sop"}]     -> QIDO at three levels + WADO-RS bytes
   dicomweb_peer.py retrieve < [{"base", "study", "series", "sources"}] -> study/series retrieve, metadata, bulk data
   dicomweb_peer.py patients < [{"base", "study"}]                    -> the patient of each object retrieved and of its metadata
+  dicomweb_peer.py decoded  < [{"base", "study", "series", "out"}]   -> a series retrieved with no transfer-syntax, each instance written to "out"
 
 The bytes STOW-RS sends are what dicomweb-client sends: pydicom.dcmwrite of the dataset read from the
 file. Retrieved bytes are decoded with dicomweb-client's own multipart parser.
@@ -115,6 +116,20 @@ def retrieve(items):
     return results
 
 
+def decoded(items):
+    """WADO-RS of a series with dicomweb-client's default Accept for series (no transfer-syntax: Explicit
+    VR Little Endian, PS3.18 8.7.3.5.2), whatever its instances are stored in; each instance is written
+    as a Part 10 file named by its SOP Instance UID in "out"."""
+    results = []
+    for item in items:
+        instances = []
+        for ds in client_for(item).retrieve_series(item["study"], item["series"]):
+            ds.save_as(f"{item['out']}/{ds.SOPInstanceUID}.dcm", enforce_file_format=True)
+            instances.append({"sop": str(ds.SOPInstanceUID), "transferSyntax": str(ds.file_meta.TransferSyntaxUID), "photometric": str(ds.PhotometricInterpretation)})
+        results.append(instances)
+    return results
+
+
 def patient_of(dataset):
     return {
         "PatientID": str(dataset.get("PatientID", "")),
@@ -145,7 +160,7 @@ def patients(items):
 def main() -> None:
     command = sys.argv[1]
     items = json.load(sys.stdin)
-    json.dump({"stow": stow, "verify": verify, "retrieve": retrieve, "patients": patients}[command](items), sys.stdout)
+    json.dump({"stow": stow, "verify": verify, "retrieve": retrieve, "patients": patients, "decoded": decoded}[command](items), sys.stdout)
 
 
 if __name__ == "__main__":

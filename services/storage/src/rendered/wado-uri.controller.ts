@@ -4,7 +4,8 @@ import { parseAccept } from '@tessera/multipart';
 import { parseWadoUriQuery, RenderError, type QueryParameters, type WadoUriIds, type WadoUriRequest } from '@tessera/rendering';
 import type { Logger } from '@tessera/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RetrieveInstancesUseCase } from '../retrieve/retrieve-instances.use-case';
+import type { Readable } from 'node:stream';
+import { NotDeliverableError, RetrieveInstancesUseCase } from '../retrieve/retrieve-instances.use-case';
 import { renderErrorStatus } from './render-error-status';
 import { RetrieveRenderedUseCase } from './retrieve-rendered.use-case';
 
@@ -68,7 +69,13 @@ export class WadoUriController {
     if (result.kind === 'not-acceptable') return sendError(reply, 406, result.message);
     const [instance] = result.instances;
     if (!instance) return sendError(reply, 404, 'No such object');
-    const body = await instance.open();
+    let body: Readable;
+    try {
+      body = await instance.open();
+    } catch (err) {
+      if (err instanceof NotDeliverableError) return sendError(reply, 406, err.message);
+      throw err;
+    }
     body.on('error', (err) => this.logger.error('WADO-URI retrieval failed mid-response', { error: err.message }));
     await reply.code(200).header('Content-Type', 'application/dicom').send(body);
   }

@@ -1,6 +1,7 @@
 import type { BlobStore } from '@tessera/blob-store';
 import type { CatalogScope, ObjectCatalog, StoredObject } from '@tessera/catalog';
-import { coercePatient, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, PatientCoercion, toExplicitLittleEndian, TransferSyntaxUIDs, type DicomJsonDataset } from '@tessera/dicom';
+import { CodecError, openDecodedToNative } from '@tessera/codecs';
+import { coercePatient, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, toExplicitLittleEndian, TransferSyntaxUIDs, type DicomJsonDataset } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 import type { MediaRange } from '@tessera/multipart';
 import { PassThrough, Readable } from 'node:stream';
@@ -12,6 +13,17 @@ export interface RetrievedInstance {
   open(): Promise<Readable>;
 }
 
+/**
+ * An instance's pixel data could not be decoded for the transfer syntax the client asked for (found
+ * when the instance was opened, before any of it was sent): 406, as when no decoder exists at all.
+ */
+export class NotDeliverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotDeliverableError';
+  }
+}
+
 export type RetrieveResult =
   | { readonly kind: 'instances'; readonly instances: readonly RetrievedInstance[] }
   | { readonly kind: 'not-found' }
@@ -20,7 +32,8 @@ export type RetrieveResult =
 /**
  * WADO-RS retrieval of a study, series or instance (PS3.18 10.4.1.1.1): Part 10 objects streamed from
  * the object store, as stored when the client accepts it and otherwise re-encoded as Explicit VR
- * Little Endian when the stored syntax is native. Each carries its patient's current demographics
+ * Little Endian (the default, PS3.18 8.7.3.5.2): element by element when the stored syntax is native,
+ * with the pixel data decoded frame by frame when it is compressed in a syntax Tessera decodes. Each carries its patient's current demographics
  * (after an ADT update or merge), coerced in its header on the way out; the stored object stays as it is.
  */
 export class RetrieveInstancesUseCase {
@@ -45,16 +58,17 @@ export class RetrieveInstancesUseCase {
         kind: 'instances',
         instances: objects.map((object, i) => {
           const patient = patients.get(object.studyInstanceUID);
-          return deliveries[i] === 'as-stored'
+          const delivery = deliveries[i];
+          return delivery === 'as-stored'
             ? { transferSyntaxUID: object.transferSyntaxUID, open: () => this.asStored(object, patient) }
-            : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.transcoded(object, patient) };
+            : { transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian, open: () => this.reencoded(object, patient, delivery === 'decode') };
         }),
       };
     }
     const stuck = objects.find((o) => candidates.every((w) => deliveryFor(w, o.transferSyntaxUID) === 'impossible')) as StoredObject;
     return {
       kind: 'not-acceptable',
-      message: `Instance ${stuck.sopInstanceUID} is stored as ${stuck.transferSyntaxUID}, which cannot be delivered in any accepted transfer syntax (transcoding of compressed syntaxes is not available); accept transfer-syntax=* to get it as stored`,
+      message: `Instance ${stuck.sopInstanceUID} is stored as ${stuck.transferSyntaxUID}, which cannot be delivered in any accepted transfer syntax (Tessera re-encodes only to Explicit VR Little Endian, and decodes only RLE, JPEG, JPEG-LS and JPEG 2000 pixel data); accept transfer-syntax=* to get it as stored`,
     };
   }
 
@@ -71,22 +85,32 @@ export class RetrieveInstancesUseCase {
     return Readable.from(part10(), { objectMode: false });
   }
 
-  private async transcoded(object: StoredObject, patient: DicomJsonDataset | undefined): Promise<Readable> {
+  // A new file meta information, then the data set re-encoded in Explicit VR Little Endian with its
+  // header coerced. A decoded one is read up to its first frame here, so that pixel data Tessera cannot
+  // decode fails before this part of the response begins.
+  private async reencoded(object: StoredObject, patient: DicomJsonDataset | undefined, decode: boolean): Promise<Readable> {
     const source = lookupTransferSyntax(object.transferSyntaxUID);
     if (!source) throw new Error(`Unknown stored transfer syntax ${object.transferSyntaxUID}`);
-    const dataSet = await this.blobs.get(object.objectKey, { start: object.datasetOffset });
+    const stored = await this.blobs.get(object.objectKey, { start: object.datasetOffset });
+    let dataSet: Readable;
+    if (decode) {
+      try {
+        dataSet = await openDecodedToNative(stored, source, 'explicit-little-endian');
+      } catch (err) {
+        stored.destroy();
+        if (!(err instanceof CodecError)) throw err;
+        throw new NotDeliverableError(`Instance ${object.sopInstanceUID} is stored as ${source.name} (${source.uid}), and its pixel data cannot be decoded to Explicit VR Little Endian: ${err.message}; accept transfer-syntax=* to get it as stored`);
+      }
+    } else {
+      const transcoder = toExplicitLittleEndian(source);
+      stored.on('error', (err) => transcoder.destroy(err));
+      dataSet = stored.pipe(transcoder);
+    }
+    const encoded = patient ? coercePatient(dataSet, EXPLICIT_VR_LITTLE_ENDIAN, patient) : dataSet;
     const out = new PassThrough();
     out.write(encodeFileMeta({ mediaStorageSOPClassUID: object.sopClassUID, mediaStorageSOPInstanceUID: object.sopInstanceUID, transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian }));
-    const transcoder = toExplicitLittleEndian(source);
-    dataSet.on('error', (err) => out.destroy(err));
-    transcoder.on('error', (err) => out.destroy(err));
-    if (!patient) {
-      dataSet.pipe(transcoder).pipe(out);
-      return out;
-    }
-    const coercion = new PatientCoercion(EXPLICIT_VR_LITTLE_ENDIAN, patient);
-    coercion.on('error', (err) => out.destroy(err));
-    dataSet.pipe(transcoder).pipe(coercion).pipe(out);
+    encoded.on('error', (err) => out.destroy(err));
+    encoded.pipe(out);
     return out;
   }
 }

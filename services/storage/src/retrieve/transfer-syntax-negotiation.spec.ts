@@ -4,6 +4,7 @@ import { deliveryFor, wantedSyntaxes } from './transfer-syntax-negotiation';
 const JPEG = '1.2.840.10008.1.2.4.50';
 const IMPLICIT = '1.2.840.10008.1.2';
 const EXPLICIT = '1.2.840.10008.1.2.1';
+const HTJ2K = '1.2.840.10008.1.2.4.201';
 
 describe('WADO-RS transfer syntax negotiation (PS3.18 8.7.3)', () => {
   it('reads the ranges in order of preference; no parameter means Explicit VR Little Endian', () => {
@@ -16,11 +17,14 @@ describe('WADO-RS transfer syntax negotiation (PS3.18 8.7.3)', () => {
     expect(wantedSyntaxes(parseAccept('application/dicom+json'))).toEqual([]);
   });
 
-  it('delivers as stored, transcodes native syntaxes to Explicit VR Little Endian, and nothing else', () => {
+  it('delivers as stored, re-encodes native syntaxes and decodes the compressed ones it has a decoder for to Explicit VR Little Endian, and nothing else', () => {
     expect(deliveryFor({ kind: 'as-stored' }, JPEG)).toBe('as-stored');
     expect(deliveryFor({ kind: 'syntax', uid: JPEG }, JPEG)).toBe('as-stored');
     expect(deliveryFor({ kind: 'syntax', uid: EXPLICIT }, IMPLICIT)).toBe('transcode');
-    expect(deliveryFor({ kind: 'syntax', uid: EXPLICIT }, JPEG)).toBe('impossible');
+    expect(deliveryFor({ kind: 'syntax', uid: EXPLICIT }, JPEG)).toBe('decode');
+    expect(deliveryFor({ kind: 'syntax', uid: EXPLICIT }, HTJ2K)).toBe('impossible');
+    expect(deliveryFor({ kind: 'syntax', uid: IMPLICIT }, JPEG)).toBe('impossible');
+    expect(deliveryFor({ kind: 'syntax', uid: JPEG }, EXPLICIT)).toBe('impossible');
     expect(deliveryFor({ kind: 'syntax', uid: IMPLICIT }, EXPLICIT)).toBe('impossible');
   });
 });

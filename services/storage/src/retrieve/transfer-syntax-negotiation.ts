@@ -1,3 +1,4 @@
+import { canDecodeToNative } from '@tessera/codecs';
 import { canTranscodeToExplicitLittleEndian, lookupTransferSyntax, TransferSyntaxUIDs } from '@tessera/dicom';
 import type { MediaRange } from '@tessera/multipart';
 
@@ -21,10 +22,17 @@ export function wantedSyntaxes(ranges: readonly MediaRange[]): Wanted[] {
   return out;
 }
 
-/** How to deliver one stored instance: as it is, transcoded, or not at all. */
-export function deliveryFor(wanted: Wanted, storedSyntax: string): 'as-stored' | 'transcode' | 'impossible' {
+/**
+ * How to deliver one stored instance: as it is; re-encoded to Explicit VR Little Endian from a native
+ * syntax ("transcode"), or from a compressed one whose pixel data Tessera decodes ("decode"); or not at
+ * all. Tessera never compresses, nor converts between compressed syntaxes.
+ */
+export type Delivery = 'as-stored' | 'transcode' | 'decode' | 'impossible';
+
+export function deliveryFor(wanted: Wanted, storedSyntax: string): Delivery {
   if (wanted.kind === 'as-stored' || wanted.uid === storedSyntax) return 'as-stored';
   const stored = lookupTransferSyntax(storedSyntax);
-  if (wanted.uid === TransferSyntaxUIDs.ExplicitVRLittleEndian && stored && canTranscodeToExplicitLittleEndian(stored)) return 'transcode';
-  return 'impossible';
+  if (wanted.uid !== TransferSyntaxUIDs.ExplicitVRLittleEndian || !stored) return 'impossible';
+  if (canTranscodeToExplicitLittleEndian(stored)) return 'transcode';
+  return canDecodeToNative(stored) ? 'decode' : 'impossible';
 }

@@ -10,7 +10,7 @@ import { buffer } from 'node:stream/consumers';
 import { parseByteRange } from './byte-range';
 import { RetrieveBulkDataUseCase } from './retrieve-bulkdata.use-case';
 import { RetrieveFramesUseCase } from './retrieve-frames.use-case';
-import { RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
+import { NotDeliverableError, RetrieveInstancesUseCase, type RetrievedInstance } from './retrieve-instances.use-case';
 
 /** WADO-RS retrieval (PS3.18 10.4) of studies, series, instances, frames and bulk data. */
 @Requires('studies:read')
@@ -135,12 +135,26 @@ export class WadoController {
     await this.stream(reply, writer, 'application/dicom', parts);
   }
 
-  // Streams parts one after another, each opened only when its turn comes, with backpressure from the client.
+  // Streams parts one after another, each opened only when its turn comes, with backpressure from the
+  // client. The first is opened before the status line goes out, so that an instance that cannot be
+  // delivered as asked (pixel data Tessera cannot decode) or read gets an error status, not a cut body.
   private async stream(reply: FastifyReply, writer: MultipartWriter, partType: string, parts: { headers: Record<string, string>; open: () => Promise<Readable> }[], status = 200): Promise<void> {
+    const [head, ...tail] = parts;
+    let opened: typeof parts = parts;
+    if (head) {
+      let first: Readable;
+      try {
+        first = await head.open();
+      } catch (err) {
+        if (err instanceof NotDeliverableError) return sendError(reply, 406, err.message);
+        throw err;
+      }
+      opened = [{ headers: head.headers, open: () => Promise.resolve(first) }, ...tail];
+    }
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     void reply.code(status).header('Content-Type', writer.contentType(partType)).send(body);
     try {
-      await writeParts(body, writer, parts);
+      await writeParts(body, writer, opened);
       body.end();
     } catch (err) {
       // The status line has gone out; cutting the body short is the only way left to say it failed.
