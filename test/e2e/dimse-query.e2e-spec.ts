@@ -14,6 +14,7 @@ interface FindResult {
   associated: boolean;
   statuses: (number | null)[];
   matches: Record<string, unknown>[];
+  extendedNegotiation: number[] | null;
 }
 
 describe.each(MODES)('C-FIND SCP with DCMTK findscu and pynetdicom, %s', (mode) => {
@@ -24,7 +25,7 @@ describe.each(MODES)('C-FIND SCP with DCMTK findscu and pynetdicom, %s', (mode) 
   const dir = path.join(repoRoot(), 'tmp', 'e2e', `query-${mode}-${process.pid}`);
   const japaneseStudy = generateUid();
 
-  const find = (model: 'patient' | 'study', identifier: Record<string, unknown>, extra: { cancelAfter?: number; charset?: string } = {}) =>
+  const find = (model: 'patient' | 'study', identifier: Record<string, unknown>, extra: { cancelAfter?: number; charset?: string; extendedNegotiation?: number[] } = {}) =>
     runPeer<FindResult>('dimse_peer.py', ['find'], { port: tessera.dimsePort, aet: 'TESSERA', model, identifier, ...extra });
 
   beforeAll(async () => {
@@ -91,6 +92,21 @@ describe.each(MODES)('C-FIND SCP with DCMTK findscu and pynetdicom, %s', (mode) 
     expect(inJis.matches.map((m) => [m.PatientID, m.PatientName, m.SpecificCharacterSet])).toEqual([['JP-1', 'Yamada^Tarou=山田^太郎=やまだ^たろう', ['', 'ISO 2022 IR 87']]]);
     const inUtf8 = await find('patient', { QueryRetrieveLevel: 'PATIENT', PatientName: 'yamada*', PatientID: '' }, { charset: 'ISO_IR 192' });
     expect(inUtf8.matches.map((m) => [m.PatientName, m.SpecificCharacterSet])).toEqual([['Yamada^Tarou=山田^太郎=やまだ^たろう', 'ISO_IR 192']]);
+  });
+
+  it('agrees to relational queries and fuzzy semantic matching of person names when proposed, and matches names fuzzily only then (pynetdicom)', async () => {
+    const identifier = { QueryRetrieveLevel: 'PATIENT', PatientName: 'tarou yamada', PatientID: '' };
+    // Proposed: relational-queries, combined date-time matching, fuzzy semantic matching, timezone adjustment (PS3.4 C.5.1.1).
+    const fuzzy = await find('patient', identifier, { extendedNegotiation: [1, 1, 1, 1] });
+    expect(fuzzy.extendedNegotiation).toEqual([1, 0, 1, 0]);
+    expect(fuzzy.matches.map((m) => m.PatientID)).toEqual(['JP-1']);
+    const literal = await find('patient', identifier);
+    expect(literal.extendedNegotiation).toBeNull();
+    expect(literal.statuses).toEqual([DimseStatus.Success]);
+    // Relational: a SERIES-level query keyed on the patient, without the Study Instance UID above it.
+    const relational = await find('study', { QueryRetrieveLevel: 'SERIES', PatientID: 'QRY-1', SeriesInstanceUID: '' }, { extendedNegotiation: [1] });
+    expect(relational.extendedNegotiation).toEqual([1]);
+    expect(relational.matches.map((m) => m.SeriesInstanceUID)).toEqual([study.seriesInstanceUID]);
   });
 
   it('refuses identifiers that do not fit the model with A900', async () => {

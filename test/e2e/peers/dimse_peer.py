@@ -1,7 +1,9 @@
 """Drives Tessera's DIMSE services with pynetdicom, a peer no one here wrote.
 
-  dimse_peer.py find  < {"port", "aet", "model", "identifier": {keyword: value}, "cancelAfter"?, "charset"?}
-      -> {"statuses": [...], "matches": [{keyword: value}]}
+  dimse_peer.py find  < {"port", "aet", "model", "identifier": {keyword: value}, "cancelAfter"?, "charset"?, "extendedNegotiation"?: [byte, ...]}
+      -> {"statuses": [...], "matches": [{keyword: value}], "extendedNegotiation": [byte, ...] | None}
+      (extendedNegotiation: the SOP Class Extended Negotiation proposed for the model, PS3.4 C.5.1.1,
+      and what the acceptor answered)
   dimse_peer.py store < {"port", "aet", "datasets": [{"charset", "attributes"}]} -> [status, ...]
   dimse_peer.py move  < {"port", "aet", "callingAet"?, "model", "identifier", "destination", "cancelAfter"?, "abortAfter"?}
       -> {"associated", "responses": [{"status", "remaining", "completed", "failed", "warning", "failedList"}]}
@@ -15,6 +17,7 @@ import sys
 from pydicom import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from pynetdicom import AE, build_role, debug_logger, evt  # noqa: F401  (debug_logger helps when changing this script)
+from pynetdicom.pdu_primitives import SOPClassExtendedNegotiation
 from pynetdicom.sop_class import (
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
@@ -42,9 +45,16 @@ def find(request):
     ae = AE(ae_title="PYNETDICOM")
     model = MODELS[request["model"]]
     ae.add_requested_context(model)
-    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"])
+    ext_neg = []
+    if request.get("extendedNegotiation") is not None:
+        item = SOPClassExtendedNegotiation()
+        item.sop_class_uid = model
+        item.service_class_application_information = bytes(request["extendedNegotiation"])
+        ext_neg.append(item)
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=ext_neg)
     if not assoc.is_established:
         return {"associated": False}
+    answered = assoc.acceptor.sop_class_extended.get(model)
     ds = Dataset()
     if request.get("charset"):
         ds.SpecificCharacterSet = request["charset"]
@@ -59,7 +69,7 @@ def find(request):
             context = assoc._get_valid_context(model, "", "scu")
             assoc.send_c_cancel(7, context.context_id)
     assoc.release()
-    return {"associated": True, "statuses": statuses, "matches": matches}
+    return {"associated": True, "statuses": statuses, "matches": matches, "extendedNegotiation": list(answered) if answered is not None else None}
 
 
 def store(request):

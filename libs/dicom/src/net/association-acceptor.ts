@@ -19,6 +19,7 @@ import {
   type Pdu,
   type PresentationContextAnswer,
   type RoleSelection,
+  type SopClassExtendedNegotiation,
 } from './pdu';
 import { PduReader } from './pdu-reader';
 
@@ -28,6 +29,8 @@ export type NegotiationOutcome =
       readonly kind: 'accept';
       readonly contexts: readonly PresentationContextAnswer[];
       readonly roleSelections?: readonly RoleSelection[];
+      /** Answers to the requester's SOP Class Extended Negotiation (PS3.7 D.3.3.5), sent in the A-ASSOCIATE-AC. */
+      readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
       /** The user whose identity was verified (PS3.7 D.3.3.7), kept on the association. */
       readonly user?: AssociationUser;
       /** Sent as the User Identity server response (PS3.7 D.3.3.7.2) when given. */
@@ -150,6 +153,7 @@ export class AssociationAcceptor {
       implementationClassUid: request.implementationClassUid,
       peerMaxPduLength: request.maxPduLength,
       roleSelections: outcome.roleSelections ?? [],
+      ...(outcome.extendedNegotiations ? { extendedNegotiations: outcome.extendedNegotiations } : {}),
       ...(outcome.user ? { user: outcome.user } : {}),
       ...(request.implementationVersionName ? { implementationVersionName: request.implementationVersionName } : {}),
     };
@@ -162,6 +166,7 @@ export class AssociationAcceptor {
         implementationClassUid: IMPLEMENTATION_CLASS_UID,
         implementationVersionName: IMPLEMENTATION_VERSION_NAME,
         ...(outcome.roleSelections ? { roleSelections: outcome.roleSelections } : {}),
+        ...(outcome.extendedNegotiations ? { extendedNegotiations: outcome.extendedNegotiations } : {}),
         ...(outcome.userIdentityServerResponse ? { userIdentityServerResponse: outcome.userIdentityServerResponse } : {}),
       }),
     );

@@ -3,7 +3,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../uid';
 import { DimseConnection, type AcceptedContext, type DimseRequest, type DimseResponse } from './dimse-connection';
-import { AbortReason, PduType, PresentationContextResult, encodeAbort, encodeAssociateRequest, type ProposedPresentationContext, type RoleSelection, type UserIdentity } from './pdu';
+import { AbortReason, PduType, PresentationContextResult, encodeAbort, encodeAssociateRequest, type ProposedPresentationContext, type RoleSelection, type SopClassExtendedNegotiation, type UserIdentity } from './pdu';
 import { PduReader } from './pdu-reader';
 import { BCP195_NON_DOWNGRADING, type TlsCredentials } from './tls-profile';
 
@@ -27,6 +27,8 @@ export interface RequestorOptions {
   readonly calledAETitle: string;
   readonly contexts: readonly ProposedPresentationContext[];
   readonly roleSelections?: readonly RoleSelection[];
+  /** SOP Class Extended Negotiation proposed (PS3.7 D.3.3.5); the acceptor's answers end up in the association's info. */
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   /** Offered to the acceptor as User Identity Negotiation (PS3.7 D.3.3.7). */
   readonly userIdentity?: UserIdentity;
   readonly maxPduLength: number;
@@ -94,6 +96,7 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
             implementationVersionName: pdu.accept.implementationVersionName,
             peerMaxPduLength: pdu.accept.maxPduLength,
             roleSelections: pdu.accept.roleSelections ?? [],
+            ...(pdu.accept.extendedNegotiations ? { extendedNegotiations: pdu.accept.extendedNegotiations } : {}),
             ...(pdu.accept.userIdentityServerResponse ? { userIdentityServerResponse: pdu.accept.userIdentityServerResponse } : {}),
           },
           contexts,
@@ -120,6 +123,7 @@ export async function requestAssociation(options: RequestorOptions): Promise<Dim
           implementationClassUid: IMPLEMENTATION_CLASS_UID,
           implementationVersionName: IMPLEMENTATION_VERSION_NAME,
           roleSelections: options.roleSelections ?? [],
+          ...(options.extendedNegotiations ? { extendedNegotiations: options.extendedNegotiations } : {}),
           ...(options.userIdentity ? { userIdentity: options.userIdentity } : {}),
         }),
       ),

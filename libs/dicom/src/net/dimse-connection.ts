@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { CommandField, DimseStatus, decodeCommand, encodeCommand, type DimseCommand } from './dimse';
-import { AbortReason, AbortSource, PduError, PduType, encodeAbort, encodePData, encodeReleaseRequest, encodeReleaseResponse, type Pdu, type Pdv, type RoleSelection } from './pdu';
+import { AbortReason, AbortSource, PduError, PduType, encodeAbort, encodePData, encodeReleaseRequest, encodeReleaseResponse, type Pdu, type Pdv, type RoleSelection, type SopClassExtendedNegotiation } from './pdu';
 import { PduReader } from './pdu-reader';
 
 /** An accepted presentation context. */
@@ -34,6 +34,8 @@ export interface AssociationInfo {
   readonly peerMaxPduLength: number;
   /** The SCP/SCU role selections the acceptor agreed to (PS3.7 D.3.3.4); none means the default roles. */
   readonly roleSelections: readonly RoleSelection[];
+  /** The SOP Class Extended Negotiation the acceptor agreed to (PS3.7 D.3.3.5): its answers. */
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   /** The user whose identity the acceptor verified; absent when none was offered or checked. */
   readonly user?: AssociationUser;
   /** As requester: the acceptor's positive User Identity response (PS3.7 D.3.3.7.2), if it sent one. */

@@ -36,6 +36,35 @@ describe('upper layer PDUs and DIMSE command sets', () => {
     expect(decoded.accept.maxPduLength).toBe(65536);
   });
 
+  it('carries SOP Class Extended Negotiation sub-items (56H, PS3.7 D.3.3.5) both ways, and aborts on one that overruns', () => {
+    const FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+    const negotiation = { sopClassUid: FIND, serviceClassApplicationInformation: Buffer.from([1, 0, 1]) };
+    const rq = encodeAssociateRequest({
+      calledAETitle: 'TESSERA',
+      callingAETitle: 'WORKSTATION',
+      presentationContexts: [{ id: 1, abstractSyntax: FIND, transferSyntaxes: ['1.2.840.10008.1.2'] }],
+      maxPduLength: 16384,
+      implementationClassUid: '1.2.3',
+      implementationVersionName: 'TEST',
+      roleSelections: [],
+      extendedNegotiations: [negotiation],
+    });
+    // Type 56H, reserved, length 2 + 27 + 3; then the UID's length and the UID, then the three bytes.
+    const at = rq.indexOf(Buffer.from([0x56, 0x00, 0x00, 0x20, 0x00, 0x1b]));
+    expect(at).toBeGreaterThan(0);
+    expect(rq.subarray(at + 6 + 27, at + 6 + 27 + 3)).toEqual(Buffer.from([1, 0, 1]));
+    const request = decodePdu(rq[0] as number, rq.subarray(6));
+    if (request.type !== PduType.AssociateRQ) throw new Error('not an RQ');
+    expect(request.request.extendedNegotiations).toEqual([negotiation]);
+    const ac = encodeAssociateAccept({ calledAETitle: 'TESSERA', callingAETitle: 'WORKSTATION', presentationContexts: [], maxPduLength: 0, implementationClassUid: '1.2.3', implementationVersionName: 'T', extendedNegotiations: [negotiation] });
+    const accept = decodePdu(ac[0] as number, ac.subarray(6));
+    if (accept.type !== PduType.AssociateAC) throw new Error('not an AC');
+    expect(accept.accept.extendedNegotiations).toEqual([negotiation]);
+    const overrun = Buffer.from(rq);
+    overrun.writeUInt16BE(0x40, at + 4);
+    expect(() => decodePdu(overrun[0] as number, overrun.subarray(6))).toThrow(PduError);
+  });
+
   it('fragments a message to the peer maximum and reassembles it', () => {
     const data = Buffer.alloc(10_000, 9);
     const pdus = encodePData(3, false, data, 4096);

@@ -61,6 +61,15 @@ export interface RoleSelection {
   readonly scpRole: boolean;
 }
 
+/**
+ * SOP Class Extended Negotiation (PS3.7 D.3.3.5, item type 56H): the service-class-application-information
+ * of one SOP class, whose bytes the service class defines (e.g. PS3.4 C.5.1.1 for query/retrieve).
+ */
+export interface SopClassExtendedNegotiation {
+  readonly sopClassUid: string;
+  readonly serviceClassApplicationInformation: Buffer;
+}
+
 /** User-Identity-Type of a User Identity sub-item (PS3.7 D.3.3.7.1, Table D.3-14). */
 export const UserIdentityType = {
   Username: 1,
@@ -92,6 +101,7 @@ export interface AssociateRequest {
   readonly maxOperationsInvoked?: number;
   readonly maxOperationsPerformed?: number;
   readonly roleSelections: readonly RoleSelection[];
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   readonly userIdentity?: UserIdentity;
 }
 
@@ -112,6 +122,8 @@ export interface AssociateAccept {
   readonly implementationClassUid: string;
   readonly implementationVersionName: string;
   readonly roleSelections?: readonly RoleSelection[];
+  /** The acceptor's answers to the requester's SOP Class Extended Negotiation (PS3.7 D.3.3.5). */
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   /**
    * The User Identity server response (PS3.7 D.3.3.7.2, item type 59H): present only when the
    * requester asked for a positive response and the identity was accepted; may be empty.
@@ -257,12 +269,13 @@ interface UserInfo {
   maxOperationsInvoked?: number;
   maxOperationsPerformed?: number;
   roleSelections: RoleSelection[];
+  extendedNegotiations: SopClassExtendedNegotiation[];
   userIdentity?: UserIdentity;
   userIdentityServerResponse?: Buffer;
 }
 
 function decodeUserInformationDefaults(): UserInfo {
-  return { maxPduLength: 0, implementationClassUid: '', roleSelections: [] };
+  return { maxPduLength: 0, implementationClassUid: '', roleSelections: [], extendedNegotiations: [] };
 }
 
 function decodeUserInformation(value: Buffer, into: UserInfo): void {
@@ -293,6 +306,13 @@ function decodeUserInformation(value: Buffer, into: UserInfo): void {
       case 0x55:
         into.implementationVersionName = sub.value.toString('latin1').trim();
         break;
+      case 0x56: {
+        // PS3.7 D.3.3.5, Table D.3-11: SOP-class-uid-length, the UID, then the service-class-application-information.
+        if (sub.value.length < 2 || 2 + sub.value.readUInt16BE(0) > sub.value.length) throw new PduError('SOP Class Extended Negotiation sub-item overruns its length', AbortReason.InvalidPduParameterValue);
+        const uidLength = sub.value.readUInt16BE(0);
+        into.extendedNegotiations.push({ sopClassUid: uidText(sub.value.subarray(2, 2 + uidLength)), serviceClassApplicationInformation: Buffer.from(sub.value.subarray(2 + uidLength)) });
+        break;
+      }
       case 0x58:
         into.userIdentity = decodeUserIdentity(sub.value);
         break;
@@ -348,6 +368,7 @@ function decodeAssociateAccept(body: Buffer): AssociateAccept {
     implementationClassUid: user.implementationClassUid,
     implementationVersionName: user.implementationVersionName ?? '',
     roleSelections: user.roleSelections,
+    ...(user.extendedNegotiations.length > 0 ? { extendedNegotiations: user.extendedNegotiations } : {}),
     ...(user.userIdentityServerResponse ? { userIdentityServerResponse: user.userIdentityServerResponse } : {}),
   };
 }
@@ -387,6 +408,13 @@ function roleItem(role: RoleSelection): Buffer {
   return item(0x54, value);
 }
 
+function extendedNegotiationItem(negotiation: SopClassExtendedNegotiation): Buffer {
+  const uid = ascii(negotiation.sopClassUid);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(uid.length);
+  return item(0x56, Buffer.concat([length, uid, negotiation.serviceClassApplicationInformation]));
+}
+
 function field(value: Buffer): Buffer {
   const length = Buffer.alloc(2);
   length.writeUInt16BE(value.length);
@@ -403,11 +431,12 @@ interface UserInformationFields {
   readonly implementationClassUid: string;
   readonly implementationVersionName: string;
   readonly roleSelections: readonly RoleSelection[];
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   readonly userIdentity?: UserIdentity;
   readonly userIdentityServerResponse?: Buffer;
 }
 
-// Sub-items in the order of PS3.8 Annex D and PS3.7 D.3.3: 51H, 52H, 54H, 55H, then 58H (RQ) or 59H (AC).
+// Sub-items in the order of PS3.8 Annex D and PS3.7 D.3.3: 51H, 52H, 54H, 55H, 56H, then 58H (RQ) or 59H (AC).
 function userInformation(fields: UserInformationFields): Buffer {
   const max = Buffer.alloc(4);
   max.writeUInt32BE(fields.maxPduLength);
@@ -418,6 +447,7 @@ function userInformation(fields: UserInformationFields): Buffer {
       item(0x52, ascii(fields.implementationClassUid)),
       ...fields.roleSelections.map(roleItem),
       item(0x55, ascii(fields.implementationVersionName)),
+      ...(fields.extendedNegotiations ?? []).map(extendedNegotiationItem),
       ...(fields.userIdentity ? [userIdentityItem(fields.userIdentity)] : []),
       ...(fields.userIdentityServerResponse ? [item(0x59, field(fields.userIdentityServerResponse))] : []),
     ]),

@@ -14,6 +14,7 @@ import {
   UserIdentityType,
   type DimseConnection,
   type RoleSelection,
+  type SopClassExtendedNegotiation,
   type UserIdentity,
 } from '@tessera/dicom';
 import { EMBEDDED_CLAIMS, EmbeddedIssuer, JwtTokenVerifier } from '@tessera/identity';
@@ -41,6 +42,8 @@ const getService: DimseService = {
   servesAbstractSyntax: (uid) => uid === GET,
   operationOf: () => 'GET',
   sendsOnRequesterAssociation: (uid) => uid === CT,
+  // Agrees to the second byte of whatever is proposed and to nothing else.
+  answerExtendedNegotiation: (_uid, requested) => Buffer.from([0, requested[1] ?? 0]),
   chooseTransferSyntax: (_a, proposed) => proposed[0],
   handle: async () => ({ command: { commandField: CommandField.CGetRSP, status: DimseStatus.Success } }),
 };
@@ -75,7 +78,7 @@ describe('DimseListener role selection (PS3.7 D.3.3.4)', () => {
     await listener.onModuleDestroy();
   });
 
-  async function associate(callingAETitle: string, roles: RoleSelection[]): Promise<DimseConnection> {
+  async function associate(callingAETitle: string, roles: RoleSelection[], extendedNegotiations: SopClassExtendedNegotiation[] = []): Promise<DimseConnection> {
     const connection = await requestAssociation({
       host: '127.0.0.1',
       port: listener.port,
@@ -86,6 +89,7 @@ describe('DimseListener role selection (PS3.7 D.3.3.4)', () => {
         { id: 3, abstractSyntax: CT, transferSyntaxes: [ELE] },
       ],
       roleSelections: roles,
+      extendedNegotiations,
       maxPduLength: 16384,
       artimTimeoutMs: 5000,
       idleTimeoutMs: 5000,
@@ -109,6 +113,15 @@ describe('DimseListener role selection (PS3.7 D.3.3.4)', () => {
     const statuses: (number | undefined)[] = [];
     for await (const r of connection.request(connection.contextFor(CT)!, { commandField: CommandField.CStoreRQ, affectedSOPClassUID: CT, affectedSOPInstanceUID: '1.2.3', priority: 0 }, Buffer.alloc(8))) statuses.push(r.command.status);
     expect(statuses).toEqual([DimseStatus.NotAuthorized]);
+  });
+
+  it('lets the service of an accepted context answer its SOP Class Extended Negotiation, once per SOP class, and answers nothing for a rejected one (PS3.7 D.3.3.5)', async () => {
+    const proposed = (uid: string, bytes: number[]) => ({ sopClassUid: uid, serviceClassApplicationInformation: Buffer.from(bytes) });
+    const viewer = await associate('VIEWER', [], [proposed(GET, [1, 1]), proposed(GET, [1]), proposed(CT, [1]), proposed('1.2.3.4', [1])]);
+    expect(viewer.info.extendedNegotiations).toEqual([proposed(GET, [0, 1])]);
+    // FINDER may not GET: its GET context is rejected, so the GET service is not asked.
+    const finder = await associate('FINDER', [], [proposed(GET, [1, 1])]);
+    expect(finder.info.extendedNegotiations).toBeUndefined();
   });
 
   it('leaves the default roles for an AE that may not get, and rejects the GET context', async () => {

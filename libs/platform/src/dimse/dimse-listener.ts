@@ -18,6 +18,7 @@ import {
   type NegotiationOutcome,
   type PresentationContextAnswer,
   type RoleSelection,
+  type SopClassExtendedNegotiation,
   type TlsEvent,
 } from '@tessera/dicom';
 import { outboxEntry } from '@tessera/outbox';
@@ -136,10 +137,12 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
     const allowed = new Set<AeOperation>(caller ? caller.allowedOperations : UNREGISTERED);
     const { senders, roleSelections } = this.acceptRoles(request.roleSelections, allowed);
     const contexts: PresentationContextAnswer[] = request.presentationContexts.map((pc) => this.answer(pc, allowed, senders.get(pc.abstractSyntax)));
+    const extendedNegotiations = this.answerExtendedNegotiations(request, contexts);
     return {
       kind: 'accept',
       contexts,
       ...(roleSelections.length > 0 ? { roleSelections } : {}),
+      ...(extendedNegotiations.length > 0 ? { extendedNegotiations } : {}),
       ...(identity.kind === 'accepted' ? { user: identity.user, ...(identity.serverResponse ? { userIdentityServerResponse: identity.serverResponse } : {}) } : {}),
     };
   }
@@ -163,6 +166,22 @@ export class DimseListener implements OnApplicationBootstrap, OnModuleDestroy {
       roleSelections.push({ sopClassUid: role.sopClassUid, scuRole, scpRole: true });
     }
     return { senders, roleSelections };
+  }
+
+  /**
+   * SOP Class Extended Negotiation (PS3.7 D.3.3.5): for each SOP class of an accepted context, the
+   * service serving it answers (one answer per SOP class, to its first sub-item); SOP classes without
+   * an accepted context, and services that agree to nothing extended, get no sub-item.
+   */
+  private answerExtendedNegotiations(request: AssociateRequest, contexts: readonly PresentationContextAnswer[]): SopClassExtendedNegotiation[] {
+    const accepted = new Set(request.presentationContexts.filter((pc) => contexts.some((c) => c.id === pc.id && c.result === PresentationContextResult.Acceptance)).map((pc) => pc.abstractSyntax));
+    const answers: SopClassExtendedNegotiation[] = [];
+    for (const { sopClassUid, serviceClassApplicationInformation } of request.extendedNegotiations ?? []) {
+      if (!accepted.has(sopClassUid) || answers.some((a) => a.sopClassUid === sopClassUid)) continue;
+      const answer = this.registry.forAbstractSyntax(sopClassUid)?.answerExtendedNegotiation?.(sopClassUid, serviceClassApplicationInformation);
+      if (answer) answers.push({ sopClassUid, serviceClassApplicationInformation: answer });
+    }
+    return answers;
   }
 
   private answer(pc: AssociateRequest['presentationContexts'][number], allowed: ReadonlySet<AeOperation>, sender: DimseService | undefined): PresentationContextAnswer {

@@ -27,6 +27,12 @@ export interface DimseService {
    * that the requester must take the SCP role for it (PS3.7 D.3.3.4): C-GET's C-STORE sub-operations.
    */
   sendsOnRequesterAssociation?(sopClassUid: string): boolean;
+  /**
+   * The answer to the requester's SOP Class Extended Negotiation for a SOP class of an accepted context
+   * (PS3.7 D.3.3.5): the service-class-application-information to return, or undefined to return no
+   * sub-item (nothing extended is agreed).
+   */
+  answerExtendedNegotiation?(sopClassUid: string, requested: Buffer): Buffer | undefined;
   /** Answers one request of a context this service accepted; `tenant` comes from the called AE title. */
   handle(request: DimseRequest, tenant: string): Promise<DimseResponse>;
 }

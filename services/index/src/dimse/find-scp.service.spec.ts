@@ -30,9 +30,19 @@ async function indexWith(count: number): Promise<MemoryInstanceIndex> {
   return index;
 }
 
-function request(identifier: Parameters<typeof encodeJsonDataset>[0], cancelled: AbortSignal, onPending: () => void): DimseRequest {
+function request(identifier: Parameters<typeof encodeJsonDataset>[0], cancelled: AbortSignal, onPending: () => void, agreed?: Buffer): DimseRequest {
   return {
-    association: { id: 'a', callingAETitle: 'SCU', calledAETitle: 'TESSERA', remoteAddress: '127.0.0.1', remotePort: 1, implementationClassUid: '1', peerMaxPduLength: 0, roleSelections: [] },
+    association: {
+      id: 'a',
+      callingAETitle: 'SCU',
+      calledAETitle: 'TESSERA',
+      remoteAddress: '127.0.0.1',
+      remotePort: 1,
+      implementationClassUid: '1',
+      peerMaxPduLength: 0,
+      roleSelections: [],
+      ...(agreed ? { extendedNegotiations: [{ sopClassUid: STUDY_ROOT, serviceClassApplicationInformation: agreed }] } : {}),
+    },
     context: { id: 1, abstractSyntax: STUDY_ROOT, transferSyntax: '1.2.840.10008.1.2.1' },
     command: { commandField: CommandField.CFindRQ, messageId: 1, hasDataSet: true },
     dataSet: Readable.from([encodeJsonDataset(identifier, EXPLICIT_VR_LITTLE_ENDIAN, characterSetEncoder(undefined))]),
@@ -57,6 +67,42 @@ describe('FindScpService', () => {
     );
     expect(response.command.status).toBe(DimseStatus.Cancel);
     expect(pending).toBe(3);
+  });
+
+  it('agrees to relational queries and fuzzy person name matching where proposed, to nothing else (PS3.4 C.5.1.1.2)', async () => {
+    const service = new FindScpService(new FindUseCase(await indexWith(0)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
+    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([1, 1, 1, 1, 1, 1]))).toEqual(Buffer.from([1, 0, 1, 0, 0, 0]));
+    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([0, 0, 1]))).toEqual(Buffer.from([0, 0, 1]));
+    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([1]))).toEqual(Buffer.from([1]));
+    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it('matches person names fuzzily only on an association that agreed to it', async () => {
+    const index = new MemoryInstanceIndex();
+    await index.index({
+      tenant: 'default',
+      studyInstanceUID: '1.2.9',
+      seriesInstanceUID: '1.2.9.1',
+      sopInstanceUID: '1.2.9.1.1',
+      sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+      transferSyntaxUID: '1.2.840.10008.1.2.1',
+      objectKey: 'k',
+      sizeBytes: 1,
+      datasetOffset: 0,
+      datasetSha256: 'a'.repeat(64),
+      storedAt: new Date(),
+      metadata: { '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Müller^Hans' }] }, '00100020': { vr: 'LO', Value: ['P1'] }, '0020000D': { vr: 'UI', Value: ['1.2.9'] } },
+    });
+    const service = new FindScpService(new FindUseCase(index), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
+    const identifier = { '00080052': { vr: 'CS' as const, Value: ['STUDY'] }, '00100010': { vr: 'PN' as const, Value: [{ Alphabetic: 'hans muller' }] }, '0020000D': { vr: 'UI' as const } };
+    const matches = async (agreed?: Buffer) => {
+      let pending = 0;
+      await service.handle(request(identifier, new AbortController().signal, () => (pending += 1), agreed), 'default');
+      return pending;
+    };
+    expect(await matches(Buffer.from([1, 0, 1]))).toBe(1);
+    expect(await matches(Buffer.from([1, 0, 0]))).toBe(0);
+    expect(await matches()).toBe(0);
   });
 
   it('answers every match with a pending response, then success', async () => {

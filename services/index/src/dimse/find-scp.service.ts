@@ -23,6 +23,10 @@ export const FindSopClasses: Readonly<Record<string, InformationModel>> = {
   '1.2.840.10008.5.1.4.1.2.2.1': 'STUDY_ROOT',
 };
 
+// Offsets in the service-class-application-information of PS3.4 Table C.5-2 (its item bytes 1 and 3).
+const RELATIONAL_QUERIES = 0;
+const FUZZY_PERSON_NAMES = 2;
+
 /**
  * The C-FIND SCP for the Patient Root and Study Root models (PS3.4 C.4.1): a pending response per
  * match (FF00), then success, or Cancel (FE00) after a C-CANCEL; a bad identifier gets A900 and a
@@ -49,6 +53,20 @@ export class FindScpService implements DimseService {
     return firstUncompressed(proposed);
   }
 
+  /**
+   * SOP Class Extended Negotiation for C-FIND (PS3.4 C.5.1.1.2, Table C.5-2): as many bytes as were
+   * proposed, each 1 only where proposed and supported. Byte 1, relational-queries: supported (keys of
+   * the levels above the query level match without their unique keys, PS3.4 C.4.1.3.2). Byte 3, fuzzy
+   * semantic matching of person names: supported, as QIDO-RS's fuzzymatching (PS3.4 C.2.2.2.1).
+   * Byte 2 (combined date-time matching), byte 4 (timezone query adjustment) and any later byte: 0.
+   */
+  answerExtendedNegotiation(_sopClassUid: string, requested: Buffer): Buffer | undefined {
+    if (requested.length === 0) return undefined;
+    const answer = Buffer.alloc(requested.length);
+    for (const byte of [RELATIONAL_QUERIES, FUZZY_PERSON_NAMES]) if (requested[byte] === 1) answer[byte] = 1;
+    return answer;
+  }
+
   async handle(request: DimseRequest, tenant: string): Promise<DimseResponse> {
     const { command, context, association } = request;
     const model = FindSopClasses[context.abstractSyntax] as InformationModel;
@@ -60,13 +78,14 @@ export class FindScpService implements DimseService {
       return final(DimseStatus.UnrecognizedOperation, 'Only C-FIND with an identifier is served on this context');
     }
     const ts = lookupTransferSyntax(context.transferSyntax) as NonNullable<ReturnType<typeof lookupTransferSyntax>>;
+    const agreed = association.extendedNegotiations?.find((n) => n.sopClassUid === context.abstractSyntax)?.serviceClassApplicationInformation;
     let prepared;
     // Every query is audited (PS3.15 A.5.3 Query).
     const audited = this.audit.query(request, tenant);
     try {
       const received = await readDataSet(request.dataSet, context.transferSyntax);
       audited.identifier(received);
-      prepared = this.find.prepare(received, model);
+      prepared = this.find.prepare(received, model, { fuzzyPersonNames: agreed?.[FUZZY_PERSON_NAMES] === 1 });
     } catch (err) {
       if (err instanceof IdentifierError || err instanceof DicomError) {
         audited.done(DimseStatus.DataSetDoesNotMatchSopClass, err.message);

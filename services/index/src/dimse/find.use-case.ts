@@ -1,4 +1,4 @@
-import { levelOfTag, lookupTag, QueryError, readIdentifier, tagKey, Tags, type DicomJsonDataset, type IdentifierQuery, type QueryLevel, type QueryModel } from '@tessera/dicom';
+import { levelOfTag, lookupTag, QueryError, readIdentifier, tagKey, Tags, type DicomJsonDataset, type IdentifierOptions, type IdentifierQuery, type QueryLevel, type QueryModel } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 import { patientAvailable, seriesAvailable, studyAvailable } from '../query/available';
 
@@ -20,10 +20,10 @@ export class FindUseCase {
   constructor(private readonly index: InstanceIndex) {}
 
   /** Checks an identifier; throws IdentifierError with what is wrong. */
-  prepare(identifier: DicomJsonDataset, model: InformationModel): { query: IdentifierQuery; level: QueryLevel } {
+  prepare(identifier: DicomJsonDataset, model: InformationModel, options: IdentifierOptions = {}): { query: IdentifierQuery; level: QueryLevel } {
     let query: IdentifierQuery;
     try {
-      query = readIdentifier(identifier);
+      query = readIdentifier(identifier, options);
     } catch (err) {
       if (err instanceof QueryError) throw new IdentifierError(err.message);
       throw err;
