@@ -1,5 +1,5 @@
-import { DatasetParser, DicomJsonBuilder, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, Tags, type DatasetVisitor, type ElementSpec, type TransferSyntax } from '@tessera/dicom';
-import { rleDataSet, rleFrame } from '@tessera/testing';
+import { IMPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, type ElementSpec, type TransferSyntax } from '@tessera/dicom';
+import { readNativeDataSet, rleDataSet, rleFrame } from '@tessera/testing';
 import { Readable } from 'node:stream';
 import { CodecErrorCode } from './codec-error';
 import { decodeToNative, openDecodedToNative, type DecodeLimits } from './native-decoder';
@@ -46,44 +46,6 @@ async function decode(data: Buffer, chunk: number, target: 'explicit-little-endi
   return Buffer.concat(out);
 }
 
-/** Top-level tags in order, the DICOM JSON, and the Pixel Data element as written. */
-function read(data: Buffer, ts: TransferSyntax = EXPLICIT_VR_LITTLE_ENDIAN): { tags: number[]; json: Record<string, { vr: string; Value?: unknown[] }>; pixelVR: string; pixels: Buffer } {
-  const builder = new DicomJsonBuilder((r) => String(r.length));
-  const tags: number[] = [];
-  let depth = 0;
-  let pixelVR = '';
-  let pixels = Buffer.alloc(0);
-  const visitor: DatasetVisitor = {
-    wantsValue: (h) => h.tag === Tags.PixelData || builder.wantsValue(h),
-    element: (h, v) => {
-      if (depth === 0) tags.push(h.tag);
-      if (h.tag === Tags.PixelData) {
-        pixelVR = h.vr;
-        pixels = Buffer.from(v as Buffer);
-      } else builder.element(h, v);
-    },
-    sequenceStart: (h) => {
-      if (depth++ === 0) tags.push(h.tag);
-      builder.sequenceStart(h);
-    },
-    sequenceEnd: () => {
-      depth--;
-      builder.sequenceEnd();
-    },
-    itemStart: () => builder.itemStart(),
-    itemEnd: () => builder.itemEnd(),
-    encapsulatedStart: () => {
-      throw new Error('still encapsulated');
-    },
-    fragment: () => undefined,
-    encapsulatedEnd: () => undefined,
-  };
-  const parser = new DatasetParser(ts, visitor);
-  parser.push(data);
-  parser.end();
-  return { tags, json: builder.dataset as Record<string, { vr: string; Value?: unknown[] }>, pixelVR, pixels };
-}
-
 describe('decodeRleFrame (PS3.5 Annex G)', () => {
   it('unpacks literal, replicate and no-op runs, most significant byte segment first, into little-endian samples', () => {
     const image = { rows: 2, columns: 2, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2', numberOfFrames: 1 };
@@ -112,7 +74,7 @@ describe('decodeRleFrame (PS3.5 Annex G)', () => {
 describe('decodeToNative', () => {
   it('writes native Pixel Data and rewrites the Image Pixel attributes, keeping every other element', async () => {
     const { native, encoded } = rgbFrames(3, 5, 3);
-    const out = read(await decode(rleDataSet(rgb(3, 5, 3), encoded), 4096));
+    const out = readNativeDataSet(await decode(rleDataSet(rgb(3, 5, 3), encoded), 4096));
     expect(out.pixelVR).toBe('OB');
     // 3 × 5 × 3 samples × 3 frames is odd: one byte of padding (PS3.5 7.1.1).
     expect(out.pixels).toEqual(Buffer.concat([native, Buffer.alloc(1)]));
@@ -133,7 +95,7 @@ describe('decodeToNative', () => {
   it('writes Implicit VR Little Endian with the same values', async () => {
     const { native, encoded } = rgbFrames(2, 2, 1);
     const data = rleDataSet(rgb(2, 2, 1), encoded);
-    const implicit = read(await decode(data, 100, 'implicit-little-endian'), IMPLICIT_VR_LITTLE_ENDIAN);
+    const implicit = readNativeDataSet(await decode(data, 100, 'implicit-little-endian'), IMPLICIT_VR_LITTLE_ENDIAN);
     expect(implicit.pixels).toEqual(native);
     expect(implicit.json['00280006']).toEqual({ vr: 'US', Value: [0] });
   });
@@ -176,7 +138,7 @@ describe('decodeToNative', () => {
     const opened = await openDecodedToNative(Readable.from([rleDataSet(rgb(2, 2, 2), encoded)]), RLE, 'explicit-little-endian');
     const whole: Buffer[] = [];
     for await (const chunk of opened) whole.push(chunk as Buffer);
-    expect(read(Buffer.concat(whole)).pixels).toEqual(native);
+    expect(readNativeDataSet(Buffer.concat(whole)).pixels).toEqual(native);
     const corruptFirst = [rleFrame([Buffer.alloc(1)]), encoded[1] as Buffer];
     await expect(openDecodedToNative(Readable.from([rleDataSet(rgb(2, 2, 2), corruptFirst)]), RLE, 'explicit-little-endian')).rejects.toMatchObject({ code: CodecErrorCode.CorruptFrame });
     const corruptSecond = [encoded[0] as Buffer, rleFrame([Buffer.alloc(1)])];

@@ -5,3 +5,4 @@ export * from './synthetic-study';
 export * from './ports';
 export * from './kafka';
 export * from './rle';
+export * from './native-data-set';

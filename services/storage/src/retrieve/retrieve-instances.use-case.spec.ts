@@ -1,8 +1,8 @@
 import { MemoryBlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog, StoredObject } from '@tessera/catalog';
-import { DicomJsonBuilder, DatasetParser, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, readFileMeta, Tags, type DatasetVisitor, type DicomJsonDataset, type ElementSpec } from '@tessera/dicom';
+import { encodeFileMeta, readFileMeta, type DicomJsonDataset, type ElementSpec } from '@tessera/dicom';
 import { parseAccept } from '@tessera/multipart';
-import { rleDataSet, rleFrame } from '@tessera/testing';
+import { readNativeDataSet, rleDataSet, rleFrame } from '@tessera/testing';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { NotDeliverableError, RetrieveInstancesUseCase, type RetrieveResult } from './retrieve-instances.use-case';
@@ -42,28 +42,11 @@ function useCase(blobs: MemoryBlobStore, objects: StoredObject[], patientName?: 
   return new RetrieveInstancesUseCase(catalog, blobs, { currentPatients: async () => patients });
 }
 
-/** The transfer syntax of a Part 10 object, its Pixel Data, and its other top-level attributes as DICOM JSON. */
+/** The transfer syntax of a Part 10 object, its Pixel Data, and its other attributes as DICOM JSON. */
 function read(part10: Buffer): { transferSyntax: string; pixels: Buffer; json: Record<string, { Value?: unknown[] }> } {
   const { meta, datasetOffset } = readFileMeta(part10, true) as NonNullable<ReturnType<typeof readFileMeta>>;
-  const builder = new DicomJsonBuilder((r) => String(r.length));
-  let pixels = Buffer.alloc(0);
-  const visitor: DatasetVisitor = {
-    wantsValue: (h) => h.tag === Tags.PixelData || builder.wantsValue(h),
-    element: (h, v) => (h.tag === Tags.PixelData ? (pixels = Buffer.from(v as Buffer)) : builder.element(h, v)),
-    sequenceStart: (h) => builder.sequenceStart(h),
-    sequenceEnd: () => builder.sequenceEnd(),
-    itemStart: () => builder.itemStart(),
-    itemEnd: () => builder.itemEnd(),
-    encapsulatedStart: () => {
-      throw new Error('still encapsulated');
-    },
-    fragment: () => undefined,
-    encapsulatedEnd: () => undefined,
-  };
-  const parser = new DatasetParser(EXPLICIT_VR_LITTLE_ENDIAN, visitor);
-  parser.push(part10.subarray(datasetOffset));
-  parser.end();
-  return { transferSyntax: meta.transferSyntaxUID, pixels, json: builder.dataset as Record<string, { Value?: unknown[] }> };
+  const { pixels, json } = readNativeDataSet(part10.subarray(datasetOffset));
+  return { transferSyntax: meta.transferSyntaxUID, pixels, json };
 }
 
 function instancesOf(result: RetrieveResult) {
