@@ -27,6 +27,7 @@ interface RetrieveResult {
   associated: boolean;
   responses: RetrieveResponse[];
   received?: { sop: string; transferSyntax: string; sha256: string }[];
+  extendedNegotiation?: number[] | null;
 }
 
 describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %s', (mode) => {
@@ -186,6 +187,28 @@ describe.each(MODES)('C-MOVE and C-GET SCP with DCMTK, pynetdicom and Orthanc, %
     const refused = await get(studyKeys(study.studyInstanceUID), [{ sopClass: '1.2.840.10008.5.1.4.1.1.7', transferSyntaxes: [TransferSyntaxUIDs.ExplicitVRLittleEndian] }]);
     expect(refused.responses.at(-1)).toMatchObject({ status: DimseStatus.UnableToPerformSubOperations, completed: 0, failed: 12 });
     expect(refused.responses.at(-1)?.failedList).toHaveLength(12);
+  });
+
+  it('serves relational retrieve where it was negotiated: instances by SOP Instance UID alone (C-GET), a series by its UID alone (C-MOVE)', async () => {
+    const sops = study.files.slice(0, 3).map((f) => dataSetOf(f).sop);
+    const storage = [{ sopClass: CT_IMAGE_STORAGE, transferSyntaxes: [TransferSyntaxUIDs.ExplicitVRLittleEndian] }];
+    // Proposed: relational-retrieval and enhanced multi-frame image conversion (PS3.4 C.5.3.1.1).
+    const relational = await get({ QueryRetrieveLevel: 'IMAGE', SOPInstanceUID: sops }, storage, { extendedNegotiation: [1, 1] });
+    expect(relational.extendedNegotiation).toEqual([1, 0]);
+    expect(relational.responses.at(-1)).toMatchObject({ status: DimseStatus.Success, completed: 3, failed: 0 });
+    expect(new Map(relational.received?.map((r) => [r.sop, { transferSyntax: r.transferSyntax, sha256: r.sha256 }]))).toEqual(byUid(study.files.slice(0, 3)));
+    // Without it, the unique keys of the levels above are required (A900).
+    const hierarchical = await get({ QueryRetrieveLevel: 'IMAGE', SOPInstanceUID: sops }, storage);
+    expect(hierarchical.extendedNegotiation).toBeNull();
+    expect(hierarchical.responses.map((r) => r.status)).toEqual([DimseStatus.DataSetDoesNotMatchSopClass]);
+    // A series without its study is looked up in the index, which may lag the store by a moment.
+    await expectEventually(async () => {
+      clear(refscp);
+      const moved = await move({ QueryRetrieveLevel: 'SERIES', SeriesInstanceUID: study.seriesInstanceUID }, 'REFSCP', { extendedNegotiation: [1] });
+      expect(moved.extendedNegotiation).toEqual([1]);
+      expect(moved.responses.at(-1)).toMatchObject({ status: DimseStatus.Success, completed: 12, failed: 0 });
+    }, { timeoutMs: 60_000 });
+    expect(byUid(refscp.files())).toEqual(byUid(study.files));
   });
 
   it('stops a C-GET on C-CANCEL with FE00', async () => {

@@ -5,10 +5,10 @@
       (extendedNegotiation: the SOP Class Extended Negotiation proposed for the model, PS3.4 C.5.1.1,
       and what the acceptor answered)
   dimse_peer.py store < {"port", "aet", "datasets": [{"charset", "attributes"}]} -> [status, ...]
-  dimse_peer.py move  < {"port", "aet", "callingAet"?, "model", "identifier", "destination", "cancelAfter"?, "abortAfter"?}
-      -> {"associated", "responses": [{"status", "remaining", "completed", "failed", "warning", "failedList"}]}
-  dimse_peer.py get   < {"port", "aet", "callingAet"?, "model", "identifier", "storage": [{"sopClass", "transferSyntaxes"}], "cancelAfter"?}
-      -> {"associated", "responses": [...as move], "received": [{"sop", "transferSyntax", "sha256"}]}
+  dimse_peer.py move  < {"port", "aet", "callingAet"?, "model", "identifier", "destination", "cancelAfter"?, "abortAfter"?, "extendedNegotiation"?}
+      -> {"associated", "responses": [{"status", "remaining", "completed", "failed", "warning", "failedList"}], "extendedNegotiation"}
+  dimse_peer.py get   < {"port", "aet", "callingAet"?, "model", "identifier", "storage": [{"sopClass", "transferSyntaxes"}], "cancelAfter"?, "extendedNegotiation"?}
+      -> {"associated", "responses": [...as move], "received": [{"sop", "transferSyntax", "sha256"}], "extendedNegotiation"}
 """
 import hashlib
 import json
@@ -41,20 +41,30 @@ def plain(value):
     return value if isinstance(value, (int, float, str)) or value is None else str(value)
 
 
+def extended_negotiation(request, model):
+    """The SOP Class Extended Negotiation sub-item the request asks to propose for the model (PS3.7 D.3.3.5)."""
+    if request.get("extendedNegotiation") is None:
+        return []
+    item = SOPClassExtendedNegotiation()
+    item.sop_class_uid = model
+    item.service_class_application_information = bytes(request["extendedNegotiation"])
+    return [item]
+
+
+def answered(assoc, model):
+    """The acceptor's answer to the model's extended negotiation, as a list of bytes, or None."""
+    answer = assoc.acceptor.sop_class_extended.get(model)
+    return list(answer) if answer is not None else None
+
+
 def find(request):
     ae = AE(ae_title="PYNETDICOM")
     model = MODELS[request["model"]]
     ae.add_requested_context(model)
-    ext_neg = []
-    if request.get("extendedNegotiation") is not None:
-        item = SOPClassExtendedNegotiation()
-        item.sop_class_uid = model
-        item.service_class_application_information = bytes(request["extendedNegotiation"])
-        ext_neg.append(item)
-    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=ext_neg)
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=extended_negotiation(request, model))
     if not assoc.is_established:
         return {"associated": False}
-    answered = assoc.acceptor.sop_class_extended.get(model)
+    agreed = answered(assoc, model)
     ds = Dataset()
     if request.get("charset"):
         ds.SpecificCharacterSet = request["charset"]
@@ -69,7 +79,7 @@ def find(request):
             context = assoc._get_valid_context(model, "", "scu")
             assoc.send_c_cancel(7, context.context_id)
     assoc.release()
-    return {"associated": True, "statuses": statuses, "matches": matches, "extendedNegotiation": list(answered) if answered is not None else None}
+    return {"associated": True, "statuses": statuses, "matches": matches, "extendedNegotiation": agreed}
 
 
 def store(request):
@@ -134,12 +144,13 @@ def move(request):
     ae = AE(ae_title=request.get("callingAet", "PYNETDICOM"))
     model = MOVE_MODELS[request["model"]]
     ae.add_requested_context(model)
-    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"])
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=extended_negotiation(request, model))
     if not assoc.is_established:
         return {"associated": False}
+    agreed = answered(assoc, model)
     responses = []
     retrieve(assoc, responses, request, model, lambda ds, m, msg_id: assoc.send_c_move(ds, request["destination"], m, msg_id=msg_id))
-    return {"associated": True, "responses": responses}
+    return {"associated": True, "responses": responses, "extendedNegotiation": agreed}
 
 
 def get(request):
@@ -158,12 +169,13 @@ def get(request):
         received.append({"sop": event.request.AffectedSOPInstanceUID, "transferSyntax": event.context.transfer_syntax, "sha256": hashlib.sha256(raw).hexdigest()})
         return 0x0000
 
-    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=roles, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    assoc = ae.associate("127.0.0.1", request["port"], ae_title=request["aet"], ext_neg=roles + extended_negotiation(request, model), evt_handlers=[(evt.EVT_C_STORE, on_store)])
     if not assoc.is_established:
         return {"associated": False}
+    agreed = answered(assoc, model)
     responses = []
     retrieve(assoc, responses, request, model, lambda ds, m, msg_id: assoc.send_c_get(ds, m, msg_id=msg_id))
-    return {"associated": True, "responses": responses, "received": received}
+    return {"associated": True, "responses": responses, "received": received, "extendedNegotiation": agreed}
 
 
 def main() -> None:

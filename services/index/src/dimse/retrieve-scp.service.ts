@@ -31,13 +31,29 @@ export const GetSopClasses: Readonly<Record<string, InformationModel>> = {
 
 type Final = (status: number, errorComment?: string) => DimseResponse;
 
+// The first byte of the service-class-application-information of PS3.4 Tables C.5-4 (C-MOVE) and C.5-6 (C-GET).
+const RELATIONAL_RETRIEVAL = 0;
+
+/**
+ * SOP Class Extended Negotiation for C-MOVE and C-GET (PS3.4 C.5.2.1.1, C.5.3.1.1): as many bytes as
+ * were proposed; relational-retrieval (byte 1) agreed when proposed, enhanced multi-frame image
+ * conversion (byte 2) and any later byte 0.
+ */
+function answerRetrieveNegotiation(requested: Buffer): Buffer | undefined {
+  if (requested.length === 0) return undefined;
+  const answer = Buffer.alloc(requested.length);
+  if (requested[RELATIONAL_RETRIEVAL] === 1) answer[RELATIONAL_RETRIEVAL] = 1;
+  return answer;
+}
+
 /** Reads and resolves the identifier of a C-MOVE or C-GET; a response when it cannot be served. */
 async function instancesOf(request: DimseRequest, tenant: string, models: Readonly<Record<string, InformationModel>>, retrieve: RetrieveUseCase, final: Final): Promise<RetrievableObject[] | DimseResponse> {
   if (!request.dataSet) return final(DimseStatus.DataSetDoesNotMatchSopClass, 'A retrieve needs an identifier');
   let identifier: DicomJsonDataset;
   try {
     identifier = await readDataSet(request.dataSet, request.context.transferSyntax);
-    return await retrieve.resolve(tenant, identifier, models[request.context.abstractSyntax] as InformationModel);
+    const agreed = request.association.extendedNegotiations?.find((n) => n.sopClassUid === request.context.abstractSyntax)?.serviceClassApplicationInformation;
+    return await retrieve.resolve(tenant, identifier, models[request.context.abstractSyntax] as InformationModel, { relational: agreed?.[RELATIONAL_RETRIEVAL] === 1 });
   } catch (err) {
     if (err instanceof IdentifierError || err instanceof DicomError) return final(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
     throw err;
@@ -81,6 +97,10 @@ export class MoveScpService implements DimseService {
 
   operationOf(): 'MOVE' {
     return 'MOVE';
+  }
+
+  answerExtendedNegotiation(_sopClassUid: string, requested: Buffer): Buffer | undefined {
+    return answerRetrieveNegotiation(requested);
   }
 
   chooseTransferSyntax(_abstractSyntax: string, proposed: readonly string[]): string | undefined {
@@ -162,6 +182,10 @@ export class GetScpService implements DimseService {
 
   operationOf(): 'GET' {
     return 'GET';
+  }
+
+  answerExtendedNegotiation(_sopClassUid: string, requested: Buffer): Buffer | undefined {
+    return answerRetrieveNegotiation(requested);
   }
 
   sendsOnRequesterAssociation(sopClassUid: string): boolean {

@@ -76,6 +76,19 @@ describe('RetrieveUseCase', () => {
     ]);
   });
 
+  it('resolves a relational retrieve, without the unique keys of the levels above or narrowed by them (PS3.4 C.4.2.2.1.2)', async () => {
+    const retrieve = await setUp();
+    const relational = { relational: true };
+    expect(uids(await retrieve.resolve('default', identifier('SERIES', { '0020000E': ['1.1.2', '2.1.1', '9.9.9'] }), 'STUDY_ROOT', relational))).toEqual(['1.1.2.1', '2.1.1.1']);
+    expect(uids(await retrieve.resolve('default', identifier('SERIES', { '0020000D': ['1.1'], '0020000E': ['1.1.2', '2.1.1'] }), 'STUDY_ROOT', relational))).toEqual(['1.1.2.1']);
+    expect(uids(await retrieve.resolve('default', identifier('IMAGE', { '00080018': ['1.1.1.2', '2.1.1.1', '9.9.9.9'] }), 'PATIENT_ROOT', relational))).toEqual(['1.1.1.2', '2.1.1.1']);
+    expect(uids(await retrieve.resolve('default', identifier('IMAGE', { '0020000E': ['1.1.1'], '00080018': ['1.1.1.2', '2.1.1.1'] }), 'STUDY_ROOT', relational))).toEqual(['1.1.1.2']);
+    expect(await retrieve.resolve('other', identifier('IMAGE', { '00080018': ['1.1.1.2'] }), 'STUDY_ROOT', relational)).toEqual([]);
+    // Still one value above, and the level's own key required.
+    await expect(retrieve.resolve('default', identifier('IMAGE', { '0020000D': ['1.1', '1.2'], '00080018': ['1.1.1.2'] }), 'STUDY_ROOT', relational)).rejects.toThrow(/single value/);
+    await expect(retrieve.resolve('default', identifier('SERIES', { '0020000D': ['1.1'] }), 'STUDY_ROOT', relational)).rejects.toThrow(/\(0020,000E\) is required/);
+  });
+
   it('finds nothing in another tenant', async () => {
     const retrieve = await setUp();
     expect(await retrieve.resolve('other', identifier('STUDY', { '0020000D': ['1.1'] }), 'STUDY_ROOT')).toEqual([]);
