@@ -66,6 +66,40 @@ export function describeBlobStoreContract(name: string, create: () => Promise<Bl
       expect(await store.stat(`${prefix}/a/one.dcm`)).toEqual({ sizeBytes: data.length });
     });
 
+    it('reads ranges that reach or pass the end of the object', async () => {
+      const data = randomBytes(5000);
+      await store.put(`${prefix}/ranges.dcm`, Readable.from([data]));
+      expect(await readAll(await store.get(`${prefix}/ranges.dcm`, { start: 4000, end: 9999 }))).toEqual(data.subarray(4000));
+      expect(await readAll(await store.get(`${prefix}/ranges.dcm`, { start: 0 }))).toEqual(data);
+      expect(await readAll(await store.get(`${prefix}/ranges.dcm`, { start: 4999, end: 4999 }))).toEqual(data.subarray(4999));
+      // Nothing is left from the end on: an empty read, as from a file.
+      expect(await readAll(await store.get(`${prefix}/ranges.dcm`, { start: 5000 }))).toEqual(Buffer.alloc(0));
+      expect(await readAll(await store.get(`${prefix}/ranges.dcm`, { start: 6000, end: 6999 }))).toEqual(Buffer.alloc(0));
+    });
+
+    it('stores and reads an empty object', async () => {
+      expect(await store.put(`${prefix}/empty.bin`, Readable.from([]))).toEqual({ sizeBytes: 0 });
+      expect(await readAll(await store.get(`${prefix}/empty.bin`))).toEqual(Buffer.alloc(0));
+      expect(await readAll(await store.get(`${prefix}/empty.bin`, { start: 0 }))).toEqual(Buffer.alloc(0));
+      expect(await store.stat(`${prefix}/empty.bin`)).toEqual({ sizeBytes: 0 });
+    });
+
+    it('serves many reads at once, and reads again after a reader stopped early', async () => {
+      const data = randomBytes(512 * 1024);
+      await store.put(`${prefix}/shared.dcm`, Readable.from([data]));
+      const digest = createHash('sha256').update(data).digest('hex');
+      const read = async (): Promise<string> => createHash('sha256').update(await readAll(await store.get(`${prefix}/shared.dcm`))).digest('hex');
+      for (let round = 0; round < 3; round++) expect(await Promise.all(Array.from({ length: 16 }, read))).toEqual(Array.from({ length: 16 }, () => digest));
+
+      for (let i = 0; i < 3; i++) {
+        const stopped = await store.get(`${prefix}/shared.dcm`);
+        for await (const chunk of stopped) if ((chunk as Buffer).length > 0) break;
+        expect(stopped.destroyed).toBe(true);
+        expect(await read()).toBe(digest);
+        expect(await readAll(await store.get(`${prefix}/shared.dcm`, { start: 1000, end: 1999 }))).toEqual(data.subarray(1000, 2000));
+      }
+    });
+
     it('streams an object larger than one multipart part without changing a byte', async () => {
       const size = 20 * 1024 * 1024 + 12345;
       const { body, digest } = generatedBody(size);
