@@ -23,8 +23,6 @@ export interface S3BlobStoreOptions {
   readonly partSizeBytes?: number;
   /** Keys per DeleteObjects request in deleteMany (default and maximum 1000). */
   readonly deleteBatchSize?: number;
-  /** The longest wait of a read for a connection, a response, or its next bytes (default 30 s). */
-  readonly readTimeoutMs?: number;
 }
 
 /**
@@ -53,7 +51,7 @@ export class S3BlobStore implements BlobStore {
     // object is hashed once more to sign it and once more by the server to check it. Tessera keeps
     // its own SHA-256 of every data set, which storage commitment verifies against what is stored.
     this.client.enableSHA256 = false;
-    this.reader = new S3ObjectReader({ ...options, timeoutMs: options.readTimeoutMs });
+    this.reader = new S3ObjectReader(options);
     this.partSize = options.partSizeBytes ?? 8 * 1024 * 1024;
     this.deleteBatchSize = options.deleteBatchSize ?? MAX_DELETE_BATCH;
     if (!Number.isInteger(this.deleteBatchSize) || this.deleteBatchSize < 1 || this.deleteBatchSize > MAX_DELETE_BATCH) {
