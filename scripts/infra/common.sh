@@ -46,6 +46,12 @@ KAFKA_DIR="$TESSERA_RUN_DIR/kafka"
 KAFKA_DATA="$KAFKA_DIR/data"
 KAFKA_LOG="$KAFKA_DIR/kafka.log"
 
+# Keycloak, the OpenID provider of the Keycloak e2e spec (docs/security.md §5). Not a shared daemon:
+# the spec starts its own server from this installation (test/e2e/support/keycloak.ts).
+KEYCLOAK_VERSION=26.7.3
+KEYCLOAK_HOME="$TESSERA_CACHE_DIR/keycloak-$KEYCLOAK_VERSION"
+KEYCLOAK_MARKER="$KEYCLOAK_HOME/.installed"
+
 MINIO_BIN="$TESSERA_BIN_DIR/minio"
 MINIO_PORT=59000
 MINIO_CONSOLE_PORT=59001
@@ -336,6 +342,11 @@ write_env_file() {
     lines+=("export TESSERA_PYTHON=$(printf '%q' "$TESSERA_VENV_DIR/bin/python")")
   else
     lines+=("unset TESSERA_PYTHON # venv missing: run scripts/infra/install.sh python")
+  fi
+  if [[ -f $KEYCLOAK_MARKER && -x $KEYCLOAK_HOME/bin/kc.sh ]]; then
+    lines+=("export TEST_KEYCLOAK_HOME=$(printf '%q' "$KEYCLOAK_HOME")")
+  else
+    lines+=("unset TEST_KEYCLOAK_HOME # not installed: run scripts/infra/install.sh keycloak")
   fi
   if dcmtk_available; then
     lines+=("export TEST_DCMTK=1")

@@ -3,7 +3,7 @@
 #
 #   scripts/infra/install.sh [component...]     (no arguments = all, in this order)
 #
-# Components: apt kafka minio python helm kubeconform
+# Components: apt kafka keycloak minio python helm kubeconform
 # Idempotent: whatever is already installed at the pinned version is skipped.
 set -euo pipefail
 
@@ -17,12 +17,19 @@ HELM_PACKAGE=helm.sh/helm/v3/cmd/helm
 HELM_VERSION=v3.22.0
 KUBECONFORM_PACKAGE=github.com/yannh/kubeconform/cmd/kubeconform
 KUBECONFORM_VERSION=v0.8.0
+# Keycloak's server distribution (KEYCLOAK_VERSION in common.sh): the newest release on Maven Central,
+# built for Java 17 (class files of major version 61) and run on it by the tests; the SHA-256 of its
+# zip as Maven Central serves it.
+KEYCLOAK_ARTIFACT=org.keycloak:keycloak-quarkus-dist
+KEYCLOAK_ZIP_SHA256=27a6535553c3cdcd083872ba40629efafb3475e3b758e0c6f691395561dd0f1f
+# The dependency plugin's version, pinned like scripts/infra/kafka/pom.xml pins it.
+MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 # rsyslog + rsyslog-gnutls: the syslog collector (RFC 5425 over TLS) of the audit trail tests; they
 # run their own rsyslogd with their own config on a loopback port. The system rsyslog the package
 # may start listens on no network port (Debian's default config), so it is left as it is. curl: the
 # DICOMweb bench's series retrieve client.
 APT_PACKAGES=(postgresql dcmtk libgdcm-tools orthanc orthanc-dicomweb orthanc-postgresql openssl rsyslog rsyslog-gnutls curl)
-ALL_COMPONENTS=(apt kafka minio python helm kubeconform)
+ALL_COMPONENTS=(apt kafka keycloak minio python helm kubeconform)
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -142,6 +149,65 @@ install_kafka() {
   log "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS"
 }
 
+# ---- keycloak ---------------------------------------------------------------------
+# keycloak_dev_image HOME: the distribution ships a production-mode server image, and `kc.sh start-dev`
+# rebuilds it (Quarkus re-augmentation, about a minute of CPU) before its first start in development
+# mode. Done here once, so that the tests do not spend that minute and never write into the
+# installation: the JVM that kc.sh would run, asked to start-dev, re-augments and exits with 10
+# ("relaunch needed", the code kc.sh checks for) before it opens a database or a port.
+keycloak_dev_image() {
+  local home=$1 status=0
+  log "keycloak: preparing the development-mode server image (about a minute)"
+  (cd "$home" && timeout 900 java -Xmx512m -Dkc.home.dir="$home" -Djboss.server.config.dir="$home/conf" \
+    -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dpicocli.disable.closures=true \
+    --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.base/java.security=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    -cp "$home/lib/quarkus-run.jar" io.quarkus.bootstrap.runner.QuarkusEntryPoint start-dev \
+    >"$home/../augmentation.log" 2>&1) || status=$?
+  if ((status != 10)); then
+    show_log_tail "$home/../augmentation.log"
+    return 1
+  fi
+}
+
+install_keycloak() {
+  local tmp zip
+  if [[ -f $KEYCLOAK_MARKER && $(<"$KEYCLOAK_MARKER") == "$KEYCLOAK_ZIP_SHA256" && -x $KEYCLOAK_HOME/bin/kc.sh ]]; then
+    log "keycloak: $KEYCLOAK_VERSION already in $KEYCLOAK_HOME; skipping"
+    return 0
+  fi
+  ensure_tool java default-jre-headless
+  ensure_tool mvn maven
+  ensure_tool unzip unzip
+  rm -rf "$KEYCLOAK_HOME" "$TESSERA_CACHE_DIR"/.keycloak.* # a partial install, or leftovers of interrupted runs
+  tmp=$(mktemp -d "$TESSERA_CACHE_DIR/.keycloak.XXXXXX")
+  log "keycloak: resolving $KEYCLOAK_ARTIFACT:$KEYCLOAK_VERSION:zip from Maven Central"
+  # -C: fail, not warn, when the download does not match Maven Central's checksum.
+  if ! mvn -B -q -C "$MAVEN_DEPENDENCY_PLUGIN:copy" -Dartifact="$KEYCLOAK_ARTIFACT:$KEYCLOAK_VERSION:zip" \
+    -DoutputDirectory="$tmp" >"$tmp/mvn.log" 2>&1; then
+    show_log_tail "$tmp/mvn.log"
+    rm -rf "$tmp"
+    die "keycloak: mvn dependency:copy of $KEYCLOAK_ARTIFACT:$KEYCLOAK_VERSION:zip failed"
+  fi
+  zip="$tmp/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+  [[ $(sha256sum "$zip" | cut -d' ' -f1) == "$KEYCLOAK_ZIP_SHA256" ]] || {
+    rm -rf "$tmp"
+    die "keycloak: $KEYCLOAK_ARTIFACT:$KEYCLOAK_VERSION:zip does not have the pinned SHA-256 $KEYCLOAK_ZIP_SHA256"
+  }
+  unzip -q "$zip" -d "$tmp" || {
+    rm -rf "$tmp"
+    die "keycloak: unzip $zip failed"
+  }
+  keycloak_dev_image "$tmp/keycloak-$KEYCLOAK_VERSION" || {
+    rm -rf "$tmp"
+    die "keycloak: preparing the development-mode server image failed"
+  }
+  mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_HOME"
+  rm -rf "$tmp"
+  printf '%s\n' "$KEYCLOAK_ZIP_SHA256" >"$KEYCLOAK_MARKER"
+  log "keycloak: $(<"$KEYCLOAK_HOME/version.txt") in $KEYCLOAK_HOME"
+}
+
 # ---- go-installed tools -------------------------------------------------------------
 ensure_go() {
   if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
@@ -241,7 +307,7 @@ main() {
   for c in "$@"; do
     case $c in
       -h | --help) usage && exit 0 ;;
-      apt | kafka | minio | python | helm | kubeconform) components+=("$c") ;;
+      apt | kafka | keycloak | minio | python | helm | kubeconform) components+=("$c") ;;
       *) usage && die "unknown component '$c'" ;;
     esac
   done
