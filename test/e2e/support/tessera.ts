@@ -83,7 +83,7 @@ export interface Tessera {
   readonly logFile: string;
   /** The issuer whose tokens this Tessera trusts: its own embedded provider, or the one it was started against. */
   readonly issuer: string;
-  /** That issuer's directory (signing key, development accounts). */
+  /** Its embedded provider's directory (signing key, development accounts), or the trusted Tessera's. */
   readonly oidcDir: string;
   /** The DICOMweb base URL of a tenant. */
   dicomwebOf(tenant: string): string;
@@ -97,9 +97,16 @@ export interface Tessera {
   stop(): Promise<void>;
 }
 
-/** How a Tessera authenticates callers: its own embedded provider (default), or another Tessera's as an external issuer. */
+/** An external OpenID provider: its issuer URL, how to get an account's access token, and where its keys are when it is a Tessera's embedded provider. */
+export interface Issuer {
+  readonly issuer: string;
+  readonly oidcDir?: string;
+  token(account: Account): Promise<string>;
+}
+
+/** How a Tessera authenticates callers: its own embedded provider (default), or an external issuer (another Tessera's provider, Keycloak). */
 export interface StartOptions {
-  readonly trusting?: Tessera;
+  readonly trusting?: Issuer;
   /** HTTPS on the HTTP port (HTTP_TLS_* in the settings): the CA its certificate chains to, for the readiness probe. */
   readonly httpsCa?: string;
 }
