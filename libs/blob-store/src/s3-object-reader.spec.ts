@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { BlobNotFoundError } from './blob-store.port';
 import { S3BlobStore } from './s3-blob-store.adapter';
-import { S3ObjectReader, S3RequestError, S3TransportError, type S3ObjectReaderOptions } from './s3-object-reader';
+import { s3Address, S3ObjectReader, S3RequestError, S3TransportError, type S3ObjectReaderOptions } from './s3-object-reader';
 
 // A fake S3 endpoint speaking raw HTTP/1.1, to make the failures a real server will not make on cue:
 // each request's head goes to `answer` with the connection it came on, which answers as it likes.
@@ -324,5 +324,17 @@ describe('S3ObjectReader', () => {
       });
     });
     await expect(reader({ port: closedPort }).get('tessera', 'k')).rejects.toThrow(new RegExp(`S3 GET tessera/k: cannot connect to 127\\.0\\.0\\.1:${closedPort}: .*ECONNREFUSED`));
+  });
+});
+
+describe('s3Address (S3 User Guide, "Virtual hosting of buckets")', () => {
+  it('addresses AWS buckets virtual-hosted-style when the name can be a host label, and everything else path-style', () => {
+    const aws = { endPoint: 's3.eu-central-1.amazonaws.com', port: 443, useSSL: true };
+    expect(s3Address(aws, 'tessera-prod')).toEqual({ hostHeader: 'tessera-prod.s3.eu-central-1.amazonaws.com', connectHost: 'tessera-prod.s3.eu-central-1.amazonaws.com', bucketPath: '' });
+    expect(s3Address({ ...aws, endPoint: 's3.cn-north-1.amazonaws.com.cn' }, 'images')).toMatchObject({ connectHost: 'images.s3.cn-north-1.amazonaws.com.cn', bucketPath: '' });
+    // A dotted name is not one label (TLS wildcard certificates cover one): path-style.
+    expect(s3Address(aws, 'tessera.prod')).toEqual({ hostHeader: 's3.eu-central-1.amazonaws.com', connectHost: 's3.eu-central-1.amazonaws.com', bucketPath: '/tessera.prod' });
+    expect(s3Address({ endPoint: 'minio.pacs.local', port: 9000, useSSL: false }, 'tessera')).toEqual({ hostHeader: 'minio.pacs.local:9000', connectHost: 'minio.pacs.local', bucketPath: '/tessera' });
+    expect(s3Address({ endPoint: '[::1]', port: 80, useSSL: false }, 'tessera')).toEqual({ hostHeader: '[::1]', connectHost: '::1', bucketPath: '/tessera' });
   });
 });

@@ -20,6 +20,32 @@ export interface S3ObjectReaderOptions {
   readonly timeoutMs?: number;
 }
 
+/** Where requests for one bucket go: the Host header (which is signed), what to connect to, and the path before the key. */
+export interface S3Address {
+  readonly hostHeader: string;
+  readonly connectHost: string;
+  readonly bucketPath: string;
+}
+
+// AWS's own S3 endpoints (s3.amazonaws.com, s3.<region>.amazonaws.com, the .com.cn ones).
+const AWS_ENDPOINT = /(^|\.)amazonaws\.com(\.cn)?$/i;
+// A bucket name that can be a DNS label under TLS (no dots: AWS's wildcard certificate covers one label).
+const DNS_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/**
+ * How to address a bucket (S3 User Guide, "Virtual hosting of buckets"): virtual-hosted-style
+ * (`bucket.s3.region.amazonaws.com/key`) on AWS, which no longer promises path-style requests to new
+ * buckets, when the name can be a host label; path-style (`host/bucket/key`) everywhere else, which
+ * is what S3-compatible servers (MinIO, Ceph RGW, …) answer without DNS set up for each bucket.
+ */
+export function s3Address(options: Pick<S3ObjectReaderOptions, 'endPoint' | 'port' | 'useSSL'>, bucket: string): S3Address {
+  // The Host header leaves out the scheme's default port (RFC 9110 7.2), as signing must see it.
+  const port = options.port === (options.useSSL ? 443 : 80) ? '' : `:${options.port}`;
+  const endPoint = options.endPoint.replace(/^\[(.*)\]$/, '$1');
+  if (AWS_ENDPOINT.test(endPoint) && DNS_BUCKET.test(bucket)) return { hostHeader: `${bucket}.${endPoint}${port}`, connectHost: `${bucket}.${endPoint}`, bucketPath: '' };
+  return { hostHeader: `${options.endPoint}${port}`, connectHost: endPoint, bucketPath: `/${encodePathSegment(bucket)}` };
+}
+
 /** A request S3 answered with an error status: S3's error `code` (or one derived from the status) and its message. */
 export class S3RequestError extends Error {
   constructor(
@@ -55,12 +81,12 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 /**
  * GET and HEAD of S3 objects over HTTP/1.1 on keep-alive connections of its own: the read path of
  * every retrieve, without a general-purpose HTTP client's per-request work. Requests are signed with
- * AWS Signature Version 4 and an unsigned payload, addressed path-style (`/bucket/key`).
+ * AWS Signature Version 4 and an unsigned payload, addressed as s3Address says.
  */
 export class S3ObjectReader {
-  private readonly idle: Socket[] = [];
-  private readonly hostHeader: string;
-  private readonly connectHost: string;
+  // Idle connections by the host they are connected to.
+  private readonly idle = new Map<string, Socket[]>();
+  private readonly addresses = new Map<string, S3Address>();
   private readonly maxIdle: number;
   private readonly idleTimeoutMs: number;
   private readonly timeoutMs: number;
@@ -68,10 +94,6 @@ export class S3ObjectReader {
   private signingKey: Buffer = Buffer.alloc(0);
 
   constructor(private readonly options: S3ObjectReaderOptions) {
-    // The Host header leaves out the scheme's default port (RFC 9110 7.2), as signing must see it.
-    const defaultPort = options.useSSL ? 443 : 80;
-    this.hostHeader = options.port === defaultPort ? options.endPoint : `${options.endPoint}:${options.port}`;
-    this.connectHost = options.endPoint.replace(/^\[(.*)\]$/, '$1');
     this.maxIdle = options.maxIdleSockets ?? 32;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 4000;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -117,30 +139,33 @@ export class S3ObjectReader {
   // S3's error. A request that found a reused connection closed, before any byte of an answer, is sent
   // again once on a new one: GET and HEAD are idempotent (RFC 9112 9.3.1, RFC 9110 9.2.2).
   private async request(method: 'GET' | 'HEAD', bucket: string, key: string, range?: ByteRange): Promise<Response> {
-    const path = `/${encodePathSegment(bucket)}/${key.split('/').map(encodePathSegment).join('/')}`;
-    const head = this.requestHead(method, path, range);
+    let address = this.addresses.get(bucket);
+    if (!address) this.addresses.set(bucket, (address = s3Address(this.options, bucket)));
+    const path = `${address.bucketPath}/${key.split('/').map(encodePathSegment).join('/')}`;
+    const head = this.requestHead(method, address.hostHeader, path, range);
     const what = `S3 ${method} ${bucket}/${key}`;
-    const reused = this.idle.pop();
+    let pool = this.idle.get(address.connectHost);
+    if (!pool) this.idle.set(address.connectHost, (pool = []));
+    const idle = pool;
+    const reused = idle.pop();
     let response: Response;
     try {
-      response = await exchange(reused ?? (await this.connect(what)), head, method, what, this.timeoutMs, (socket) => this.release(socket));
+      response = await exchange(reused ?? (await this.connect(address, what)), head, method, what, this.timeoutMs, (socket) => this.release(socket, idle));
     } catch (err) {
       if (!(reused && err instanceof S3TransportError && unanswered.has(err))) throw err;
-      response = await exchange(await this.connect(what), head, method, what, this.timeoutMs, (socket) => this.release(socket));
+      response = await exchange(await this.connect(address, what), head, method, what, this.timeoutMs, (socket) => this.release(socket, idle));
     }
     if (response.status < 300 || (response.status === 416 && range)) return response;
     throw await errorOf(response, method, what);
   }
 
-  private connect(what: string): Promise<Socket> {
+  private connect({ connectHost, hostHeader }: S3Address, what: string): Promise<Socket> {
     const { port, useSSL } = this.options;
     return new Promise((resolve, reject) => {
-      const socket = useSSL
-        ? connectTls({ host: this.connectHost, port, servername: isIpAddress(this.connectHost) ? undefined : this.connectHost })
-        : connectTcp({ host: this.connectHost, port });
+      const socket = useSSL ? connectTls({ host: connectHost, port, servername: isIpAddress(connectHost) ? undefined : connectHost }) : connectTcp({ host: connectHost, port });
       const fail = (err: Error): void => {
         socket.destroy();
-        reject(new S3TransportError(err instanceof S3TransportError ? err.code : 'ECONNCLOSED', `${what}: cannot connect to ${this.hostHeader}: ${err.message}`, { cause: err }));
+        reject(new S3TransportError(err instanceof S3TransportError ? err.code : 'ECONNCLOSED', `${what}: cannot connect to ${hostHeader}: ${err.message}`, { cause: err }));
       };
       const onTimeout = (): void => fail(new S3TransportError('ETIMEDOUT', `no connection within ${this.timeoutMs} ms`));
       socket.setNoDelay(true);
@@ -157,15 +182,15 @@ export class S3ObjectReader {
   }
 
   // Keeps a connection whose last response was read to its end, while there is room and until it idles out.
-  private release(socket: Socket): void {
-    if (this.idle.length >= this.maxIdle || socket.destroyed) {
+  private release(socket: Socket, idle: Socket[]): void {
+    if (idle.length >= this.maxIdle || socket.destroyed) {
       socket.destroy();
       return;
     }
     const drop = (): void => {
       socket.destroy();
-      const at = this.idle.indexOf(socket);
-      if (at >= 0) this.idle.splice(at, 1);
+      const at = idle.indexOf(socket);
+      if (at >= 0) idle.splice(at, 1);
     };
     // Anything from the server while idle (bytes, an end, an error) makes the connection unusable.
     const onIdleEvent = (): void => drop();
@@ -185,12 +210,12 @@ export class S3ObjectReader {
       socket.setTimeout(0);
       socket.ref();
     };
-    this.idle.push(socket);
+    idle.push(socket);
   }
 
   // AWS Signature Version 4 in the Authorization header (AWS S3 API Reference, "Authenticating
   // Requests: Using the Authorization Header"), with x-amz-content-sha256: UNSIGNED-PAYLOAD.
-  private requestHead(method: string, path: string, range: ByteRange | undefined): string {
+  private requestHead(method: string, hostHeader: string, path: string, range: ByteRange | undefined): string {
     const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
     const day = amzDate.slice(0, 8);
     const { accessKey, secretKey, region } = this.options;
@@ -202,13 +227,13 @@ export class S3ObjectReader {
     const rangeValue = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
     // Canonical headers: lower-case names in order, trimmed values; every one sent is signed.
     const signed = rangeValue ? 'host;range;x-amz-content-sha256;x-amz-date' : 'host;x-amz-content-sha256;x-amz-date';
-    const canonicalHeaders = `host:${this.hostHeader}\n${rangeValue ? `range:${rangeValue}\n` : ''}x-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:${amzDate}\n`;
+    const canonicalHeaders = `host:${hostHeader}\n${rangeValue ? `range:${rangeValue}\n` : ''}x-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:${amzDate}\n`;
     const canonicalRequest = `${method}\n${path}\n\n${canonicalHeaders}\n${signed}\nUNSIGNED-PAYLOAD`;
     const scope = `${day}/${region}/s3/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.signingKey).update(stringToSign).digest('hex');
     return (
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${rangeValue ? `Range: ${rangeValue}\r\n` : ''}` +
+      `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\n${rangeValue ? `Range: ${rangeValue}\r\n` : ''}` +
       `X-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\nX-Amz-Date: ${amzDate}\r\n` +
       `Authorization: AWS4-HMAC-SHA256 Credential=${accessKey}/${scope}, SignedHeaders=${signed}, Signature=${signature}\r\n\r\n`
     );
