@@ -94,15 +94,22 @@ describe.each(MODES)('C-FIND SCP with DCMTK findscu and pynetdicom, %s', (mode) 
     expect(inUtf8.matches.map((m) => [m.PatientName, m.SpecificCharacterSet])).toEqual([['Yamada^Tarou=山田^太郎=やまだ^たろう', 'ISO_IR 192']]);
   });
 
-  it('agrees to relational queries and fuzzy semantic matching of person names when proposed, and matches names fuzzily only then (pynetdicom)', async () => {
+  it('agrees to relational queries, combined date-time matching and fuzzy semantic matching of person names when proposed, and matches that way only then (pynetdicom)', async () => {
     const identifier = { QueryRetrieveLevel: 'PATIENT', PatientName: 'tarou yamada', PatientID: '' };
     // Proposed: relational-queries, combined date-time matching, fuzzy semantic matching, timezone adjustment (PS3.4 C.5.1.1).
     const fuzzy = await find('patient', identifier, { extendedNegotiation: [1, 1, 1, 1] });
-    expect(fuzzy.extendedNegotiation).toEqual([1, 0, 1, 0]);
+    expect(fuzzy.extendedNegotiation).toEqual([1, 1, 1, 0]);
     expect(fuzzy.matches.map((m) => m.PatientID)).toEqual(['JP-1']);
     const literal = await find('patient', identifier);
     expect(literal.extendedNegotiation).toBeNull();
     expect(literal.statuses).toEqual([DimseStatus.Success]);
+    // Combined: the synthetic studies are of 1 January 2025 at 12:00, inside the span from 31 December
+    // 13:00 to 1 January 14:00; matched each on its own, 12:00 is not between 13:00 and 14:00.
+    const span = { QueryRetrieveLevel: 'STUDY', StudyDate: '20241231-20250101', StudyTime: '130000-140000', StudyInstanceUID: '' };
+    const combined = await find('study', span, { extendedNegotiation: [0, 1] });
+    expect(combined.extendedNegotiation).toEqual([0, 1]);
+    expect(new Set(combined.matches.map((m) => m.StudyInstanceUID))).toEqual(new Set([study.studyInstanceUID, large.studyInstanceUID]));
+    expect((await find('study', span)).matches).toEqual([]);
     // Relational: a SERIES-level query keyed on the patient, without the Study Instance UID above it.
     const relational = await find('study', { QueryRetrieveLevel: 'SERIES', PatientID: 'QRY-1', SeriesInstanceUID: '' }, { extendedNegotiation: [1] });
     expect(relational.extendedNegotiation).toEqual([1]);

@@ -71,7 +71,7 @@ describe('FindScpService', () => {
 
   it('agrees to relational queries and fuzzy person name matching where proposed, to nothing else (PS3.4 C.5.1.1.2)', async () => {
     const service = new FindScpService(new FindUseCase(await indexWith(0)), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
-    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([1, 1, 1, 1, 1, 1]))).toEqual(Buffer.from([1, 0, 1, 0, 0, 0]));
+    expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([1, 1, 1, 1, 1, 1]))).toEqual(Buffer.from([1, 1, 1, 0, 0, 0]));
     expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([0, 0, 1]))).toEqual(Buffer.from([0, 0, 1]));
     expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.from([1]))).toEqual(Buffer.from([1]));
     expect(service.answerExtendedNegotiation(STUDY_ROOT, Buffer.alloc(0))).toBeUndefined();
@@ -103,6 +103,42 @@ describe('FindScpService', () => {
     expect(await matches(Buffer.from([1, 0, 1]))).toBe(1);
     expect(await matches(Buffer.from([1, 0, 0]))).toBe(0);
     expect(await matches()).toBe(0);
+  });
+
+  it('matches a date range and a time range as one span only on an association that agreed to it (PS3.4 C.2.2.2.5)', async () => {
+    const index = new MemoryInstanceIndex();
+    const at = async (study: string, date: string, time: string): Promise<void> => {
+      await index.index({
+        tenant: 'default',
+        studyInstanceUID: study,
+        seriesInstanceUID: `${study}.1`,
+        sopInstanceUID: `${study}.1.1`,
+        sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+        transferSyntaxUID: '1.2.840.10008.1.2.1',
+        objectKey: study,
+        sizeBytes: 1,
+        datasetOffset: 0,
+        datasetSha256: 'a'.repeat(64),
+        storedAt: new Date(),
+        metadata: { '0020000D': { vr: 'UI', Value: [study] }, '00080020': { vr: 'DA', Value: [date] }, '00080030': { vr: 'TM', Value: [time] } },
+      });
+    };
+    await at('1.1', '20241231', '200000'); // in the night's span
+    await at('1.2', '20250101', '060000'); // in the night's span
+    await at('1.3', '20250101', '200000'); // after it
+    await at('1.4', '20241231', '060000'); // before it
+    const service = new FindScpService(new FindUseCase(index), new DimseAudit(loadConfig({}), silentLogger), silentLogger);
+    // From 31 December 18:00 to 1 January 08:00.
+    const identifier = { '00080052': { vr: 'CS' as const, Value: ['STUDY'] }, '00080020': { vr: 'DA' as const, Value: ['20241231-20250101'] }, '00080030': { vr: 'TM' as const, Value: ['180000-080000'] }, '0020000D': { vr: 'UI' as const } };
+    const matches = async (agreed?: Buffer) => {
+      let pending = 0;
+      const response = await service.handle(request(identifier, new AbortController().signal, () => (pending += 1), agreed), 'default');
+      expect(response.command.status).toBe(DimseStatus.Success);
+      return pending;
+    };
+    expect(await matches(Buffer.from([0, 1]))).toBe(2);
+    // Each on its own: no time is both after 18:00 and before 08:00.
+    expect(await matches(Buffer.from([1, 0, 1]))).toBe(0);
   });
 
   it('answers every match with a pending response, then success', async () => {

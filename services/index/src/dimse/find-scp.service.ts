@@ -23,8 +23,9 @@ export const FindSopClasses: Readonly<Record<string, InformationModel>> = {
   '1.2.840.10008.5.1.4.1.2.2.1': 'STUDY_ROOT',
 };
 
-// Offsets in the service-class-application-information of PS3.4 Table C.5-2 (its item bytes 1 and 3).
+// Offsets in the service-class-application-information of PS3.4 Table C.5-2 (its item bytes 1 to 3).
 const RELATIONAL_QUERIES = 0;
+const COMBINED_DATE_TIME = 1;
 const FUZZY_PERSON_NAMES = 2;
 
 /**
@@ -56,14 +57,15 @@ export class FindScpService implements DimseService {
   /**
    * SOP Class Extended Negotiation for C-FIND (PS3.4 C.5.1.1.2, Table C.5-2): as many bytes as were
    * proposed, each 1 only where proposed and supported. Byte 1, relational-queries: supported (keys of
-   * the levels above the query level match without their unique keys, PS3.4 C.4.1.3.2). Byte 3, fuzzy
-   * semantic matching of person names: supported, as QIDO-RS's fuzzymatching (PS3.4 C.2.2.2.1).
-   * Byte 2 (combined date-time matching), byte 4 (timezone query adjustment) and any later byte: 0.
+   * the levels above the query level match without their unique keys, PS3.4 C.4.1.3.2). Byte 2,
+   * combined date-time matching: supported (PS3.4 C.2.2.2.5). Byte 3, fuzzy semantic matching of
+   * person names: supported, as QIDO-RS's fuzzymatching (PS3.4 C.2.2.2.1). Byte 4 (timezone query
+   * adjustment) and any later byte: 0.
    */
   answerExtendedNegotiation(_sopClassUid: string, requested: Buffer): Buffer | undefined {
     if (requested.length === 0) return undefined;
     const answer = Buffer.alloc(requested.length);
-    for (const byte of [RELATIONAL_QUERIES, FUZZY_PERSON_NAMES]) if (requested[byte] === 1) answer[byte] = 1;
+    for (const byte of [RELATIONAL_QUERIES, COMBINED_DATE_TIME, FUZZY_PERSON_NAMES]) if (requested[byte] === 1) answer[byte] = 1;
     return answer;
   }
 
@@ -85,7 +87,7 @@ export class FindScpService implements DimseService {
     try {
       const received = await readDataSet(request.dataSet, context.transferSyntax);
       audited.identifier(received);
-      prepared = this.find.prepare(received, model, { fuzzyPersonNames: agreed?.[FUZZY_PERSON_NAMES] === 1 });
+      prepared = this.find.prepare(received, model, { fuzzyPersonNames: agreed?.[FUZZY_PERSON_NAMES] === 1, combinedDateTime: agreed?.[COMBINED_DATE_TIME] === 1 });
     } catch (err) {
       if (err instanceof IdentifierError || err instanceof DicomError) {
         audited.done(DimseStatus.DataSetDoesNotMatchSopClass, err.message);
