@@ -79,12 +79,17 @@ export async function openDecodedToNative(input: AsyncIterable<Buffer>, source: 
     throw err;
   }
   async function* rest(): AsyncGenerator<Buffer> {
-    if (first.done) return;
-    yield first.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // Also when the stream returned is destroyed before its end: the input (an object store response) goes too.
+      decoded.destroy();
     }
   }
   return Readable.from(rest(), { objectMode: false });

@@ -47,4 +47,21 @@ describe('writeParts', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(o.destroyed.sort()).toEqual([3, 4, 5]);
   });
+
+  it('throws when the client goes away while it waits for the body to drain, and lets go of the part being written', async () => {
+    // A body nobody reads: the first large part fills it, then the client disconnects.
+    const out = new PassThrough({ highWaterMark: 16 });
+    let current: Readable | undefined;
+    const parts: PartSource[] = [0, 1].map(() => ({
+      headers: { 'Content-Type': 'application/dicom' },
+      open: async () => (current = Readable.from((function* () {
+        for (let i = 0; i < 100; i++) yield Buffer.alloc(1024);
+      })())),
+    }));
+    const writing = writeParts(out, new MultipartWriter(), parts, 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    out.destroy();
+    await expect(writing).rejects.toThrow('the client went away');
+    expect(current?.destroyed).toBe(true);
+  });
 });

@@ -11,8 +11,8 @@ export interface PartSource {
  * Writes parts one after another into `out`, with backpressure from it, and the closing delimiter
  * (RFC 2387). Opening a part may cost a round trip (an S3 GET until its first byte), so the next
  * `openAhead` parts are opened while one is written, and a series does not wait for each in turn.
- * Throws when a part fails or `out` goes away, after letting go of the parts opened ahead; `out` is
- * then left for the caller to end or destroy.
+ * Throws when a part fails or `out` goes away, after letting go of the part being written and those
+ * opened ahead; `out` is then left for the caller to end or destroy.
  */
 export async function writeParts(out: Writable, writer: MultipartWriter, parts: readonly PartSource[], openAhead = 4): Promise<void> {
   const opening: Promise<Readable>[] = [];
@@ -34,13 +34,28 @@ export async function writeParts(out: Writable, writer: MultipartWriter, parts: 
     }
     await writeChunk(out, writer.close());
   } catch (err) {
-    for (const later of opening.slice(current + 1)) void later?.then((stream) => stream.destroy(), () => undefined);
+    // The part being written (which may not have been read from yet) and those opened ahead of it.
+    for (const opened of opening.slice(current)) void opened?.then((stream) => stream.destroy(), () => undefined);
     throw err;
   }
 }
 
-/** Writes one chunk, waiting for `out` to drain when it asks to; throws when `out` has gone away. */
+/**
+ * Writes one chunk, waiting for `out` to drain when it asks to; throws when `out` has gone away, also
+ * while waiting: a body the client stopped reading is destroyed without ever draining, and the part
+ * being written (an object store response) has to be let go of then.
+ */
 export async function writeChunk(out: Writable, data: Buffer): Promise<void> {
   if (out.destroyed) throw new Error('the client went away');
-  if (!out.write(data)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  if (out.write(data)) return;
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error): void => {
+      out.off('drain', onDrain).off('close', onClose).off('error', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => settle();
+    const onClose = (): void => settle(new Error('the client went away'));
+    out.on('drain', onDrain).on('close', onClose).on('error', onClose);
+  });
 }

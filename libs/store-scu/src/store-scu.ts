@@ -15,7 +15,7 @@ import {
   type ProposedPresentationContext,
   type TransferSyntax,
 } from '@tessera/dicom';
-import { finished, type Readable } from 'node:stream';
+import { finished, pipeline, type Readable } from 'node:stream';
 
 /** A stored instance to send: what it is, how it is encoded, and where it is. */
 export interface SendableInstance {
@@ -215,9 +215,8 @@ export class StoreScu {
     if (!choice.reencode) return stored;
     const source = lookupTransferSyntax(instance.transferSyntaxUID) as TransferSyntax;
     if (choice.decode) return openDecodedToNative(stored, source, choice.reencode === 'explicit' ? 'explicit-little-endian' : 'implicit-little-endian');
-    const transcoder = choice.reencode === 'explicit' ? toExplicitLittleEndian(source) : toImplicitLittleEndian(source);
-    stored.on('error', (err) => transcoder.destroy(err));
-    return stored.pipe(transcoder);
+    // Destroying the transcoder (the association ended) destroys the object store response too.
+    return pipeline(stored, choice.reencode === 'explicit' ? toExplicitLittleEndian(source) : toImplicitLittleEndian(source), () => undefined);
   }
 }
 

@@ -177,13 +177,11 @@ function valued(dataset: DicomJsonDataset): DicomJsonDataset {
 
 /**
  * A data set in `ts` with the patient's attributes coerced to `patient` (see PatientCoercion). A
- * deflated data set (PS3.5 A.5) is inflated, coerced and deflated again, in bounded memory.
+ * deflated data set (PS3.5 A.5) is inflated, coerced and deflated again, in bounded memory. The
+ * stream returned owns `dataSet`: an error of either fails both, and destroying it (a client gone)
+ * destroys `dataSet` too, which lets go of an object store response.
  */
 export function coercePatient(dataSet: Readable, ts: TransferSyntax, patient: DicomJsonDataset): Readable {
-  if (!ts.deflated) {
-    const coercion = new PatientCoercion(ts, patient);
-    dataSet.on('error', (err) => coercion.destroy(err));
-    return dataSet.pipe(coercion);
-  }
+  if (!ts.deflated) return pipeline(dataSet, new PatientCoercion(ts, patient), () => undefined);
   return pipeline(dataSet, createInflateRaw(), new PatientCoercion(EXPLICIT_VR_LITTLE_ENDIAN, patient), createDeflateRaw(), () => undefined);
 }

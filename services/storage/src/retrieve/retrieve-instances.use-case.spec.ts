@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog, StoredObject } from '@tessera/catalog';
-import { encodeFileMeta, readFileMeta, type DicomJsonDataset, type ElementSpec } from '@tessera/dicom';
+import { encodeDataset, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, readFileMeta, type DicomJsonDataset, type ElementSpec } from '@tessera/dicom';
 import { parseAccept } from '@tessera/multipart';
 import { readNativeDataSet, rleDataSet, rleFrame } from '@tessera/testing';
 import { Readable } from 'node:stream';
@@ -85,5 +85,47 @@ describe('RetrieveInstancesUseCase with compressed instances (PS3.18 8.7.3.5.2)'
     const htj2k = await storedAs(blobs, '1.2.3.4.7', HTJ2K, rleDataSet(attributes(2), frames));
     const result = await useCase(blobs, [htj2k]).execute('t', { study: STUDY }, parseAccept(undefined));
     expect(result).toMatchObject({ kind: 'not-acceptable', message: expect.stringContaining(`Instance 1.2.3.4.7 is stored as ${HTJ2K}`) });
+  });
+
+  it.each([
+    ['as stored, with the current patient', 'multipart/related; type="application/dicom"; transfer-syntax=*', EXPLICIT],
+    ['re-encoded from a native syntax', undefined, '1.2.840.10008.1.2'],
+    ['decoded', undefined, RLE],
+  ] as const)('lets go of the object store response when the client goes away mid-instance: %s', async (_name, accept, syntax) => {
+    const blobs = new MemoryBlobStore();
+    // 64 frames of 256 x 256, so that the instance is far from read when the client goes away.
+    const frame = (i: number) => Buffer.alloc(256 * 256, i);
+    const image = attributes(256).map((e) => (e.tag === 0x00280008 ? { ...e, value: '64' } : e.tag === 0x00280011 ? { ...e, value: [256] } : e));
+    const dataSet =
+      syntax === RLE
+        ? rleDataSet(image, Array.from({ length: 64 }, (_, i) => rleFrame([frame(i)])))
+        : encodeDataset([...image, { tag: 0x7fe00010, vr: 'OB', value: Buffer.concat(Array.from({ length: 64 }, (_, i) => frame(i))) }], syntax === EXPLICIT ? EXPLICIT_VR_LITTLE_ENDIAN : IMPLICIT_VR_LITTLE_ENDIAN);
+    const object = await storedAs(blobs, '1.2.3.4.8', syntax, dataSet);
+    // The store answers like a network one: a chunk at a time, so that a response is open for a while.
+    const opened: Readable[] = [];
+    const get = blobs.get.bind(blobs);
+    blobs.get = async (key, range) => {
+      const whole = await buffer(await get(key, range));
+      const stream = Readable.from(
+        (async function* () {
+          for (let at = 0; at < whole.length; at += 4096) {
+            await new Promise((resolve) => setImmediate(resolve));
+            yield whole.subarray(at, at + 4096);
+          }
+        })(),
+        { objectMode: false, highWaterMark: 4096 },
+      );
+      opened.push(stream);
+      return stream;
+    };
+    const [instance] = instancesOf(await useCase(blobs, [object], 'Current^Name').execute('t', { study: STUDY }, parseAccept(accept)));
+    let received = 0;
+    // Leaving the loop destroys the body, as a client going away does.
+    for await (const chunk of await (instance as NonNullable<typeof instance>).open()) if ((received += (chunk as Buffer).length) > 256 * 1024) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened.map((s) => s.destroyed)).toEqual(opened.map(() => true));
+    // Not by reaching their end.
+    expect(opened.some((s) => !s.readableEnded)).toBe(true);
   });
 });

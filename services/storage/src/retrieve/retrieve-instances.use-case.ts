@@ -4,7 +4,7 @@ import { CodecError, openDecodedToNative } from '@tessera/codecs';
 import { coercePatient, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, lookupTransferSyntax, toExplicitLittleEndian, TransferSyntaxUIDs, type DicomJsonDataset } from '@tessera/dicom';
 import type { InstanceIndex } from '@tessera/index-store';
 import type { MediaRange } from '@tessera/multipart';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { deliveryFor, wantedSyntaxes } from './transfer-syntax-negotiation';
 
 /** One instance of a retrieve response, opened only when its turn comes. */
@@ -102,15 +102,12 @@ export class RetrieveInstancesUseCase {
         throw new NotDeliverableError(`Instance ${object.sopInstanceUID} is stored as ${source.name} (${source.uid}), and its pixel data cannot be decoded to Explicit VR Little Endian: ${err.message}; accept transfer-syntax=* to get it as stored`);
       }
     } else {
-      const transcoder = toExplicitLittleEndian(source);
-      stored.on('error', (err) => transcoder.destroy(err));
-      dataSet = stored.pipe(transcoder);
+      dataSet = pipeline(stored, toExplicitLittleEndian(source), () => undefined);
     }
     const encoded = patient ? coercePatient(dataSet, EXPLICIT_VR_LITTLE_ENDIAN, patient) : dataSet;
     const out = new PassThrough();
     out.write(encodeFileMeta({ mediaStorageSOPClassUID: object.sopClassUID, mediaStorageSOPInstanceUID: object.sopInstanceUID, transferSyntaxUID: TransferSyntaxUIDs.ExplicitVRLittleEndian }));
-    encoded.on('error', (err) => out.destroy(err));
-    encoded.pipe(out);
-    return out;
+    // Each stage owns the one before: a client gone (out destroyed) lets go of the object store response.
+    return pipeline(encoded, out, () => undefined);
   }
 }
