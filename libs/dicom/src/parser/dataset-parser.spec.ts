@@ -130,4 +130,44 @@ describe('DatasetParser with DicomJsonBuilder', () => {
     expect(values.at(-1)).toBeUndefined();
     expect(seen.at(-1)?.length).toBe(3000);
   });
+
+  // A whole-slide level or a long cine run passes 2^31 and 2^32 bytes: every offset after such a value
+  // must still be right (no 32-bit arithmetic), or frames and bulk data would be read from the wrong place.
+  it('counts offsets past 2^32 while it skips a value of 0xFFFFFFFE bytes, the largest defined length', () => {
+    const seen: ElementHeader[] = [];
+    let skipped = 0;
+    const visitor: DatasetVisitor = {
+      wantsValue: (h) => h.length < 100,
+      element: (h) => void seen.push(h),
+      valueBytes: (chunk) => void (skipped += chunk.length),
+      sequenceStart: () => undefined,
+      itemStart: () => undefined,
+      itemEnd: () => undefined,
+      sequenceEnd: () => undefined,
+      encapsulatedStart: () => undefined,
+      fragment: () => undefined,
+      encapsulatedEnd: () => undefined,
+    };
+    const parser = new DatasetParser(EXPLICIT_VR_LITTLE_ENDIAN, visitor);
+    const head = encodeDataset([{ tag: 0x00080016, value: '1.2.840.10008.5.1.4.1.1.7' }], EXPLICIT_VR_LITTLE_ENDIAN);
+    // OW Pixel Data: tag, VR, 2 reserved bytes, 32-bit length (PS3.5 7.1.2).
+    const pixelHeader = Buffer.alloc(12);
+    pixelHeader.writeUInt32LE(0x00107fe0, 0);
+    pixelHeader.write('OW', 4, 'latin1');
+    pixelHeader.writeUInt32LE(0xfffffffe, 8);
+    parser.push(Buffer.concat([head, pixelHeader]));
+    // The value streams by as the same zero-filled 64 MiB, over and over: nothing is held.
+    const zeros = Buffer.alloc(64 * 1024 * 1024);
+    for (let left = 0xfffffffe; left > 0; left -= zeros.length) parser.push(zeros.subarray(0, Math.min(left, zeros.length)));
+    parser.push(encodeDataset([{ tag: 0xfffcfffc, vr: 'OB', value: Buffer.alloc(2) }], EXPLICIT_VR_LITTLE_ENDIAN));
+    parser.end();
+    const pixelValueOffset = head.length + 12;
+    expect(seen.map((h) => [h.tag, h.offset, h.valueOffset, h.length])).toEqual([
+      [0x00080016, 0, 8, 26],
+      [0x7fe00010, head.length, pixelValueOffset, 0xfffffffe],
+      [0xfffcfffc, pixelValueOffset + 0xfffffffe, pixelValueOffset + 0xfffffffe + 12, 2],
+    ]);
+    expect(skipped).toBe(0xfffffffe);
+    expect(parser.offset).toBe(pixelValueOffset + 0xfffffffe + 14);
+  });
 });

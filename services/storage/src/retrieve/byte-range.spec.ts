@@ -9,6 +9,13 @@ describe('parseByteRange (RFC 9110 14.1.2)', () => {
     expect(parseByteRange('bytes=50-500', 100)).toEqual({ kind: 'range', start: 50, end: 99 });
   });
 
+  it('reads positions past 2^31 and 2^32 of a multi-GB bulk data value exactly', () => {
+    const size = 5 * 2 ** 30;
+    expect(parseByteRange('bytes=2147483648-4294967296', size)).toEqual({ kind: 'range', start: 2 ** 31, end: 2 ** 32 });
+    expect(parseByteRange('bytes=-1', size)).toEqual({ kind: 'range', start: size - 1, end: size - 1 });
+    expect(parseByteRange('bytes=5368709120-', size)).toEqual({ kind: 'unsatisfiable' });
+  });
+
   it('finds a range outside the representation unsatisfiable', () => {
     expect(parseByteRange('bytes=100-', 100)).toEqual({ kind: 'unsatisfiable' });
     expect(parseByteRange('bytes=-0', 100)).toEqual({ kind: 'unsatisfiable' });
