@@ -1,10 +1,7 @@
-// The benchmark harness (ARCHITECTURE §8): C-STORE ingest side by side with Orthanc and DCMTK storescp,
-// C-MOVE of a study to DCMTK storescp side by side with Orthanc, and Tessera's memory while it receives a 2 GiB instance;
-// with --dicomweb instead, DICOMweb reads (series retrieve, metadata, QIDO, frames, whole-slide tiles) against Orthanc's DICOMweb plugin.
-// Not part of CI; run with `npm run bench`.
-// Usage: npm run bench -- [--quick] [--only t1,t2] [--count N] [--assoc 1,4] [--repeat N]
-//                         [--no-large] [--no-ingest] [--no-move] [--large-frames N] [--no-build] [--profile] [--timeout-s N]
-//        npm run bench -- --dicomweb [--only t1,t2] [--count N] [--slide-tiles N] [--requests N] [--budget-s N] [--no-build]
+// The benchmark harness (ARCHITECTURE §8): C-STORE ingest side by side with Orthanc and DCMTK storescu,
+// C-MOVE of a study to DCMTK storescp side by side with Orthanc, and Tessera's memory while it receives a 2 GiB instance
+// over C-STORE and over STOW-RS; with --dicomweb instead, DICOMweb reads (series retrieve, metadata, QIDO, frames,
+// whole-slide tiles) against Orthanc's DICOMweb plugin. Not part of CI; run with `npm run bench` (`-- --help` for the options).
 import { requireInfra } from '@tessera/testing';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,10 +16,13 @@ import { cpuSnapshot, cpuUsage, rssBytes, RssSampler, waitForQuiet, type CpuUsag
 import { logTail, run, sleep, waitFor } from './lib/process';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { startTarget, stopAllTargets, TARGET_NAMES, type BenchContext, type RunningTarget, type TargetName } from './lib/targets';
-import { formatDicomweb, formatIngest, formatLarge, formatMove, formatProfiles, medianIngest, type IngestResult, type LargeResult, type MoveRunResult } from './lib/report';
+import { formatDicomweb, formatIngest, formatLarge, formatMove, formatProfiles, formatStow, medianIngest, type IngestResult, type LargeResult, type MoveRunResult, type StowResult } from './lib/report';
+import { describePart10, retrieveFrame, retrieveInstance, stowFile, stowOutcome, type Part10File } from './lib/stow';
 
 const REPO = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
+/** A frame of the large instance: 512 x 512 x 16 bit. */
+const FRAME_BYTES = 512 * 512 * 2;
 
 interface Options {
   quick: boolean;
@@ -30,7 +30,12 @@ interface Options {
   count: number;
   associations: number[];
   repeat: number;
+  /** The 2 GiB case (memory while receiving one large instance). */
   large: boolean;
+  /** ...of it, the C-STORE (storescu) send. */
+  largeDimse: boolean;
+  /** ...of it, the STOW-RS send. */
+  largeStow: boolean;
   ingest: boolean;
   move: boolean;
   largeFrames: number;
@@ -45,8 +50,34 @@ interface Options {
   budgetMs: number;
 }
 
+const USAGE = `Usage: npm run bench -- [options]
+
+DIMSE (the default): C-STORE ingest, C-MOVE, and the 2 GiB case (memory while receiving one instance, over C-STORE and STOW-RS)
+  --quick               200 instances, 1 run, no 2 GiB case
+  --only t1,t2          targets (${TARGET_NAMES.join(', ')}); the 2 GiB case runs on both Tesseras and orthanc-sqlite
+  --count N             instances of the CT corpus (default 1000; 200 with --quick)
+  --assoc 1,4           associations per ingest line (default 1,4)
+  --repeat N            runs per line, median shown (default 3; 1 with --quick)
+  --no-ingest           skip C-STORE ingest
+  --no-move             skip C-MOVE
+  --no-large            skip the 2 GiB case
+  --no-stow             the 2 GiB case over C-STORE only
+  --stow-only           only the 2 GiB case over STOW-RS (no ingest, no C-MOVE, no C-STORE of the 2 GiB instance)
+  --large-frames N      frames of 512 x 512 x 16 bit of the large instance (default 4096 = 2 GiB)
+  --timeout-s N         per storescu run, and per request of the STOW-RS case (default 900)
+  --profile             V8 CPU profile of Tessera during each send window (slower; do not quote its speeds)
+  --no-build            skip npm run build
+
+DICOMweb reads instead: --dicomweb [--only t1,t2] [--count N] [--slide-tiles N] [--requests N] [--budget-s N] [--no-build]
+  --slide-tiles N       the slide's full-resolution level is N x N tiles of 512 x 512 (default 160, about 2 GiB)
+  --requests N          frame and tile requests per target (default 200)
+  --budget-s N          each latency measurement stops after N seconds (default 60)
+
+See bench/README.md for what each number means.
+`;
+
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, ingest: true, move: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000, dicomweb: false, slideTiles: 160, requests: 200, budgetMs: 60_000 };
+  const o: Options = { quick: false, targets: [...TARGET_NAMES], count: 1000, associations: [1, 4], repeat: 0, large: true, largeDimse: true, largeStow: true, ingest: true, move: true, largeFrames: 4096, build: true, profile: false, timeoutMs: 15 * 60_000, dicomweb: false, slideTiles: 160, requests: 200, budgetMs: 60_000 };
   let count: number | undefined;
   const value = (i: number): string => {
     const v = argv[i + 1];
@@ -61,6 +92,11 @@ function parseOptions(argv: readonly string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     switch (arg) {
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
       case '--quick':
         o.quick = true;
         break;
@@ -85,6 +121,12 @@ function parseOptions(argv: readonly string[]): Options {
         break;
       case '--no-large':
         o.large = false;
+        break;
+      case '--no-stow':
+        o.largeStow = false;
+        break;
+      case '--stow-only':
+        Object.assign(o, { ingest: false, move: false, largeDimse: false });
         break;
       case '--no-ingest':
         o.ingest = false;
@@ -117,10 +159,10 @@ function parseOptions(argv: readonly string[]): Options {
         o.budgetMs = positiveInt(value(i++), arg) * 1000;
         break;
       default:
-        throw new Error(`unknown option ${arg}`);
+        throw new Error(`unknown option ${arg}\n\n${USAGE}`);
     }
   }
-  if (o.quick) o.large = false;
+  if (o.quick || (!o.largeDimse && !o.largeStow)) o.large = false;
   if (o.dicomweb) {
     // Reads only: the archives (storescp serves no DICOMweb), and none of the DIMSE sections.
     o.targets = o.targets.filter((t) => t !== 'storescp');
@@ -327,6 +369,79 @@ async function largeRun(name: TargetName, corpus: Corpus, ctx: BenchContext, opt
   }
 }
 
+// A target whose RSS passes this while it receives the STOW-RS request holds the request in memory: the
+// request is cut off there, and that is its result, before it can push this shared machine out of memory.
+const STOW_RSS_CEILING = 10 * 1024 * MiB;
+
+/**
+ * Sends the large instance to a fresh target as the one part of a STOW-RS request, streamed from disk,
+ * while sampling the target's RSS (until the instance is queryable, as for storescu); then reads it back
+ * with WADO-RS and checks that its data set is the one sent, and that its last frame (whose byte range
+ * ends past 2^31 in a 2 GiB instance) is the frame that was sent.
+ */
+async function stowRun(name: TargetName, corpus: Corpus, part: Part10File, frames: number, ctx: BenchContext, options: Options): Promise<StowResult> {
+  const base = { target: name, bytes: part.bytes };
+  let target: RunningTarget | undefined;
+  const measured: { -readonly [K in keyof StowResult]?: StowResult[K] } = {};
+  const problems: string[] = [];
+  try {
+    target = await startTarget(name, ctx);
+    const web = target.dicomweb;
+    if (!web) throw new Error(`${name} has no DICOMweb service`);
+    // The token first: its issuing allocates in Tessera, and belongs to start-up rather than to the request.
+    const headers = await web.headers();
+    await sleep(1000);
+    measured.busyBefore = await waitForQuiet();
+    const pid = target.pid;
+    const baselineRss = rssBytes(pid) ?? 0;
+    const rss = new RssSampler(pid, 100);
+    const abort = new AbortController();
+    const guard = setInterval(() => {
+      const now = rssBytes(pid) ?? 0;
+      if (now > STOW_RSS_CEILING && !abort.signal.aborted) {
+        measured.abortedAtRssMiB = now / MiB;
+        abort.abort(new Error(`the target's RSS passed ${STOW_RSS_CEILING / MiB} MiB while it received the request: cut off`));
+      }
+    }, 250);
+    const before = cpuSnapshot();
+    let exchange;
+    try {
+      exchange = await stowFile(`${web.base}/studies`, headers, part, options.timeoutMs, abort.signal);
+    } finally {
+      clearInterval(guard);
+      measured.cpu = cpuUsage(before, cpuSnapshot(), pid);
+    }
+    Object.assign(measured, { httpStatus: exchange.status, wallS: exchange.wallS, uploadS: exchange.uploadS, mibPerS: part.bytes / MiB / exchange.wallS });
+    const outcome = stowOutcome(exchange.body, part.sopInstanceUID);
+    Object.assign(measured, { referenced: outcome.referenced, ...(outcome.failureReason !== undefined ? { failureReason: outcome.failureReason } : {}) });
+    if (exchange.status !== 200 || !outcome.referenced) problems.push(`HTTP ${exchange.status} ${exchange.contentType}, ${outcome.referenced ? 'listed' : 'not listed'} in the Referenced SOP Sequence: ${exchange.body.slice(0, 1500)}`);
+    // The memory window ends when the instance is queryable, as for storescu.
+    if (outcome.referenced) {
+      const t = target;
+      await waitFor(async () => ((await t.countInstances(corpus.studyInstanceUID)) >= 1 ? true : undefined), SETTLE_MS[name], () => 'not queryable').catch(() => problems.push('the stored instance did not become queryable'));
+    }
+    const { peak } = rss.stop();
+    Object.assign(measured, { baselineRssMiB: baselineRss / MiB, peakRssMiB: peak / MiB, growthMiB: (peak - baselineRss) / MiB, afterRssMiB: (rssBytes(pid) ?? 0) / MiB });
+    if (outcome.retrieveUrl) {
+      const read = await retrieveInstance(outcome.retrieveUrl, await web.headers(), options.timeoutMs);
+      const equal = read.parts === 1 && read.datasetBytes === part.datasetBytes && read.datasetSha256 === part.datasetSha256;
+      measured.retrieved = { equal, s: read.s, datasetBytes: read.datasetBytes };
+      if (!equal) problems.push(`WADO-RS: ${read.error ?? `${read.parts} parts, a data set of ${read.datasetBytes} bytes (sha256 ${read.datasetSha256}) where ${part.datasetBytes} (sha256 ${part.datasetSha256}) were sent`}`);
+      // Each frame starts with its number, 0-based (ensureLargeInstance).
+      const frame = await retrieveFrame(outcome.retrieveUrl, frames, await web.headers(), options.timeoutMs);
+      const frameEqual = frame.bytes?.length === FRAME_BYTES && frame.bytes.readUInt32LE(0) === frames - 1;
+      measured.lastFrame = { frame: frames, equal: frameEqual, ms: frame.ms };
+      if (!frameEqual) problems.push(`frame ${frames}: ${frame.error ?? `${frame.bytes?.length ?? 0} bytes starting with ${frame.bytes?.readUInt32LE(0)}, expected ${FRAME_BYTES} starting with ${frames - 1}`}`);
+    } else if (outcome.referenced) problems.push('the response gives no Retrieve URL (0008,1190) for the instance: not read back');
+  } catch (err) {
+    problems.push((err as Error).message);
+  } finally {
+    await target?.stop().catch((err: Error) => log(`  could not stop ${name} cleanly: ${err.message}`));
+  }
+  if (problems.length === 0) return { ...base, ...measured, status: 'ok', ...(target ? { logFile: target.logFile } : {}) };
+  return { ...base, ...measured, status: 'failed', error: `${problems.join('\n')}${target ? `\n--- ${target.logFile}:\n${logTail(target.logFile, 1500)}` : ''}` };
+}
+
 /** The archives that answer C-MOVE; storescp only receives. */
 const MOVE_SOURCES: readonly TargetName[] = ['tessera-distributed', 'tessera-all-in-one', 'orthanc-postgresql', 'orthanc-sqlite'];
 const MOVE_DESTINATION = 'BENCHDST';
@@ -436,9 +551,10 @@ async function main(): Promise<void> {
 
   log(`Tessera bench ${stamp}: ${gitDescription()}, ${os.cpus().length} cores, node ${process.version}${options.profile ? ', Tessera CPU-profiled (slower)' : ''}`);
   log(`logs: ${path.relative(REPO, ctx.logDir)}`);
+  // The CT corpus, unless only the 2 GiB case runs.
   const generated = performance.now();
-  const corpus = prefix(ensureCtCorpus(path.join(benchTmp, 'cache', 'ct-1000'), Math.max(1000, options.count)), options.count);
-  log(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / MiB).toFixed(1)} MiB (${((performance.now() - generated) / 1000).toFixed(1)} s to generate or check)`);
+  const corpus = options.ingest || options.move || options.dicomweb ? prefix(ensureCtCorpus(path.join(benchTmp, 'cache', 'ct-1000'), Math.max(1000, options.count)), options.count) : { studyInstanceUID: '', files: [], bytes: 0 };
+  if (corpus.files.length > 0) log(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / MiB).toFixed(1)} MiB (${((performance.now() - generated) / 1000).toFixed(1)} s to generate or check)`);
 
   const dicomweb: DicomwebResult[] = [];
   if (options.dicomweb) {
@@ -474,17 +590,27 @@ async function main(): Promise<void> {
   }
 
   const large: LargeResult[] = [];
+  const stow: StowResult[] = [];
   if (options.large) {
     const largeTargets = options.targets.filter((t) => t === 'tessera-distributed' || t === 'tessera-all-in-one' || t === 'orthanc-sqlite');
     if (largeTargets.length > 0) {
       const t = performance.now();
       const big = await ensureLargeInstance(path.join(benchTmp, 'cache', `large-${options.largeFrames}`), options.largeFrames);
       log(`large instance: ${(big.bytes / MiB).toFixed(0)} MiB, ${options.largeFrames} frames (${((performance.now() - t) / 1000).toFixed(1)} s to generate or check)`);
+      const part = options.largeStow ? await describePart10(big.files[0] as string) : undefined;
       for (const name of largeTargets) {
-        process.stdout.write(`  ${name}, ${(big.bytes / MiB / 1024).toFixed(2)} GiB: `);
-        const result = await largeRun(name, big, ctx, options);
-        large.push(result);
-        log(result.status === 'ok' ? `peak RSS ${result.peakRssMiB?.toFixed(0)} MiB` : `FAILED\n${indent(result.error ?? '')}`);
+        if (options.largeDimse) {
+          process.stdout.write(`  ${name}, ${(big.bytes / MiB / 1024).toFixed(2)} GiB over C-STORE: `);
+          const result = await largeRun(name, big, ctx, options);
+          large.push(result);
+          log(result.status === 'ok' ? `peak RSS ${result.peakRssMiB?.toFixed(0)} MiB` : `FAILED\n${indent(result.error ?? '')}`);
+        }
+        if (part) {
+          process.stdout.write(`  ${name}, ${(big.bytes / MiB / 1024).toFixed(2)} GiB over STOW-RS: `);
+          const result = await stowRun(name, big, part, options.largeFrames, ctx, options);
+          stow.push(result);
+          log(result.status === 'ok' ? `RSS growth ${result.growthMiB?.toFixed(0)} MiB, ${result.mibPerS?.toFixed(0)} MiB/s` : `FAILED (RSS growth ${result.growthMiB?.toFixed(0) ?? '-'} MiB)\n${indent(result.error ?? '')}`);
+        }
       }
     }
   }
@@ -495,6 +621,7 @@ async function main(): Promise<void> {
   if (ingest.length > 0) log(formatIngest(summary, corpus));
   if (moves.length > 0) log(`\n${formatMove(moves)}`);
   if (large.length > 0) log(`\n${formatLarge(large)}`);
+  if (stow.length > 0) log(`\n${formatStow(stow)}`);
   if (dicomweb.length > 0) log(`\n${formatDicomweb(dicomweb)}`);
   const profiles = ingest.flatMap((r) => (r.profile ? [{ label: `${r.target}, ${r.associations} assoc`, profile: r.profile }] : []));
   if (profiles.length > 0) log(`\n${formatProfiles('CPU profiles of Tessera during the send window (+ until indexed), self time of the main thread:', profiles)}`);
@@ -509,7 +636,7 @@ async function main(): Promise<void> {
   const out = path.join(resultsDir, `${stamp}.json`);
   fs.writeFileSync(
     out,
-    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, moves, large, dicomweb }, null, 2),
+    JSON.stringify({ startedAt: new Date(began).toISOString(), totalS, git: gitDescription(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, options, corpus: { instances: corpus.files.length, bytes: corpus.bytes }, summary, ingest, moves, large, stow, dicomweb }, null, 2),
   );
   log(`results: ${path.relative(REPO, out)}`);
 }

@@ -50,6 +50,36 @@ export interface LargeResult {
   readonly logFile?: string;
 }
 
+/** The 2 GiB instance sent as the one part of a STOW-RS request, then read back. */
+export interface StowResult {
+  readonly target: TargetName;
+  readonly bytes: number;
+  /** ok: HTTP 200, listed in the Referenced SOP Sequence, retrieved equal to the file, its last frame right. */
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly busyBefore?: number;
+  /** From the first byte sent to the response's last byte. */
+  readonly wallS?: number;
+  /** Until the client had handed the whole body to the socket. */
+  readonly uploadS?: number;
+  readonly mibPerS?: number;
+  readonly httpStatus?: number;
+  readonly referenced?: boolean;
+  readonly failureReason?: number;
+  readonly baselineRssMiB?: number;
+  readonly peakRssMiB?: number;
+  readonly growthMiB?: number;
+  readonly afterRssMiB?: number;
+  /** The request was cut off because the target's RSS passed this (MiB): it buffers the request. */
+  readonly abortedAtRssMiB?: number;
+  readonly cpu?: CpuUsage;
+  /** WADO-RS Retrieve Instance: whether the data set that came back is the one sent, byte for byte. */
+  readonly retrieved?: { readonly equal: boolean; readonly s: number; readonly datasetBytes: number };
+  /** WADO-RS frame N of N, whose byte range ends past 2^31: whether it holds the frame that was sent. */
+  readonly lastFrame?: { readonly frame: number; readonly equal: boolean; readonly ms: number };
+  readonly logFile?: string;
+}
+
 /** One line per target and association count: the median of its runs, or failed if any run failed. */
 export interface IngestSummary {
   readonly target: TargetName;
@@ -176,6 +206,34 @@ export function formatLarge(results: readonly LargeResult[]): string {
     table(
       ['target', 'status', 'send s', 'MiB/s', 'RSS before MiB', 'peak MiB', 'growth MiB', 'after MiB', 'target cores'],
       results.map((r) => [r.target, r.status === 'ok' ? 'ok' : 'FAILED', f1(r.wallS), r.status === 'ok' ? f1(r.mibPerS) : '-', f1(r.baselineRssMiB), f1(r.peakRssMiB), f1(r.growthMiB), f1(r.afterRssMiB), cores(r.cpu, 'target')]),
+    ),
+    ...results.filter((r) => r.status !== 'ok').map((r) => `${r.target}: ${r.error ?? ''}`),
+  ].join('\n');
+}
+
+export function formatStow(results: readonly StowResult[]): string {
+  const gib = (results[0]?.bytes ?? 0) / 2 ** 30;
+  const yes = (b: boolean | undefined): string => (b === undefined ? '-' : b ? 'yes' : 'NO');
+  return [
+    `STOW-RS of one ${gib.toFixed(2)} GiB instance, streamed from disk (RSS of the target process, sampled every 100 ms until the instance is queryable; design goal for Tessera: < 256 MiB growth)`,
+    table(
+      ['target', 'status', 'HTTP', 'listed', 'wall s', 'MiB/s', 'RSS before MiB', 'peak MiB', 'growth MiB', 'after MiB', 'target cores', 'client cores', 'read back equal', 'last frame'],
+      results.map((r) => [
+        r.target,
+        r.status === 'ok' ? 'ok' : 'FAILED',
+        r.httpStatus === undefined ? '-' : String(r.httpStatus),
+        yes(r.referenced),
+        f1(r.wallS),
+        f1(r.mibPerS),
+        f1(r.baselineRssMiB),
+        f1(r.peakRssMiB),
+        f1(r.growthMiB),
+        f1(r.afterRssMiB),
+        cores(r.cpu, 'target'),
+        cores(r.cpu, 'bench'),
+        r.retrieved ? `${yes(r.retrieved.equal)} (${r.retrieved.s.toFixed(1)} s)` : '-',
+        r.lastFrame ? `${yes(r.lastFrame.equal)} (${r.lastFrame.ms.toFixed(0)} ms)` : '-',
+      ]),
     ),
     ...results.filter((r) => r.status !== 'ok').map((r) => `${r.target}: ${r.error ?? ''}`),
   ].join('\n');
