@@ -420,18 +420,29 @@ async function stowRun(name: TargetName, corpus: Corpus, part: Part10File, frame
       const t = target;
       await waitFor(async () => ((await t.countInstances(corpus.studyInstanceUID)) >= 1 ? true : undefined), SETTLE_MS[name], () => 'not queryable').catch(() => problems.push('the stored instance did not become queryable'));
     }
-    const { peak } = rss.stop();
+    const { peak, samples } = rss.stop();
     Object.assign(measured, { baselineRssMiB: baselineRss / MiB, peakRssMiB: peak / MiB, growthMiB: (peak - baselineRss) / MiB, afterRssMiB: (rssBytes(pid) ?? 0) / MiB });
-    if (outcome.retrieveUrl) {
-      const read = await retrieveInstance(outcome.retrieveUrl, await web.headers(), options.timeoutMs);
-      const equal = read.parts === 1 && read.datasetBytes === part.datasetBytes && read.datasetSha256 === part.datasetSha256;
-      measured.retrieved = { equal, s: read.s, datasetBytes: read.datasetBytes };
-      if (!equal) problems.push(`WADO-RS: ${read.error ?? `${read.parts} parts, a data set of ${read.datasetBytes} bytes (sha256 ${read.datasetSha256}) where ${part.datasetBytes} (sha256 ${part.datasetSha256}) were sent`}`);
-      // Each frame starts with its number, 0-based (ensureLargeInstance).
-      const frame = await retrieveFrame(outcome.retrieveUrl, frames, await web.headers(), options.timeoutMs);
-      const frameEqual = frame.bytes?.length === FRAME_BYTES && frame.bytes.readUInt32LE(0) === frames - 1;
-      measured.lastFrame = { frame: frames, equal: frameEqual, ms: frame.ms };
-      if (!frameEqual) problems.push(`frame ${frames}: ${frame.error ?? `${frame.bytes?.length ?? 0} bytes starting with ${frame.bytes?.readUInt32LE(0)}, expected ${FRAME_BYTES} starting with ${frames - 1}`}`);
+    measured.rssMiBPerSecond = samples.filter((sample, i) => i === 0 || Math.floor(sample.t / 1000) > Math.floor((samples[i - 1] as { t: number }).t / 1000)).map((sample) => Math.round(sample.rss / MiB));
+    const url = outcome.retrieveUrl;
+    if (url) {
+      // Read back one after the other, each failure on its own: an archive that stored the instance may still fail to serve it.
+      try {
+        const read = await retrieveInstance(url, await web.headers(), options.timeoutMs);
+        const equal = read.parts === 1 && read.datasetBytes === part.datasetBytes && read.datasetSha256 === part.datasetSha256;
+        measured.retrieved = { equal, s: read.s, datasetBytes: read.datasetBytes };
+        if (!equal) problems.push(`WADO-RS instance: ${read.error ?? `${read.parts} parts, a data set of ${read.datasetBytes} bytes (sha256 ${read.datasetSha256}) where ${part.datasetBytes} (sha256 ${part.datasetSha256}) were sent`}`);
+      } catch (err) {
+        problems.push(`WADO-RS instance: the response broke off (${(err as Error).message})`);
+      }
+      try {
+        // Each frame starts with its number, 0-based (ensureLargeInstance).
+        const frame = await retrieveFrame(url, frames, await web.headers(), options.timeoutMs);
+        const frameEqual = frame.bytes?.length === FRAME_BYTES && frame.bytes.readUInt32LE(0) === frames - 1;
+        measured.lastFrame = { frame: frames, equal: frameEqual, ms: frame.ms };
+        if (!frameEqual) problems.push(`WADO-RS frame ${frames}: ${frame.error ?? `${frame.bytes?.length ?? 0} bytes starting with ${frame.bytes?.readUInt32LE(0)}, expected ${FRAME_BYTES} starting with ${frames - 1}`}`);
+      } catch (err) {
+        problems.push(`WADO-RS frame ${frames}: the response broke off (${(err as Error).message})`);
+      }
     } else if (outcome.referenced) problems.push('the response gives no Retrieve URL (0008,1190) for the instance: not read back');
   } catch (err) {
     problems.push((err as Error).message);

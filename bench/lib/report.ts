@@ -73,6 +73,8 @@ export interface StowResult {
   /** The request was cut off because the target's RSS passed this (MiB): it buffers the request. */
   readonly abortedAtRssMiB?: number;
   readonly cpu?: CpuUsage;
+  /** The target's RSS (MiB) once a second over the measured window, for the JSON: where the peak came. */
+  readonly rssMiBPerSecond?: readonly number[];
   /** WADO-RS Retrieve Instance: whether the data set that came back is the one sent, byte for byte. */
   readonly retrieved?: { readonly equal: boolean; readonly s: number; readonly datasetBytes: number };
   /** WADO-RS frame N of N, whose byte range ends past 2^31: whether it holds the frame that was sent. */
@@ -217,7 +219,7 @@ export function formatStow(results: readonly StowResult[]): string {
   return [
     `STOW-RS of one ${gib.toFixed(2)} GiB instance, streamed from disk (RSS of the target process, sampled every 100 ms until the instance is queryable; design goal for Tessera: < 256 MiB growth)`,
     table(
-      ['target', 'status', 'HTTP', 'listed', 'wall s', 'MiB/s', 'RSS before MiB', 'peak MiB', 'growth MiB', 'after MiB', 'target cores', 'client cores', 'read back equal', 'last frame'],
+      ['target', 'status', 'HTTP', 'listed', 'wall s', 'MiB/s', 'RSS before MiB', 'peak MiB', 'growth MiB', 'after MiB', 'target cores', 'client cores', 'machine busy', 'read back equal', 'last frame'],
       results.map((r) => [
         r.target,
         r.status === 'ok' ? 'ok' : 'FAILED',
@@ -231,6 +233,7 @@ export function formatStow(results: readonly StowResult[]): string {
         f1(r.afterRssMiB),
         cores(r.cpu, 'target'),
         cores(r.cpu, 'bench'),
+        pct(r.cpu?.machineBusy),
         r.retrieved ? `${yes(r.retrieved.equal)} (${r.retrieved.s.toFixed(1)} s)` : '-',
         r.lastFrame ? `${yes(r.lastFrame.equal)} (${r.lastFrame.ms.toFixed(0)} ms)` : '-',
       ]),
