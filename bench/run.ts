@@ -17,7 +17,7 @@ import { logTail, run, sleep, waitFor } from './lib/process';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { startTarget, stopAllTargets, TARGET_NAMES, type BenchContext, type RunningTarget, type TargetName } from './lib/targets';
 import { formatDicomweb, formatIngest, formatLarge, formatMove, formatProfiles, formatStow, medianIngest, type IngestResult, type LargeResult, type MoveRunResult, type StowResult } from './lib/report';
-import { describePart10, retrieveFrame, retrieveInstance, stowFile, stowOutcome, type Part10File } from './lib/stow';
+import { describePart10, digestDataSet, retrieveFrame, retrieveInstance, stowFile, stowOutcome, type Part10File } from './lib/stow';
 
 const REPO = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -433,6 +433,14 @@ async function stowRun(name: TargetName, corpus: Corpus, part: Part10File, frame
         if (!equal) problems.push(`WADO-RS instance: ${read.error ?? `${read.parts} parts, a data set of ${read.datasetBytes} bytes (sha256 ${read.datasetSha256}) where ${part.datasetBytes} (sha256 ${part.datasetSha256}) were sent`}`);
       } catch (err) {
         problems.push(`WADO-RS instance: the response broke off (${(err as Error).message})`);
+      }
+      // Whether an archive whose WADO-RS fails stored the instance right: its one stored file, read from disk.
+      const files = measured.retrieved?.equal ? undefined : target.storedFiles?.();
+      if (files && files.length !== 1) problems.push(`its storage area holds ${files.length} files, not the one instance`);
+      else if (files) {
+        const stored = await digestDataSet(fs.createReadStream(files[0] as string, { highWaterMark: 4 * MiB }));
+        measured.storedFileEqual = stored.bytes === part.datasetBytes && stored.sha256 === part.datasetSha256;
+        problems.push(`the file in its storage area ${measured.storedFileEqual ? 'has the data set sent' : `has a data set of ${stored.bytes} bytes (sha256 ${stored.sha256}), not the one sent`}`);
       }
       try {
         // Each frame starts with its number, 0-based (ensureLargeInstance).

@@ -77,6 +77,8 @@ export interface StowResult {
   readonly rssMiBPerSecond?: readonly number[];
   /** WADO-RS Retrieve Instance: whether the data set that came back is the one sent, byte for byte. */
   readonly retrieved?: { readonly equal: boolean; readonly s: number; readonly datasetBytes: number };
+  /** When WADO-RS did not give it back: whether the file in the archive's storage area has the data set sent (Orthanc). */
+  readonly storedFileEqual?: boolean;
   /** WADO-RS frame N of N, whose byte range ends past 2^31: whether it holds the frame that was sent. */
   readonly lastFrame?: { readonly frame: number; readonly equal: boolean; readonly ms: number };
   readonly logFile?: string;
@@ -234,7 +236,7 @@ export function formatStow(results: readonly StowResult[]): string {
         cores(r.cpu, 'target'),
         cores(r.cpu, 'bench'),
         pct(r.cpu?.machineBusy),
-        r.retrieved ? `${yes(r.retrieved.equal)} (${r.retrieved.s.toFixed(1)} s)` : '-',
+        r.retrieved ? `${yes(r.retrieved.equal)} (${r.retrieved.s.toFixed(1)} s)` : r.storedFileEqual !== undefined ? `NO; stored file ${yes(r.storedFileEqual)}` : '-',
         r.lastFrame ? `${yes(r.lastFrame.equal)} (${r.lastFrame.ms.toFixed(0)} ms)` : '-',
       ]),
     ),

@@ -32,9 +32,8 @@ export async function describePart10(file: string): Promise<Part10File> {
   }
   const meta = readFileMeta(head, true);
   if (!meta) throw new Error(`${file}: no File Meta Information`);
-  const hash = createHash('sha256');
-  await pipeline(fs.createReadStream(file, { start: meta.datasetOffset, highWaterMark: 4 * MiB }), hash);
-  return { file, bytes, sopInstanceUID: meta.meta.mediaStorageSOPInstanceUID, datasetBytes: bytes - meta.datasetOffset, datasetSha256: hash.digest('hex') };
+  const digest = await digestDataSet(fs.createReadStream(file, { highWaterMark: 4 * MiB }));
+  return { file, bytes, sopInstanceUID: meta.meta.mediaStorageSOPInstanceUID, datasetBytes: digest.bytes, datasetSha256: digest.sha256 };
 }
 
 /** A STOW-RS exchange as the client saw it. */
@@ -171,30 +170,40 @@ export async function retrieveInstance(url: string, headers: Record<string, stri
   if (!boundary) return failed(`no multipart boundary in ${res.headers['content-type'] ?? 'no Content-Type'}`);
   let parts = 0;
   let datasetBytes = 0;
-  const hash = createHash('sha256');
+  let datasetSha256 = '';
   for await (const part of parseMultipart(res, boundary)) {
     if (++parts > 1) {
       part.body.resume();
       continue;
     }
-    let head: Buffer | undefined = Buffer.alloc(0);
-    for await (const chunk of part.body as AsyncIterable<Buffer>) {
-      if (head === undefined) {
-        hash.update(chunk);
-        datasetBytes += chunk.length;
-        continue;
-      }
-      head = Buffer.concat([head, chunk]);
-      const meta = readFileMeta(head);
-      if (meta) {
-        const rest = head.subarray(meta.datasetOffset);
-        hash.update(rest);
-        datasetBytes += rest.length;
-        head = undefined;
-      }
+    const digest = await digestDataSet(part.body);
+    datasetBytes = digest.bytes;
+    datasetSha256 = digest.sha256;
+  }
+  return { status, parts, datasetBytes, datasetSha256, s: (performance.now() - t0) / 1000 };
+}
+
+/** The size and SHA-256 of the data set of a Part 10 stream, its File Meta Information left out. */
+export async function digestDataSet(file: AsyncIterable<Buffer>): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let head: Buffer | undefined = Buffer.alloc(0);
+  for await (const chunk of file) {
+    if (head === undefined) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      continue;
+    }
+    head = Buffer.concat([head, chunk]);
+    const meta = readFileMeta(head);
+    if (meta) {
+      const rest = head.subarray(meta.datasetOffset);
+      hash.update(rest);
+      bytes += rest.length;
+      head = undefined;
     }
   }
-  return { status, parts, datasetBytes, datasetSha256: hash.digest('hex'), s: (performance.now() - t0) / 1000 };
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 /** One frame as retrieved (WADO-RS Retrieve Frames, PS3.18 10.4.1.1.6), uncompressed as stored. */

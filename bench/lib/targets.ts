@@ -40,6 +40,8 @@ export interface RunningTarget {
   clear?(): void;
   /** Its DICOMweb service (archives only): the base URL and the headers that authorise a read. */
   readonly dicomweb?: { readonly base: string; headers(): Promise<Record<string, string>> };
+  /** The files in the archive's storage area (Orthanc only, which keeps each instance as one file as received). */
+  storedFiles?(): string[];
   /** Stops the process and starts it again on the same state (for "cold" reads: the process's caches are gone). */
   restart?(): Promise<void>;
   /** Stops the process (by pid) and removes every piece of state created for it. */
@@ -380,6 +382,7 @@ async function startOrthanc(ctx: BenchContext, index: 'sqlite' | 'postgresql'): 
       if (!res.ok) throw new Error(`registering ${aeTitle} answered ${res.status}: ${await res.text()}`);
     },
     dicomweb: { base: `${base}/dicom-web`, headers: async () => ({}) },
+    storedFiles: () => (fs.readdirSync(config.StorageDirectory as string, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)),
     restart: async () => {
       await server.stop(30_000);
       server = await launchServer();
