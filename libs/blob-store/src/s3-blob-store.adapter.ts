@@ -2,7 +2,7 @@ import { Client } from 'minio';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { BlobNotFoundError, BlobsNotDeletedError, assertValidKey, type BlobStat, type BlobStore, type ByteRange } from './blob-store.port';
-import { S3ObjectReader, S3RequestError } from './s3-object-reader';
+import { S3ObjectReader, S3RequestError, type S3Endpoint } from './s3-object-reader';
 import { settleInParallel } from './settle-in-parallel';
 
 // The most keys one DeleteObjects request may carry (S3 API Reference, DeleteObjects).
@@ -11,13 +11,7 @@ const MAX_DELETE_BATCH = 1000;
 const DELETE_REQUESTS_IN_PARALLEL = 3;
 
 /** How to reach the bucket. */
-export interface S3BlobStoreOptions {
-  readonly endPoint: string;
-  readonly port: number;
-  readonly useSSL: boolean;
-  readonly accessKey: string;
-  readonly secretKey: string;
-  readonly region: string;
+export interface S3BlobStoreOptions extends S3Endpoint {
   readonly bucket: string;
   /** Multipart part size; one upload holds at most two parts in memory (default 8 MiB; S3 minimum 5 MiB). */
   readonly partSizeBytes?: number;

@@ -4,14 +4,18 @@ import { Readable } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { ByteRange } from './blob-store.port';
 
-/** Where the reader sends its requests, and how long it waits. */
-export interface S3ObjectReaderOptions {
+/** An S3 server and the credentials to sign for it with. */
+export interface S3Endpoint {
   readonly endPoint: string;
   readonly port: number;
   readonly useSSL: boolean;
   readonly accessKey: string;
   readonly secretKey: string;
   readonly region: string;
+}
+
+/** Where the reader sends its requests, and how long it waits. */
+export interface S3ObjectReaderOptions extends S3Endpoint {
   /** Idle keep-alive connections kept for the next request (default 32); more are closed. */
   readonly maxIdleSockets?: number;
   /** An idle connection is closed after this long unused (default 4 s; S3 servers close idle connections too). */

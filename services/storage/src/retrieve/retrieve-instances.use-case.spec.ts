@@ -2,7 +2,7 @@ import { MemoryBlobStore } from '@tessera/blob-store';
 import type { ObjectCatalog, StoredObject } from '@tessera/catalog';
 import { encodeDataset, encodeFileMeta, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, readFileMeta, type DicomJsonDataset, type ElementSpec } from '@tessera/dicom';
 import { parseAccept } from '@tessera/multipart';
-import { readNativeDataSet, rleDataSet, rleFrame } from '@tessera/testing';
+import { expectEventually, readNativeDataSet, rleDataSet, rleFrame } from '@tessera/testing';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { NotDeliverableError, RetrieveInstancesUseCase, type RetrieveResult } from './retrieve-instances.use-case';
@@ -122,9 +122,9 @@ describe('RetrieveInstancesUseCase with compressed instances (PS3.18 8.7.3.5.2)'
     let received = 0;
     // Leaving the loop destroys the body, as a client going away does.
     for await (const chunk of await (instance as NonNullable<typeof instance>).open()) if ((received += (chunk as Buffer).length) > 256 * 1024) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(opened.length).toBeGreaterThan(0);
-    expect(opened.map((s) => s.destroyed)).toEqual(opened.map(() => true));
+    // Destruction travels up the chain a stage at a time, each once its pending read settles.
+    await expectEventually(async () => expect(opened.map((s) => s.destroyed)).toEqual(opened.map(() => true)), { timeoutMs: 3000, intervalMs: 10 });
     // Not by reaching their end.
     expect(opened.some((s) => !s.readableEnded)).toBe(true);
   });
