@@ -21,6 +21,20 @@ const elements: ElementSpec[] = [
   { tag: 0x7fe00010, vr: 'OW', value: Buffer.alloc(3000, 1) },
 ];
 
+/** A visitor of top-level elements only: sequences, items and encapsulated pixel data are passed over. */
+function flatVisitor(elements: Pick<DatasetVisitor, 'wantsValue' | 'element' | 'valueBytes'>): DatasetVisitor {
+  return {
+    ...elements,
+    sequenceStart: () => undefined,
+    itemStart: () => undefined,
+    itemEnd: () => undefined,
+    sequenceEnd: () => undefined,
+    encapsulatedStart: () => undefined,
+    fragment: () => undefined,
+    encapsulatedEnd: () => undefined,
+  };
+}
+
 function parse(data: Buffer, ts = EXPLICIT_VR_LITTLE_ENDIAN, chunk = data.length): DicomJsonBuilder {
   const builder = new DicomJsonBuilder((r) => `bulk/${r.offset}-${r.length}`);
   const parser = new DatasetParser(ts, builder);
@@ -110,20 +124,13 @@ describe('DatasetParser with DicomJsonBuilder', () => {
   it('hands over only the values a visitor wants', () => {
     const seen: ElementHeader[] = [];
     const values: (Buffer | undefined)[] = [];
-    const visitor: DatasetVisitor = {
+    const visitor = flatVisitor({
       wantsValue: (h) => h.length < 100,
       element: (h, v) => {
         seen.push(h);
         values.push(v);
       },
-      sequenceStart: () => undefined,
-      itemStart: () => undefined,
-      itemEnd: () => undefined,
-      sequenceEnd: () => undefined,
-      encapsulatedStart: () => undefined,
-      fragment: () => undefined,
-      encapsulatedEnd: () => undefined,
-    };
+    });
     const parser = new DatasetParser(EXPLICIT_VR_LITTLE_ENDIAN, visitor);
     parser.push(encodeDataset(elements, EXPLICIT_VR_LITTLE_ENDIAN));
     parser.end();
@@ -136,18 +143,11 @@ describe('DatasetParser with DicomJsonBuilder', () => {
   it('counts offsets past 2^32 while it skips a value of 0xFFFFFFFE bytes, the largest defined length', () => {
     const seen: ElementHeader[] = [];
     let skipped = 0;
-    const visitor: DatasetVisitor = {
+    const visitor = flatVisitor({
       wantsValue: (h) => h.length < 100,
       element: (h) => void seen.push(h),
       valueBytes: (chunk) => void (skipped += chunk.length),
-      sequenceStart: () => undefined,
-      itemStart: () => undefined,
-      itemEnd: () => undefined,
-      sequenceEnd: () => undefined,
-      encapsulatedStart: () => undefined,
-      fragment: () => undefined,
-      encapsulatedEnd: () => undefined,
-    };
+    });
     const parser = new DatasetParser(EXPLICIT_VR_LITTLE_ENDIAN, visitor);
     const head = encodeDataset([{ tag: 0x00080016, value: '1.2.840.10008.5.1.4.1.1.7' }], EXPLICIT_VR_LITTLE_ENDIAN);
     // OW Pixel Data: tag, VR, 2 reserved bytes, 32-bit length (PS3.5 7.1.2).
